@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"yishi/models/demo"
+)
+
+func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	dbURL := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitError{2, err.Error()}
+	}
+	store, err := openStore(ctx, *dbURL, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := demo.Load(ctx, store); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo street %s is loaded; every demo account's password is %s\n", demo.StreetName, demo.Password)
+	return nil
+}

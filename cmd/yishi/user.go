@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"yishi/models"
+)
+
+func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return exitError{2, "user: add or passwd"}
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	dbURL := dbFlag(fs)
+	phone := fs.String("phone", "", "mobile number (the login)")
+	name := fs.String("name", "", "display name (user add)")
+	role := fs.String("role", "", "role to grant (user add): "+rolesList())
+	place := fs.Uint64("place", 0, "place id the role is granted at (user add)")
+	password := fs.String("password", "", "password; read from standard input when empty")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitError{2, err.Error()}
+	}
+	if *password == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		*password = strings.TrimRight(line, "\r\n")
+	}
+	store, err := openStore(ctx, *dbURL, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	switch sub {
+	case "add":
+		if *role != "" && *place == 0 {
+			return exitError{2, "user add: --role needs --place"}
+		}
+		var acct models.Account
+		err := store.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			acct, err = store.CreateAccount(ctx, models.AccountInput{Phone: *phone, Name: *name, Password: *password, Confirm: *password}, nil)
+			if err != nil {
+				return err
+			}
+			if *role != "" {
+				return store.GrantRoleAsSystem(ctx, acct.ID, models.Role(*role), *place)
+			}
+			return nil
+		})
+		var fe models.FieldErrors
+		if errors.As(err, &fe) {
+			return exitError{1, "user add: " + describe(fe)}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "account %d created for %s\n", acct.ID, acct.Phone)
+		return nil
+	case "passwd":
+		acct, err := store.AccountByPhone(ctx, *phone)
+		if err != nil {
+			return exitError{1, "user passwd: no account with that phone"}
+		}
+		err = store.SetPassword(ctx, acct.ID, *password, nil)
+		var fe models.FieldErrors
+		if errors.As(err, &fe) {
+			return exitError{1, "user passwd: " + describe(fe)}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password changed for %s; its sessions have ended\n", acct.Phone)
+		return nil
+	}
+	return exitError{2, "user: unknown subcommand " + sub + " (add, passwd)"}
+}
+
+func rolesList() string {
+	var s []string
+	for _, r := range models.Roles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ", ")
+}
+
+// describe renders field errors for the terminal (in English).
+func describe(fe models.FieldErrors) string {
+	var parts []string
+	for f, code := range fe {
+		parts = append(parts, f+": "+cliMessages[code])
+	}
+	return strings.Join(parts, "; ")
+}
+
+var cliMessages = map[string]string{
+	"err.required":           "required",
+	"err.too_long":           "too long",
+	"err.phone_invalid":      "not an 11-digit mobile number",
+	"err.password_too_short": "at least 8 characters",
+	"err.password_mismatch":  "passwords differ",
+	"err.phone_taken":        "already registered",
+	"err.invalid_choice":     "unknown value",
+}

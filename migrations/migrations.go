@@ -1,0 +1,151 @@
+// Package migrations holds Yishi's schema as an ordered, append-only list of
+// steps. Each step creates or changes tables through its own frozen copy of
+// the structs it needs, so later changes to models never rewrite history.
+// Steps run in one transaction each (on PostgreSQL under an advisory lock,
+// so several `yishi serve` processes starting together apply them once).
+package migrations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Step is one migration.
+type Step struct {
+	Version     int
+	Description string
+	Up          func(tx *gorm.DB) error
+}
+
+// steps is the whole history, in order. Append only.
+var steps = []Step{
+	{1, "places, people, roles, sessions, notices, objections, audit trail", m0001},
+}
+
+// Latest is the schema version this binary writes.
+func Latest() int { return steps[len(steps)-1].Version }
+
+// ErrSchemaTooNew means the database was migrated by a newer Yishi.
+var ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+
+// schemaMigration records an applied step.
+type schemaMigration struct {
+	Version     int    `gorm:"primaryKey;autoIncrement:false"`
+	Description string `gorm:"size:200;not null"`
+	AppliedAt   time.Time
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+// Status is one step and whether it is applied.
+type Status struct {
+	Version     int
+	Description string
+	AppliedAt   *time.Time
+}
+
+// Current returns the highest applied version (0 for an empty database).
+func Current(ctx context.Context, db *gorm.DB) (int, error) {
+	db = db.WithContext(ctx)
+	if !db.Migrator().HasTable(&schemaMigration{}) {
+		return 0, nil
+	}
+	var v *int
+	if err := db.Model(&schemaMigration{}).Select("MAX(version)").Scan(&v).Error; err != nil {
+		return 0, err
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
+
+// List reports every known step and when it was applied.
+func List(ctx context.Context, db *gorm.DB) ([]Status, error) {
+	applied := map[int]time.Time{}
+	if db.WithContext(ctx).Migrator().HasTable(&schemaMigration{}) {
+		var rows []schemaMigration
+		if err := db.WithContext(ctx).Order("version").Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			applied[r.Version] = r.AppliedAt
+		}
+	}
+	out := make([]Status, 0, len(steps))
+	for _, s := range steps {
+		st := Status{Version: s.Version, Description: s.Description}
+		if t, ok := applied[s.Version]; ok {
+			t := t
+			st.AppliedAt = &t
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Check returns ErrSchemaTooNew when the database is ahead of this binary.
+func Check(ctx context.Context, db *gorm.DB) error {
+	cur, err := Current(ctx, db)
+	if err != nil {
+		return err
+	}
+	if cur > Latest() {
+		return fmt.Errorf("%w: database at %d, binary knows %d", ErrSchemaTooNew, cur, Latest())
+	}
+	return nil
+}
+
+// Up applies every pending step and returns how many it applied.
+func Up(ctx context.Context, db *gorm.DB) (int, error) {
+	db = db.WithContext(ctx)
+	if db.Dialector.Name() == "postgres" {
+		// One migrator at a time across processes; the lock is held by this
+		// connection, so pin one.
+		conn, err := db.DB()
+		if err != nil {
+			return 0, err
+		}
+		c, err := conn.Conn(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		const lockKey = 0x79697368 // "yish"
+		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+			return 0, err
+		}
+		defer c.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck
+	}
+	if err := db.Migrator().AutoMigrate(&schemaMigration{}); err != nil {
+		return 0, err
+	}
+	cur, err := Current(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	if cur > Latest() {
+		return 0, fmt.Errorf("%w: database at %d, binary knows %d", ErrSchemaTooNew, cur, Latest())
+	}
+	n := 0
+	for _, s := range steps {
+		if s.Version <= cur {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := s.Up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: s.Version, Description: s.Description, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return n, fmt.Errorf("migration %d (%s): %w", s.Version, s.Description, err)
+		}
+		n++
+	}
+	return n, nil
+}

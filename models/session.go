@@ -1,0 +1,33 @@
+package models
+
+import "time"
+
+// Session is a signed-in browser (会话). The cookie holds a random token; the
+// row's ID is the token's SHA-256, so a leaked database does not leak live
+// cookies.
+type Session struct {
+	ID         string `gorm:"primaryKey"`
+	AccountID  uint64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	RevokedAt  *time.Time
+}
+
+// Session limits.
+const (
+	SessionIdle     = 30 * time.Minute
+	SessionAbsolute = 12 * time.Hour
+	// SessionTouchEvery bounds how often a request writes LastSeenAt.
+	SessionTouchEvery = time.Minute
+)
+
+// SessionValid reports whether s may still be used at now.
+func SessionValid(s Session, now time.Time) bool {
+	if s.RevokedAt != nil {
+		return false
+	}
+	if now.Sub(s.LastSeenAt) >= SessionIdle {
+		return false
+	}
+	return now.Sub(s.CreatedAt) < SessionAbsolute
+}

@@ -1,0 +1,136 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store persists the domain. Its methods load what a rule needs, apply the
+// rule and write, in one transaction when they write. A method called with a
+// context that already carries a transaction joins it.
+type Store struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// Open connects to url: a postgres:// or postgresql:// URL means PostgreSQL,
+// anything else is the path of an embedded SQLite file.
+func Open(url string) (*gorm.DB, error) {
+	cfg := &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
+	if IsPostgresURL(url) {
+		db, err := gorm.Open(postgres.Open(url), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		return db, nil
+	}
+	if url == "" {
+		url = "yishi.db"
+	}
+	dsn := url
+	if !strings.Contains(dsn, "?") {
+		// WAL lets readers run beside the one writer; busy_timeout makes
+		// concurrent writers wait instead of failing at once.
+		dsn += "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	}
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", url, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer; a small pool keeps lock waits short.
+	sqlDB.SetMaxOpenConns(4)
+	return db, nil
+}
+
+// IsPostgresURL reports whether url names a PostgreSQL database.
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// NewStore wraps db. now supplies the time for every rule; nil means the
+// wall clock.
+func NewStore(db *gorm.DB, now func() time.Time) *Store {
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	return &Store{db: db, now: now}
+}
+
+// DB returns the underlying handle (for migrations, health checks and tests).
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Now is the store's clock, in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+type txKey struct{}
+
+// conn returns the transaction carried by ctx, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.db.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by the context it passes; if ctx
+// already carries one, fn joins it.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// notFound maps gorm's not-found to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// isDuplicate reports a unique-constraint violation on either dialect.
+func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// Tx returns the handle for ctx: its transaction if it carries one, else the
+// pool. For bulk loaders (the demo) that write many rows of their own.
+func (s *Store) Tx(ctx context.Context) *gorm.DB { return s.conn(ctx) }

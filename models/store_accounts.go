@@ -1,0 +1,303 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// CreateAccount registers a new account after validating in.
+func (s *Store) CreateAccount(ctx context.Context, in AccountInput, actorID *uint64) (Account, error) {
+	if err := in.Validate().Err(); err != nil {
+		return Account{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return Account{}, err
+	}
+	a := Account{Phone: in.Phone, Name: in.Name, PasswordHash: hash, Locale: ""}
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.conn(ctx).Create(&a).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldErrors{"phone": ErrPhoneTaken.Code}
+			}
+			return err
+		}
+		if actorID == nil {
+			actorID = &a.ID
+		}
+		return s.Record(ctx, Audit{ActorID: actorID, Action: "account.create", ObjectType: "account", ObjectID: a.ID})
+	})
+	return a, err
+}
+
+// AccountByID loads one account.
+func (s *Store) AccountByID(ctx context.Context, id uint64) (Account, error) {
+	var a Account
+	err := s.conn(ctx).First(&a, id).Error
+	return a, notFound(err)
+}
+
+// AccountByPhone loads one account by its login phone.
+func (s *Store) AccountByPhone(ctx context.Context, phone string) (Account, error) {
+	var a Account
+	err := s.conn(ctx).Where("phone = ?", NormalizePhone(phone)).First(&a).Error
+	return a, notFound(err)
+}
+
+// SetPassword replaces an account's password.
+func (s *Store) SetPassword(ctx context.Context, accountID uint64, pw string, actorID *uint64) error {
+	if code := ValidatePassword(pw); code != "" {
+		return FieldErrors{"password": code}
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res := s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
+			Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil, "updated_at": s.Now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		// A new password ends every other session.
+		if err := s.conn(ctx).Model(&Session{}).Where("account_id = ? AND revoked_at IS NULL", accountID).
+			Update("revoked_at", s.Now()).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorID, Action: "account.password", ObjectType: "account", ObjectID: accountID})
+	})
+}
+
+// SetPreferences stores an account's display preferences.
+func (s *Store) SetPreferences(ctx context.Context, accountID uint64, locale string, largeText, highContrast bool) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
+			Updates(map[string]any{"locale": locale, "large_text": largeText, "high_contrast": highContrast, "updated_at": s.Now()}).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: &accountID, Action: "account.preferences", ObjectType: "account", ObjectID: accountID})
+	})
+}
+
+// Authenticate checks a phone and password under the lockout rule. On
+// success it returns the account; otherwise ErrBadCredentials or
+// ErrAccountLocked (carrying the unlock time). Every attempt is audited,
+// never with the password.
+func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, error) {
+	phone = NormalizePhone(phone)
+	var out Account
+	var result error
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var a Account
+		err := s.conn(ctx).Clauses(lockingClause(s.conn(ctx))...).Where("phone = ?", phone).First(&a).Error
+		if err == gorm.ErrRecordNotFound {
+			CheckPassword(dummyHash, pw)
+			result = ErrBadCredentials
+			return s.Record(ctx, Audit{Action: "auth.login", ObjectType: "account", Result: ResultFailed, Detail: "unknown phone " + MaskPhone(phone)})
+		}
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		ok := !a.Locked(now) && CheckPassword(a.PasswordHash, pw)
+		o := EvaluateLogin(a, ok, now)
+		if err := s.conn(ctx).Model(&Account{}).Where("id = ?", a.ID).
+			Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error; err != nil {
+			return err
+		}
+		switch {
+		case o.OK:
+			out = a
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID})
+		case o.Err == ErrAccountLocked:
+			result = ErrAccountLocked.With(*o.LockedUntil)
+			detail := "locked"
+			if o.FailedLogins >= MaxFailedLogins && !a.Locked(now) {
+				detail = "locked after failures"
+			}
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, Result: ResultDenied, Detail: detail})
+		default:
+			result = o.Err
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, Result: ResultFailed, Detail: "bad password"})
+		}
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return out, result
+}
+
+// Unlock clears a lockout early.
+func (s *Store) Unlock(ctx context.Context, p *Principal, accountID uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		place, err := s.accountHome(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if !p.Can(PermUnlockAccounts, place) {
+			return ErrForbidden
+		}
+		if err := s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
+			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: &p.Account.ID, Action: "account.unlock", ObjectType: "account", ObjectID: accountID, PlaceID: &place.ID})
+	})
+}
+
+// accountHome is the place an account belongs to for staff purposes: its
+// household if it is a resident, else the place of its first grant. An
+// account with neither belongs to no place, and only an admin at a root can
+// act on it.
+func (s *Store) accountHome(ctx context.Context, accountID uint64) (Place, error) {
+	var g RoleGrant
+	err := s.conn(ctx).Preload("Place").Where("account_id = ?", accountID).
+		Order("CASE WHEN role = 'resident' THEN 0 ELSE 1 END, id").First(&g).Error
+	if err == nil {
+		return g.Place, nil
+	}
+	if err != gorm.ErrRecordNotFound {
+		return Place{}, err
+	}
+	if _, err := s.AccountByID(ctx, accountID); err != nil {
+		return Place{}, err
+	}
+	var reg Registration
+	if err := s.conn(ctx).Preload("Household").Where("account_id = ?", accountID).Order("id DESC").First(&reg).Error; err == nil {
+		return reg.Household, nil
+	}
+	return Place{Path: "/"}, nil // contained only by nothing: no staff grant path is "/"
+}
+
+// newToken returns n random bytes, URL-safe encoded.
+func newToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartSession creates a session for an account and returns the cookie token
+// (256 random bits).
+func (s *Store) StartSession(ctx context.Context, accountID uint64) (string, error) {
+	tok := newToken(32)
+	now := s.Now()
+	sess := Session{ID: hashToken(tok), AccountID: accountID, CreatedAt: now, LastSeenAt: now}
+	if err := s.conn(ctx).Create(&sess).Error; err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// EndSession revokes the session behind a cookie token.
+func (s *Store) EndSession(ctx context.Context, tok string) error {
+	if tok == "" {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		var sess Session
+		if err := s.conn(ctx).Where("id = ?", hashToken(tok)).First(&sess).Error; err != nil {
+			return nil // nothing to end
+		}
+		if err := s.conn(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("revoked_at", s.Now()).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: &sess.AccountID, Action: "auth.logout", ObjectType: "account", ObjectID: sess.AccountID})
+	})
+}
+
+// ResumeSession returns the principal behind a cookie token, touching the
+// session at most once a minute. An unknown, revoked or expired session is
+// ErrSessionExpired.
+func (s *Store) ResumeSession(ctx context.Context, tok string) (*Principal, error) {
+	if tok == "" || len(tok) > 100 {
+		return nil, ErrSessionExpired
+	}
+	var sess Session
+	if err := s.conn(ctx).Where("id = ?", hashToken(tok)).First(&sess).Error; err != nil {
+		if err == gorm.ErrRecordNotFound {
+			return nil, ErrSessionExpired
+		}
+		return nil, err
+	}
+	now := s.Now()
+	if !SessionValid(sess, now) {
+		return nil, ErrSessionExpired
+	}
+	if now.Sub(sess.LastSeenAt) >= SessionTouchEvery {
+		if err := s.conn(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error; err != nil {
+			return nil, err
+		}
+	}
+	return s.LoadPrincipal(ctx, sess.AccountID)
+}
+
+// LoadPrincipal loads an account with its grants and their places.
+func (s *Store) LoadPrincipal(ctx context.Context, accountID uint64) (*Principal, error) {
+	a, err := s.AccountByID(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var grants []RoleGrant
+	if err := s.conn(ctx).Preload("Place").Where("account_id = ?", accountID).Order("id").Find(&grants).Error; err != nil {
+		return nil, err
+	}
+	return &Principal{Account: a, Grants: grants}, nil
+}
+
+// PurgeSessions deletes sessions that can no longer be used (they hold no
+// audit value: sign-ins and sign-outs are in the trail).
+func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.Now()
+	res := s.conn(ctx).Where("revoked_at IS NOT NULL OR last_seen_at < ? OR created_at < ?",
+		now.Add(-SessionIdle), now.Add(-SessionAbsolute)).Delete(&Session{})
+	return res.RowsAffected, res.Error
+}
+
+// AccountSearch finds accounts by phone or name for the console, limited to
+// those the principal may manage (residents of its places and holders of
+// grants there).
+func (s *Store) AccountSearch(ctx context.Context, p *Principal, q string, limit int) ([]Account, error) {
+	scopes := p.Scopes(PermGrantRoles)
+	if len(scopes) == 0 {
+		return nil, nil
+	}
+	q = strings.TrimSpace(q)
+	if limit <= 0 {
+		limit = 20
+	}
+	db := s.conn(ctx)
+	inScope := db.Table("role_grants g").Select("g.account_id").Joins("JOIN places pl ON pl.id = g.place_id")
+	regScope := db.Table("registrations r").Select("r.account_id").Joins("JOIN places pl ON pl.id = r.household_id")
+	for i, sc := range scopes {
+		if i == 0 {
+			inScope = inScope.Where("pl.path LIKE ?", sc.Path+"%")
+			regScope = regScope.Where("pl.path LIKE ?", sc.Path+"%")
+		} else {
+			inScope = inScope.Or("pl.path LIKE ?", sc.Path+"%")
+			regScope = regScope.Or("pl.path LIKE ?", sc.Path+"%")
+		}
+	}
+	query := db.Model(&Account{}).Where("id IN (?) OR id IN (?)", inScope, regScope)
+	if q != "" {
+		query = query.Where("phone LIKE ? OR name LIKE ?", "%"+NormalizePhone(q)+"%", "%"+q+"%")
+	}
+	var out []Account
+	err := query.Order("id").Limit(limit).Find(&out).Error
+	return out, err
+}

@@ -1,0 +1,221 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Audit describes one action for the trail.
+type Audit struct {
+	ActorID    *uint64
+	Action     string
+	ObjectType string
+	ObjectID   uint64
+	PlaceID    *uint64
+	Result     string
+	Detail     string
+}
+
+// Record inserts an audit entry. Called inside a Store transaction it
+// commits or rolls back with the change it describes.
+func (s *Store) Record(ctx context.Context, a Audit) error {
+	if a.Result == "" {
+		a.Result = ResultOK
+	}
+	objectID := ""
+	if a.ObjectID != 0 {
+		objectID = strconv.FormatUint(a.ObjectID, 10)
+	}
+	e := AuditEntry{
+		At: s.Now(), ActorID: a.ActorID, Action: a.Action, ObjectType: a.ObjectType, ObjectID: objectID,
+		PlaceID: a.PlaceID, Result: a.Result, Detail: truncate(a.Detail, 1000),
+	}
+	return s.conn(ctx).Create(&e).Error
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
+
+// SealAudit gives unsealed entries their chain positions, oldest first, at
+// most batch of them, and returns how many it sealed. Entries are sealed in
+// the order the sealer sees them committed, not by id, so a transaction that
+// commits late is chained late instead of being skipped. Only one sealer
+// works at a time (row lock on PostgreSQL, the single writer on SQLite).
+func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 500
+	}
+	sealed := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", 0x61756474).Error; err != nil { // "audt"
+				return err
+			}
+		}
+		var head AuditEntry
+		err := tx.Where("seq IS NOT NULL").Order("seq DESC").Limit(1).Find(&head).Error
+		if err != nil {
+			return err
+		}
+		prev, next := chainGenesis, int64(1)
+		if head.Seq != nil {
+			prev, next = head.Hash, *head.Seq+1
+		}
+		var pending []AuditEntry
+		if err := tx.Where("seq IS NULL").Order("id").Limit(batch).Clauses(lockingClause(tx)...).Find(&pending).Error; err != nil {
+			return err
+		}
+		for _, e := range pending {
+			h := ChainHash(prev, next, e)
+			if err := tx.Model(&AuditEntry{}).Where("id = ?", e.ID).Updates(map[string]any{"seq": next, "hash": h}).Error; err != nil {
+				return err
+			}
+			prev = h
+			next++
+			sealed++
+		}
+		return nil
+	})
+	return sealed, err
+}
+
+func lockingClause(tx *gorm.DB) []clause.Expression {
+	if tx.Dialector.Name() == "postgres" {
+		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
+	}
+	return nil
+}
+
+// RunSealer seals the trail every interval until ctx ends.
+func (s *Store) RunSealer(ctx context.Context, interval time.Duration, onErr func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for {
+				n, err := s.SealAudit(ctx, 500)
+				if err != nil {
+					if onErr != nil && ctx.Err() == nil {
+						onErr(err)
+					}
+					break
+				}
+				if n < 500 {
+					break
+				}
+			}
+		}
+	}
+}
+
+// VerifyAudit walks the sealed chain and returns how many entries it checked,
+// how many are still unsealed, and the first problem found.
+func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, problem *ChainProblem, err error) {
+	db := s.db.WithContext(ctx)
+	prev, next := chainGenesis, int64(1)
+	const page = 1000
+	for {
+		var rows []AuditEntry
+		if err = db.Where("seq >= ?", next).Order("seq").Limit(page).Find(&rows).Error; err != nil {
+			return
+		}
+		if len(rows) == 0 {
+			break
+		}
+		var last string
+		last, problem = VerifyChain(prev, next, rows)
+		if problem != nil {
+			checked += problem.Seq - next
+			return
+		}
+		checked += int64(len(rows))
+		prev, next = last, next+int64(len(rows))
+	}
+	// A sealed row whose seq was set below 1 or past the end would escape the
+	// walk above; count them against the total.
+	var total int64
+	if err = db.Model(&AuditEntry{}).Where("seq IS NOT NULL").Count(&total).Error; err != nil {
+		return
+	}
+	if total != checked {
+		var stray AuditEntry
+		db.Where("seq IS NOT NULL AND (seq < 1 OR seq >= ?)", next).Order("id").Limit(1).Find(&stray)
+		problem = &ChainProblem{Seq: next, EntryID: stray.ID, Reason: "order"}
+		return
+	}
+	err = db.Model(&AuditEntry{}).Where("seq IS NULL").Count(&unsealed).Error
+	return
+}
+
+// AuditFilter narrows the audit trail listing.
+type AuditFilter struct {
+	PlaceIDs []uint64 // entries at any of these places' subtrees; nil = everywhere
+	Action   string
+	Page     int
+	PerPage  int
+}
+
+// AuditRow is an entry as the console shows it.
+type AuditRow struct {
+	AuditEntry
+	ActorName  string
+	ActorPhone string
+	PlaceName  string
+}
+
+// ListAudit pages through the trail, newest first, within the scopes given.
+func (s *Store) ListAudit(ctx context.Context, scopes []Place, f AuditFilter) ([]AuditRow, int64, error) {
+	if f.PerPage <= 0 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	q := s.conn(ctx).Table("audit_entries AS e").
+		Joins("LEFT JOIN accounts a ON a.id = e.actor_id").
+		Joins("LEFT JOIN places p ON p.id = e.place_id")
+	if scopes != nil {
+		if len(scopes) == 0 {
+			return nil, 0, nil
+		}
+		cond := s.conn(ctx)
+		for i, sc := range scopes {
+			if i == 0 {
+				cond = cond.Where("p.path LIKE ?", sc.Path+"%")
+			} else {
+				cond = cond.Or("p.path LIKE ?", sc.Path+"%")
+			}
+		}
+		q = q.Where(cond)
+	}
+	if f.Action != "" {
+		q = q.Where("e.action = ?", f.Action)
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []AuditRow
+	err := q.Select("e.*, a.name AS actor_name, a.phone AS actor_phone, p.name AS place_name").
+		Order("e.id DESC").Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list audit: %w", err)
+	}
+	return rows, total, nil
+}

@@ -1,0 +1,354 @@
+package models
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// PlaceByID loads one place.
+func (s *Store) PlaceByID(ctx context.Context, id uint64) (Place, error) {
+	var p Place
+	err := s.conn(ctx).First(&p, id).Error
+	return p, notFound(err)
+}
+
+// Roots returns the top places (streets and townships).
+func (s *Store) Roots(ctx context.Context) ([]Place, error) {
+	var out []Place
+	err := s.conn(ctx).Where("parent_id IS NULL").Order("name, id").Find(&out).Error
+	return out, err
+}
+
+// Children returns the places directly below parent, by name.
+func (s *Store) Children(ctx context.Context, parentID uint64) ([]Place, error) {
+	var out []Place
+	err := s.conn(ctx).Where("parent_id = ?", parentID).Order("name, id").Find(&out).Error
+	return out, err
+}
+
+// ChildCounts returns how many children each of the given places has.
+func (s *Store) ChildCounts(ctx context.Context, ids []uint64) (map[uint64]int, error) {
+	out := map[uint64]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ParentID uint64
+		N        int
+	}
+	err := s.conn(ctx).Model(&Place{}).Select("parent_id, COUNT(*) AS n").Where("parent_id IN ?", ids).Group("parent_id").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ParentID] = r.N
+	}
+	return out, err
+}
+
+// Ancestors returns the places from the root down to p's parent.
+func (s *Store) Ancestors(ctx context.Context, p Place) ([]Place, error) {
+	ids := p.AncestorIDs()
+	if len(ids) <= 1 {
+		return nil, nil
+	}
+	ids = ids[:len(ids)-1]
+	var found []Place
+	if err := s.conn(ctx).Where("id IN ?", ids).Find(&found).Error; err != nil {
+		return nil, err
+	}
+	byID := map[uint64]Place{}
+	for _, f := range found {
+		byID[f.ID] = f
+	}
+	out := make([]Place, 0, len(ids))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// PlacesOfKind lists the places of the given kinds inside scope, by path.
+func (s *Store) PlacesOfKind(ctx context.Context, scope Place, kinds ...PlaceKind) ([]Place, error) {
+	var out []Place
+	err := s.conn(ctx).Where("path LIKE ? AND kind IN ?", scope.Path+"%", kinds).Order("path").Find(&out).Error
+	return out, err
+}
+
+// PlaceLabel returns a place's full name from below the root: "幸福社区 / 阳光小区 / 3号楼 / 502".
+func (s *Store) PlaceLabel(ctx context.Context, p Place) (string, error) {
+	anc, err := s.Ancestors(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, 0, len(anc)+1)
+	for i, a := range anc {
+		if i == 0 && len(anc) > 1 {
+			continue // the street is implied
+		}
+		parts = append(parts, a.Name)
+	}
+	parts = append(parts, p.Name)
+	return strings.Join(parts, " / "), nil
+}
+
+// CreatePlace adds a place below in.ParentID (0 for a new root, which only an
+// admin may add).
+func (s *Store) CreatePlace(ctx context.Context, p *Principal, in PlaceInput) (Place, error) {
+	var out Place
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var parent *Place
+		if in.ParentID != 0 {
+			pp, err := s.PlaceByID(ctx, in.ParentID)
+			if err != nil {
+				return err
+			}
+			if !p.Can(PermManagePlaces, pp) {
+				return ErrForbidden
+			}
+			parent = &pp
+		} else if !p.Has(RoleAdmin) {
+			return ErrForbidden
+		}
+		if err := ValidatePlace(in, parent).Err(); err != nil {
+			return err
+		}
+		out = Place{ParentID: nil, Kind: in.Kind, Name: strings.TrimSpace(in.Name), Path: "/"}
+		if parent != nil {
+			out.ParentID = &parent.ID
+		}
+		if err := s.conn(ctx).Create(&out).Error; err != nil {
+			return err
+		}
+		parentPath := "/"
+		if parent != nil {
+			parentPath = parent.Path
+		}
+		out.Path = childPath(parentPath, out.ID)
+		if err := s.conn(ctx).Model(&out).Update("path", out.Path).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "place.create", ObjectType: "place", ObjectID: out.ID, PlaceID: &out.ID, Detail: string(out.Kind) + " " + out.Name})
+	})
+	return out, err
+}
+
+// RenamePlace changes a place's name; it needs PermManagePlaces at the place's parent.
+func (s *Store) RenamePlace(ctx context.Context, p *Principal, id uint64, name string) (Place, error) {
+	var out Place
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		pl, err := s.PlaceByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayEditPlace(ctx, p, pl); err != nil {
+			return err
+		}
+		var parent *Place
+		if pl.ParentID != nil {
+			pp, err := s.PlaceByID(ctx, *pl.ParentID)
+			if err != nil {
+				return err
+			}
+			parent = &pp
+		}
+		if err := ValidatePlace(PlaceInput{Kind: pl.Kind, Name: name}, parent).Err(); err != nil {
+			return err
+		}
+		old := pl.Name
+		pl.Name = strings.TrimSpace(name)
+		if err := s.conn(ctx).Model(&Place{}).Where("id = ?", pl.ID).Updates(map[string]any{"name": pl.Name, "updated_at": s.Now()}).Error; err != nil {
+			return err
+		}
+		out = pl
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "place.rename", ObjectType: "place", ObjectID: pl.ID, PlaceID: &pl.ID, Detail: old + " → " + pl.Name})
+	})
+	return out, err
+}
+
+// DeletePlace removes an empty place: one with no children, residents,
+// grants, registrations or notices.
+func (s *Store) DeletePlace(ctx context.Context, p *Principal, id uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		pl, err := s.PlaceByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayEditPlace(ctx, p, pl); err != nil {
+			return err
+		}
+		db := s.conn(ctx)
+		for _, q := range []*gorm.DB{
+			db.Model(&Place{}).Where("parent_id = ?", id),
+			db.Model(&Resident{}).Where("household_id = ?", id),
+			db.Model(&RoleGrant{}).Where("place_id = ?", id),
+			db.Model(&Registration{}).Where("household_id = ?", id),
+			db.Model(&Notice{}).Where("place_id = ?", id),
+		} {
+			var n int64
+			if err := q.Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrPlaceNotEmpty
+			}
+		}
+		if err := db.Delete(&Place{}, id).Error; err != nil {
+			return err
+		}
+		parent := pl.ParentID
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "place.delete", ObjectType: "place", ObjectID: id, PlaceID: parent, Detail: string(pl.Kind) + " " + pl.Name})
+	})
+}
+
+// mayEditPlace: renaming or deleting a place needs PermManagePlaces at its
+// parent, so community staff cannot rename their own community. Roots are
+// the admin's.
+func (s *Store) mayEditPlace(ctx context.Context, p *Principal, pl Place) error {
+	if pl.ParentID == nil {
+		if p.Has(RoleAdmin) {
+			return nil
+		}
+		return ErrForbidden
+	}
+	parent, err := s.PlaceByID(ctx, *pl.ParentID)
+	if err != nil {
+		return err
+	}
+	if !p.Can(PermManagePlaces, parent) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+func actorOf(p *Principal) *uint64 {
+	if p == nil {
+		return nil
+	}
+	id := p.Account.ID
+	return &id
+}
+
+// GrantRole gives an account a role at a place.
+func (s *Store) GrantRole(ctx context.Context, p *Principal, accountID uint64, role Role, placeID uint64) (RoleGrant, error) {
+	var g RoleGrant
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		pl, err := s.PlaceByID(ctx, placeID)
+		if err != nil {
+			return err
+		}
+		if !role.Valid() {
+			return FieldErrors{"role": "err.invalid_choice"}
+		}
+		if role == RoleResident {
+			// Residency comes from verification, bound to a household.
+			return FieldErrors{"role": "err.resident_role_via_verification"}
+		}
+		if !p.CanGrant(role, pl) {
+			return ErrForbidden
+		}
+		if _, err := s.AccountByID(ctx, accountID); err != nil {
+			return err
+		}
+		g = RoleGrant{AccountID: accountID, Role: role, PlaceID: placeID, GrantedByID: actorOf(p)}
+		if err := s.conn(ctx).Create(&g).Error; err != nil {
+			if isDuplicate(err) {
+				return ErrConflict
+			}
+			return err
+		}
+		g.Place = pl
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "role.grant", ObjectType: "account", ObjectID: accountID, PlaceID: &placeID, Detail: string(role)})
+	})
+	return g, err
+}
+
+// RevokeRole removes a grant. Whoever could grant it may revoke it.
+func (s *Store) RevokeRole(ctx context.Context, p *Principal, grantID uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		var g RoleGrant
+		if err := s.conn(ctx).Preload("Place").First(&g, grantID).Error; err != nil {
+			return notFound(err)
+		}
+		allowed := p.CanGrant(g.Role, g.Place)
+		if g.Role == RoleResident {
+			allowed = p.Can(PermManageResidents, g.Place)
+		}
+		if !allowed {
+			return ErrForbidden
+		}
+		if err := s.conn(ctx).Delete(&RoleGrant{}, g.ID).Error; err != nil {
+			return err
+		}
+		if g.Role == RoleResident {
+			if err := s.conn(ctx).Model(&Resident{}).Where("account_id = ?", g.AccountID).Update("account_id", nil).Error; err != nil {
+				return err
+			}
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "role.revoke", ObjectType: "account", ObjectID: g.AccountID, PlaceID: &g.PlaceID, Detail: string(g.Role)})
+	})
+}
+
+// GrantRow is a grant with its account, for the console.
+type GrantRow struct {
+	RoleGrant
+	AccountName  string
+	AccountPhone string
+}
+
+// GrantsAt lists the grants at a place and below, for staff who may grant there.
+func (s *Store) GrantsAt(ctx context.Context, p *Principal, place Place, staffOnly bool) ([]GrantRow, error) {
+	if !p.Can(PermGrantRoles, place) {
+		return nil, ErrForbidden
+	}
+	var rows []GrantRow
+	q := s.conn(ctx).Table("role_grants g").
+		Select("g.*, a.name AS account_name, a.phone AS account_phone").
+		Joins("JOIN accounts a ON a.id = g.account_id").
+		Joins("JOIN places pl ON pl.id = g.place_id").
+		Where("pl.path LIKE ?", place.Path+"%")
+	if staffOnly {
+		q = q.Where("g.role <> ?", RoleResident)
+	}
+	if err := q.Order("pl.path, g.role, g.id").Limit(500).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	ids := make([]uint64, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.PlaceID)
+	}
+	var places []Place
+	if err := s.conn(ctx).Where("id IN ?", ids).Find(&places).Error; err != nil {
+		return nil, err
+	}
+	byID := map[uint64]Place{}
+	for _, pl := range places {
+		byID[pl.ID] = pl
+	}
+	for i := range rows {
+		rows[i].Place = byID[rows[i].PlaceID]
+	}
+	return rows, nil
+}
+
+// GrantRoleAsSystem grants a role without a principal, for the command line
+// (`yishi user add`) and the demo: whoever runs them owns the database.
+func (s *Store) GrantRoleAsSystem(ctx context.Context, accountID uint64, role Role, placeID uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if !role.Valid() {
+			return FieldErrors{"role": "err.invalid_choice"}
+		}
+		if _, err := s.PlaceByID(ctx, placeID); err != nil {
+			return FieldErrors{"place": "err.invalid_choice"}
+		}
+		g := RoleGrant{AccountID: accountID, Role: role, PlaceID: placeID}
+		if err := s.conn(ctx).Create(&g).Error; err != nil {
+			if isDuplicate(err) {
+				return nil
+			}
+			return err
+		}
+		return s.Record(ctx, Audit{Action: "role.grant", ObjectType: "account", ObjectID: accountID, PlaceID: &placeID, Detail: string(role) + " (system)"})
+	})
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"yishi/models"
+	"yishi/views"
+	"yishi/views/i18n"
+	"yishi/views/site"
+)
+
+func (s *Server) loginPage(c echo.Context) error {
+	if me(c) != nil {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	f := site.LoginForm{Next: safeNext(c.QueryParam("next"))}
+	if c.Get("yishi.expired") == true {
+		f.Error = "err.session_expired"
+	}
+	return s.render(c, http.StatusOK, site.Login(f))
+}
+
+func (s *Server) login(c echo.Context) error {
+	f := site.LoginForm{Phone: models.NormalizePhone(c.FormValue("phone")), Next: safeNext(c.FormValue("next"))}
+	pw := c.FormValue("password")
+	if f.Phone == "" || pw == "" {
+		f.Error = "err.bad_credentials"
+		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
+	}
+	acct, err := s.store.Authenticate(rctx(c), f.Phone, pw)
+	if err != nil {
+		var de *models.Error
+		switch {
+		case errors.Is(err, models.ErrAccountLocked):
+			f.Error, f.Args = "err.account_locked", []any{""}
+			if errors.As(err, &de) && len(de.Args) == 1 {
+				if until, ok := de.Args[0].(time.Time); ok {
+					f.Args = []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
+				}
+			}
+		case errors.Is(err, models.ErrBadCredentials):
+			f.Error = "err.bad_credentials"
+		default:
+			return err
+		}
+		s.log.Warn("login failed", "phone", models.MaskPhone(f.Phone), "reason", f.Error)
+		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
+	}
+	if err := s.startSession(c, acct.ID); err != nil {
+		return err
+	}
+	s.log.Info("login", "account", acct.ID)
+	return redirect(c, f.Next)
+}
+
+// startSession ends any session the browser had, starts a new one (a new id
+// at every sign-in) and issues a new CSRF token.
+func (s *Server) startSession(c echo.Context, accountID uint64) error {
+	if ck, err := c.Cookie(cookieSession); err == nil && ck.Value != "" {
+		if err := s.store.EndSession(rctx(c), ck.Value); err != nil {
+			return err
+		}
+	}
+	tok, err := s.store.StartSession(rctx(c), accountID)
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, cookieSession, tok, 0)
+	s.newCSRF(c)
+	return nil
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if ck, err := c.Cookie(cookieSession); err == nil {
+		if err := s.store.EndSession(rctx(c), ck.Value); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, cookieSession, "", -1)
+	s.newCSRF(c)
+	flash(c, "ok", "login.signed_out")
+	return redirect(c, "/login")
+}
+
+func (s *Server) registerPage(c echo.Context) error {
+	if me(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/profile")
+	}
+	return s.render(c, http.StatusOK, site.Register(site.RegisterForm{}))
+}
+
+func (s *Server) register(c echo.Context) error {
+	in := models.AccountInput{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
+	acct, err := s.store.CreateAccount(rctx(c), in, nil)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return s.render(c, http.StatusUnprocessableEntity, site.Register(site.RegisterForm{Phone: in.Phone, Name: in.Name, Errors: fe}))
+	}
+	if err != nil {
+		return err
+	}
+	// Locale chosen before registering carries over to the account.
+	if err := s.store.SetPreferences(rctx(c), acct.ID, env(c).Locale, env(c).LargeText, env(c).HighContrast); err != nil {
+		return err
+	}
+	if err := s.startSession(c, acct.ID); err != nil {
+		return err
+	}
+	flash(c, "ok", "register.done")
+	return redirect(c, "/profile/verify")
+}
+
+// prefs stores the display and language switches: on the account when
+// signed in, in cookies otherwise.
+func (s *Server) prefs(c echo.Context) error {
+	e := env(c)
+	lt, hc, lang := e.LargeText, e.HighContrast, e.Locale
+	switch c.FormValue("large_text") {
+	case "on":
+		lt = true
+	case "off":
+		lt = false
+	}
+	switch c.FormValue("high_contrast") {
+	case "on":
+		hc = true
+	case "off":
+		hc = false
+	}
+	if l := c.FormValue("lang"); l == i18n.ZH || l == i18n.EN {
+		lang = l
+	}
+	if p := me(c); p != nil {
+		if err := s.store.SetPreferences(rctx(c), p.Account.ID, lang, lt, hc); err != nil {
+			return err
+		}
+	}
+	v := ""
+	if lt {
+		v += "lt"
+	}
+	if hc {
+		v += "hc"
+	}
+	const year = 365 * 24 * 3600
+	s.setCookie(c, cookiePrefs, v, year)
+	s.setCookie(c, cookieLang, lang, year)
+	return redirect(c, safeNext(c.FormValue("back")))
+}

@@ -1,0 +1,120 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"yishi/models"
+	"yishi/models/demo"
+	"yishi/models/modeltest"
+	"yishi/web/webtest"
+)
+
+func demoServer(t *testing.T, s *models.Store) *webtest.Server {
+	t.Helper()
+	if err := demo.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return webtest.Start(t, s)
+}
+
+func TestLoginReachesHomeAndLogoutEndsSession(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		home := c.Login("13800000004", demo.Password)
+		if got := home.Text(`[data-testid="home-greeting"]`); !strings.Contains(got, "陈阿姨") {
+			t.Fatalf("greeting %q", got)
+		}
+		if !home.Has(`[data-testid="home-household"]`) {
+			t.Fatal("verified resident should see their household")
+		}
+		if home.Has(`[data-testid="nav-console"]`) {
+			t.Fatal("a resident must not see the console link")
+		}
+		out := c.Logout()
+		if !strings.HasSuffix(out.URL.Path, "/login") {
+			t.Fatalf("after logout at %s", out.URL)
+		}
+		if p := c.Get("/profile"); !strings.HasSuffix(p.URL.Path, "/login") {
+			t.Fatalf("profile after logout reached %s", p.URL)
+		}
+	})
+}
+
+func TestWrongPasswordLocksAfterFive(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		for i := 1; i <= 5; i++ {
+			p := c.Get("/login")
+			p = c.Submit(p, `form[data-testid="login-form"]`, map[string]string{"phone": "13800000005", "password": "wrong-password"})
+			if p.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("attempt %d: status %d", i, p.Status)
+			}
+			msg := p.Text(`[data-testid="login-error"]`)
+			if i < 5 && !strings.Contains(msg, "不正确") {
+				t.Fatalf("attempt %d: %q", i, msg)
+			}
+			if i == 5 && !strings.Contains(msg, "锁定") {
+				t.Fatalf("fifth failure should lock: %q", msg)
+			}
+		}
+		// The right password is refused while locked.
+		p := c.Get("/login")
+		p = c.Submit(p, `form[data-testid="login-form"]`, map[string]string{"phone": "13800000005", "password": demo.Password})
+		if !strings.Contains(p.Text(`[data-testid="login-error"]`), "锁定") {
+			t.Fatalf("locked account signed in: %q", p.Text(`[data-testid="login-error"]`))
+		}
+		// After 15 minutes it works again.
+		clock.Advance(models.LockoutDuration + 1)
+		c.Login("13800000005", demo.Password)
+	})
+}
+
+func TestUnsafeRequestsNeedCSRF(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		c.Get("/login") // obtains the CSRF cookie
+		p := c.Post("/login", url.Values{"phone": {"13800000004"}, "password": {demo.Password}})
+		if p.Status != http.StatusForbidden {
+			t.Fatalf("post without token: status %d", p.Status)
+		}
+		if !strings.Contains(p.Text(`[data-testid="error-message"]`), "页面已过期") {
+			t.Fatalf("message %q", p.Text(`[data-testid="error-message"]`))
+		}
+		// The header htmx sends is accepted too.
+		tok := c.Get("/login").CSRF()
+		c.Header.Set("X-CSRF-Token", tok)
+		p = c.Post("/login", url.Values{"phone": {"13800000004"}, "password": {demo.Password}})
+		if p.Status != http.StatusOK || !p.Has(`[data-testid="home-greeting"]`) {
+			t.Fatalf("post with header token: status %d", p.Status)
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		p := srv.Client().Get("/")
+		csp := p.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("CSP %q lacks %q", csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("CSP allows inline: %q", csp)
+		}
+		if p.Header.Get("X-Content-Type-Options") != "nosniff" || p.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("headers %v", p.Header)
+		}
+		if p.Doc.Find("script:not([src])").Length() > 0 {
+			t.Error("inline script on the home page")
+		}
+	})
+}

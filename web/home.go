@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"yishi/models"
+	"yishi/views"
+	"yishi/views/site"
+)
+
+func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, "ok") }
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(rctx(c), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err.Error())
+		return c.String(http.StatusServiceUnavailable, "database unavailable")
+	}
+	return c.String(http.StatusOK, "ok")
+}
+
+// noticeCards turns notices into list cards for the request's locale.
+func (s *Server) noticeCards(c echo.Context, ns []models.Notice) []site.NoticeCard {
+	vctx := views.WithEnv(rctx(c), env(c))
+	now := s.store.Now()
+	out := make([]site.NoticeCard, 0, len(ns))
+	for _, n := range ns {
+		card := site.NoticeCard{ID: n.ID, Title: n.Title, PlaceName: n.Place.Name, ObjectionOpen: n.AcceptsObjections(now)}
+		if n.PublishedAt != nil {
+			card.PublishedAt = views.FormatDate(vctx, *n.PublishedAt)
+		}
+		out = append(out, card)
+	}
+	return out
+}
+
+// home shows a signed-in resident what is open for them now; a visitor, the
+// latest notices.
+func (s *Server) home(c echo.Context) error {
+	p := me(c)
+	var d site.HomeData
+	if p == nil {
+		ns, _, err := s.store.PublishedNotices(rctx(c), models.NoticeQuery{PerPage: 5})
+		if err != nil {
+			return err
+		}
+		d.Notices = s.noticeCards(c, ns)
+		return s.render(c, http.StatusOK, site.Home(d))
+	}
+	hh, pending, err := s.store.Residency(rctx(c), p.Account.ID)
+	if err != nil {
+		return err
+	}
+	d.PendingRequest = pending
+	if hh != nil {
+		if d.Household, err = s.store.PlaceLabel(rctx(c), *hh); err != nil {
+			return err
+		}
+		ns, _, err := s.store.PublishedNotices(rctx(c), models.NoticeQuery{Affecting: hh.ID, OpenForObjections: true, PerPage: 10})
+		if err != nil {
+			return err
+		}
+		d.Notices = s.noticeCards(c, ns)
+	}
+	return s.render(c, http.StatusOK, site.Home(d))
+}
+
+func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
+	p := me(c)
+	var d site.ProfileData
+	for _, g := range p.Grants {
+		label, err := s.store.PlaceLabel(rctx(c), g.Place)
+		if err != nil {
+			return d, err
+		}
+		d.Roles = append(d.Roles, site.RoleLine{Role: g.Role, Place: label})
+	}
+	hh, pending, err := s.store.Residency(rctx(c), p.Account.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Pending = pending
+	if hh != nil {
+		if d.Household, err = s.store.PlaceLabel(rctx(c), *hh); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) profile(c echo.Context) error {
+	d, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, site.Profile(d))
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	p := me(c)
+	fe := models.FieldErrors{}
+	pw, confirm := c.FormValue("password"), c.FormValue("confirm")
+	if !models.CheckPassword(p.Account.PasswordHash, c.FormValue("current")) {
+		fe.Add("current", "err.password_wrong")
+	}
+	if code := models.ValidatePassword(pw); code != "" {
+		fe.Add("password", code)
+	} else if pw != confirm {
+		fe.Add("confirm", "err.password_mismatch")
+	}
+	if len(fe) == 0 {
+		err := s.store.SetPassword(rctx(c), p.Account.ID, pw, &p.Account.ID)
+		if !errors.As(err, &fe) {
+			if err != nil {
+				return err
+			}
+			// SetPassword ended every session, this one included: start a fresh one.
+			if err := s.startSession(c, p.Account.ID); err != nil {
+				return err
+			}
+			flash(c, "ok", "profile.password_saved")
+			return redirect(c, "/profile")
+		}
+	}
+	d, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	d.Errors = fe
+	return s.render(c, http.StatusUnprocessableEntity, site.Profile(d))
+}
+
+// console is the staff front page: the places one manages and the work areas.
+func (s *Server) console(c echo.Context) error {
+	p := me(c)
+	var scopes []string
+	for _, pl := range p.Scopes(models.PermConsole) {
+		label, err := s.store.PlaceLabel(rctx(c), pl)
+		if err != nil {
+			return err
+		}
+		scopes = append(scopes, label)
+	}
+	var links []site.ConsoleLink
+	for _, l := range consoleAreas {
+		if p.CanAnywhere(l.perm) {
+			links = append(links, site.ConsoleLink{Href: l.href, Key: l.key, TestID: l.testID})
+		}
+	}
+	return s.render(c, http.StatusOK, site.Console(scopes, links))
+}
+
+// consoleAreas are the console's work areas, each behind a permission.
+var consoleAreas = []struct {
+	href, key, testID string
+	perm              models.Permission
+}{}

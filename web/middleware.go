@@ -1,0 +1,234 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"yishi/models"
+	"yishi/static"
+	"yishi/views"
+	"yishi/views/i18n"
+)
+
+// Cookie names.
+const (
+	cookieSession = "yishi_session"
+	cookieCSRF    = "yishi_csrf"
+	cookieFlash   = "yishi_flash"
+	cookieLang    = "yishi_lang"
+	cookiePrefs   = "yishi_prefs"
+)
+
+// errCSRF is a missing or wrong CSRF token.
+var errCSRF = errors.New("csrf token mismatch")
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// requestLog writes one structured line per request, without query strings
+// (they can carry search terms about people) or bodies.
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req := c.Request()
+		if strings.HasPrefix(req.URL.Path, "/static/") {
+			return nil
+		}
+		attrs := []any{"method", req.Method, "path", req.URL.Path, "status", c.Response().Status, "ms", time.Since(start).Milliseconds()}
+		if p := me(c); p != nil {
+			attrs = append(attrs, "account", p.Account.ID)
+		}
+		s.log.Info("request", attrs...)
+		return nil
+	}
+}
+
+// serveStatic serves embedded files; hashed names are cached for a year.
+func serveStatic(c echo.Context) error {
+	name := strings.TrimPrefix(c.Param("*"), "/")
+	file, immutable, ok := static.Resolve(name)
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	b, err := fs.ReadFile(static.FS, file)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	if immutable {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	}
+	ct := mime.TypeByExtension(path.Ext(file))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return c.Blob(http.StatusOK, ct, b)
+}
+
+// secure reports whether cookies should be marked Secure for this request.
+func (s *Server) secure(c echo.Context) bool {
+	return s.cfg.SecureCookies || c.IsTLS() || c.Request().Header.Get("X-Forwarded-Proto") == "https"
+}
+
+func (s *Server) setCookie(c echo.Context, name, value string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c), MaxAge: maxAge})
+}
+
+// session loads the principal behind the session cookie and builds the view
+// environment (locale, preferences, CSRF token, flash).
+func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var p *models.Principal
+		if ck, err := c.Cookie(cookieSession); err == nil && ck.Value != "" {
+			pr, err := s.store.ResumeSession(rctx(c), ck.Value)
+			switch {
+			case err == nil:
+				p = pr
+				c.Set(ctxPrincipal, p)
+			case errors.Is(err, models.ErrSessionExpired) || errors.Is(err, models.ErrNotFound):
+				s.setCookie(c, cookieSession, "", -1)
+				c.Set("yishi.expired", true)
+			default:
+				return err
+			}
+		}
+		e := &views.Env{TZ: s.cfg.TZ, Now: s.store.Now(), Asset: static.URL, Path: c.Request().URL.RequestURI(), Principal: p, BaseURL: s.cfg.BaseURL}
+		e.Locale = s.locale(c, p)
+		if p != nil {
+			e.LargeText, e.HighContrast = p.Account.LargeText, p.Account.HighContrast
+		} else if ck, err := c.Cookie(cookiePrefs); err == nil {
+			e.LargeText = strings.Contains(ck.Value, "lt")
+			e.HighContrast = strings.Contains(ck.Value, "hc")
+		}
+		if ck, err := c.Cookie(cookieFlash); err == nil {
+			if kind, key, ok := strings.Cut(ck.Value, ":"); ok && i18n.Has(key) && (kind == "ok" || kind == "error") {
+				e.Flash, e.FlashKind = key, kind
+			}
+			s.setCookie(c, cookieFlash, "", -1)
+		}
+		c.Set(ctxEnv, e)
+		return next(c)
+	}
+}
+
+// locale picks the account's language, then the switch's cookie, then
+// Accept-Language, then Chinese.
+func (s *Server) locale(c echo.Context, p *models.Principal) string {
+	if p != nil {
+		if l := i18n.Match(p.Account.Locale); l != "" {
+			return l
+		}
+	}
+	if ck, err := c.Cookie(cookieLang); err == nil {
+		if l := i18n.Match(ck.Value); l != "" {
+			return l
+		}
+	}
+	if l := i18n.Match(c.Request().Header.Get("Accept-Language")); l != "" {
+		return l
+	}
+	return i18n.ZH
+}
+
+// csrf checks the token of every unsafe request against the CSRF cookie,
+// taking it from the _csrf form field or the X-CSRF-Token header htmx sends,
+// and hands the token to the views.
+func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := ""
+		if ck, err := c.Cookie(cookieCSRF); err == nil && len(ck.Value) >= 32 {
+			token = ck.Value
+		}
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			sent := c.Request().Header.Get("X-CSRF-Token")
+			if sent == "" {
+				sent = c.FormValue("_csrf")
+			}
+			if token == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+				s.log.Warn("denied", "reason", "csrf", "method", c.Request().Method, "path", c.Request().URL.Path)
+				return errCSRF
+			}
+		}
+		if token == "" {
+			token = s.newCSRF(c)
+		}
+		env(c).CSRF = token
+		return next(c)
+	}
+}
+
+// newCSRF issues a fresh CSRF token cookie (at sign-in and sign-out too, so a
+// token seen before sign-in is useless after it).
+func (s *Server) newCSRF(c echo.Context) string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	s.setCookie(c, cookieCSRF, token, 0)
+	env(c).CSRF = token
+	return token
+}
+
+// requireLogin sends anonymous visitors to the sign-in page.
+func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if me(c) == nil {
+			if c.Request().Method == http.MethodGet && !isHTMX(c) {
+				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+			}
+			return echo.NewHTTPError(http.StatusUnauthorized)
+		}
+		return next(c)
+	}
+}
+
+// requirePerm lets through only principals holding perm somewhere; handlers
+// then check the place itself.
+func requirePerm(perm models.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !me(c).CanAnywhere(perm) {
+				return models.ErrForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+

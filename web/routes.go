@@ -1,0 +1,43 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"yishi/models"
+)
+
+// routes is the whole route table, top to bottom.
+func (s *Server) routes(e *echo.Echo) {
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
+	e.Use(middleware.Recover())
+	e.Use(s.requestLog)
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit("12M"))
+
+	// Probes and static files need no session.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/static/*", serveStatic)
+
+	// Everything else has a session (maybe anonymous) and CSRF protection.
+	g := e.Group("", s.session, s.csrf)
+
+	// Public pages.
+	g.GET("/", s.home)
+	g.GET("/login", s.loginPage)
+	g.POST("/login", s.login)
+	g.GET("/register", s.registerPage)
+	g.POST("/register", s.register)
+	g.POST("/prefs", s.prefs)
+
+	// Signed-in pages.
+	u := g.Group("", requireLogin)
+	u.POST("/logout", s.logout)
+	u.GET("/profile", s.profile)
+	u.POST("/profile/password", s.changePassword)
+
+	// Staff console.
+	con := u.Group("/console", requirePerm(models.PermConsole))
+	con.GET("", s.console)
+}

@@ -1,0 +1,123 @@
+// Package web is Yishi's HTTP layer on echo: the route table, the middleware
+// (security headers, sessions, CSRF, locale, access), rendering of templ
+// components, and one file of handlers per area. Handlers bind and check
+// form input, call one models method and render; rules live in models.
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"yishi/models"
+	"yishi/static"
+	"yishi/views"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// SecureCookies marks cookies Secure; also set per request behind TLS.
+	SecureCookies bool
+	// TZ is the zone times are shown in (Asia/Shanghai by default).
+	TZ *time.Location
+	// BaseURL is the public address, used in QR codes and printed links
+	// ("https://yishi.example.gov.cn"); empty means the request's host.
+	BaseURL string
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Server holds what handlers share.
+type Server struct {
+	cfg   Config
+	store *models.Store
+	log   *slog.Logger
+}
+
+// New builds the echo instance with every route and middleware.
+func New(cfg Config, store *models.Store) *echo.Echo {
+	if cfg.TZ == nil {
+		cfg.TZ = views.E(context.Background()).TZ
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	s.routes(e)
+	return e
+}
+
+// Context keys in echo.Context.
+const (
+	ctxPrincipal = "yishi.principal"
+	ctxEnv       = "yishi.env"
+)
+
+// me returns the signed-in principal or nil.
+func me(c echo.Context) *models.Principal {
+	p, _ := c.Get(ctxPrincipal).(*models.Principal)
+	return p
+}
+
+// env returns the request's view environment.
+func env(c echo.Context) *views.Env {
+	if e, ok := c.Get(ctxEnv).(*views.Env); ok {
+		return e
+	}
+	e := &views.Env{Locale: "zh-CN", TZ: views.E(context.Background()).TZ, Asset: static.URL, Path: c.Request().URL.RequestURI()}
+	c.Set(ctxEnv, e)
+	return e
+}
+
+// isHTMX reports a request htmx made that wants a partial (a history
+// restore wants the whole page).
+func isHTMX(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-History-Restore-Request") != "true"
+}
+
+// render writes a component into a buffer first, so that a failure can still
+// become a proper error page, then sends it.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	ctx := views.WithEnv(c.Request().Context(), env(c))
+	if err := comp.Render(ctx, &buf); err != nil {
+		return err
+	}
+	c.Response().Header().Add("Vary", "HX-Request")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page renders full for ordinary requests and partial for htmx ones.
+func (s *Server) page(c echo.Context, status int, full, partial templ.Component) error {
+	if partial != nil && isHTMX(c) {
+		return s.render(c, status, partial)
+	}
+	return s.render(c, status, full)
+}
+
+// flash sets a one-time message for the next page; key is a catalog key.
+func flash(c echo.Context, kind, key string) {
+	c.SetCookie(&http.Cookie{Name: cookieFlash, Value: kind + ":" + key, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+// redirect answers a form post: 303 to url, or HX-Redirect for htmx.
+func redirect(c echo.Context, url string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", url)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, url)
+}
+
+// ctx is the request's context for models calls.
+func rctx(c echo.Context) context.Context { return c.Request().Context() }
