@@ -231,4 +231,3 @@ func safeNext(next string) string {
 	}
 	return next
 }
-
