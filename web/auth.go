@@ -18,7 +18,7 @@ func (s *Server) loginPage(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
 	f := site.LoginForm{Next: safeNext(c.QueryParam("next"))}
-	if c.Get("yishi.expired") == true {
+	if c.Get("yishi.expired") == true || c.QueryParam("expired") == "1" {
 		f.Error = "err.session_expired"
 	}
 	return s.render(c, http.StatusOK, site.Login(f))

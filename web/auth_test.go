@@ -13,6 +13,8 @@ import (
 	"yishi/web/webtest"
 )
 
+var bg = context.Background()
+
 func demoServer(t *testing.T, s *models.Store) *webtest.Server {
 	t.Helper()
 	if err := demo.Load(context.Background(), s); err != nil {

@@ -203,7 +203,11 @@ func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if me(c) == nil {
 			if c.Request().Method == http.MethodGet && !isHTMX(c) {
-				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+				to := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+				if c.Get("yishi.expired") == true {
+					to += "&expired=1"
+				}
+				return c.Redirect(http.StatusSeeOther, to)
 			}
 			return echo.NewHTTPError(http.StatusUnauthorized)
 		}

@@ -31,13 +31,26 @@ func (s *Server) routes(e *echo.Echo) {
 	g.POST("/register", s.register)
 	g.POST("/prefs", s.prefs)
 
-	// Signed-in pages.
-	u := g.Group("", requireLogin)
+	// Signed-in pages. (Route-level middleware rather than a group's, so an
+	// unknown address is still a plain 404 for a visitor.)
+	u := withMiddleware{g, []echo.MiddlewareFunc{requireLogin}}
 	u.POST("/logout", s.logout)
 	u.GET("/profile", s.profile)
 	u.POST("/profile/password", s.changePassword)
 
 	// Staff console.
-	con := u.Group("/console", requirePerm(models.PermConsole))
+	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
 	con.GET("", s.console)
 }
+
+// withMiddleware registers routes on a group with extra route-level middleware.
+type withMiddleware struct {
+	g *echo.Group
+	m []echo.MiddlewareFunc
+}
+
+// GET registers a GET route.
+func (w withMiddleware) GET(path string, h echo.HandlerFunc) { w.g.GET(path, h, w.m...) }
+
+// POST registers a POST route.
+func (w withMiddleware) POST(path string, h echo.HandlerFunc) { w.g.POST(path, h, w.m...) }

@@ -1,0 +1,134 @@
+package i18n_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"yishi/models"
+	"yishi/views/i18n"
+)
+
+func TestEveryKeyHasBothLanguages(t *testing.T) {
+	for _, k := range i18n.Keys() {
+		zh, en := i18n.Pair(k)
+		if strings.TrimSpace(zh) == "" || strings.TrimSpace(en) == "" {
+			t.Errorf("%s: missing a language (zh %q, en %q)", k, zh, en)
+		}
+		if strings.Count(zh, "%") != strings.Count(en, "%") {
+			t.Errorf("%s: zh and en take different arguments: %q / %q", k, zh, en)
+		}
+		hasHan, hasLatin := false, false
+		for _, r := range verbs.ReplaceAllString(zh, "") {
+			hasHan = hasHan || unicode.Is(unicode.Han, r)
+			hasLatin = hasLatin || unicode.IsLetter(r) && r < 0x250
+		}
+		if hasLatin && !hasHan && k != "prefs.lang_en" {
+			t.Errorf("%s: the Chinese text has no Chinese: %q", k, zh)
+		}
+	}
+}
+
+var verbs = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+
+func TestRolesAndKindsHaveNames(t *testing.T) {
+	for _, r := range models.Roles {
+		if !i18n.Has("role." + string(r)) {
+			t.Errorf("role %s has no name", r)
+		}
+	}
+	for _, k := range models.PlaceKinds {
+		if !i18n.Has("place_kind." + string(k)) {
+			t.Errorf("place kind %s has no name", k)
+		}
+	}
+}
+
+// keyLiteral matches a string literal that looks like a catalog key whose
+// prefix the catalog uses.
+var keyLiteral = regexp.MustCompile(`"([a-z][a-z0-9_]*\.[a-z0-9_.]+)"`)
+
+// notKeys are literals of that shape which are not messages: audit actions,
+// object types and file names.
+var notKeys = regexp.MustCompile(`(Action:\s*|action\s*=\s*|Where\(|\.Action\s*==\s*)"[^"]*"$`)
+
+func TestEveryKeyUsedInCodeExists(t *testing.T) {
+	prefixes := map[string]bool{}
+	for _, k := range i18n.Keys() {
+		prefixes[strings.SplitN(k, ".", 2)[0]] = true
+	}
+	root := filepath.Join("..", "..")
+	checked := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); name == ".git" || name == "static" || name == "node_modules" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "_templ.go") {
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".templ") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		src := string(b)
+		for _, m := range keyLiteral.FindAllStringSubmatchIndex(src, -1) {
+			key := src[m[2]:m[3]]
+			if !prefixes[strings.SplitN(key, ".", 2)[0]] || strings.Contains(key, "..") || strings.HasSuffix(key, ".") {
+				continue
+			}
+			lineStart := strings.LastIndexByte(src[:m[0]], '\n') + 1
+			if notKeys.MatchString(src[lineStart:m[1]]) {
+				continue
+			}
+			if strings.Contains(filepath.ToSlash(path), "views/i18n/") {
+				continue // the catalog itself
+			}
+			checked++
+			if !i18n.Has(key) {
+				t.Errorf("%s: key %q is not in the catalog", path, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 50 {
+		t.Fatalf("only %d key uses found: the scan is broken", checked)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	cases := map[string]string{
+		"zh-CN,zh;q=0.9":  i18n.ZH,
+		"en-US,en;q=0.8":  i18n.EN,
+		"fr-FR, en;q=0.5": i18n.EN,
+		"zh-TW":           i18n.ZH,
+		"fr":              "",
+		"":                "",
+	}
+	for in, want := range cases {
+		if got := i18n.Match(in); got != want {
+			t.Errorf("Match(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := i18n.T(i18n.EN, "home.welcome", "Li"); got != "Hello, Li" {
+		t.Errorf("T = %q", got)
+	}
+	if got := i18n.T(i18n.ZH, "no.such.key"); got != "[no.such.key]" {
+		t.Errorf("missing key = %q", got)
+	}
+}

@@ -1,0 +1,166 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"yishi/models"
+	"yishi/models/demo"
+	"yishi/models/modeltest"
+)
+
+func TestRegisterValidatesAndSignsIn(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		form := c.Get("/register")
+		bad := c.Submit(form, `form[data-testid="register-form"]`, map[string]string{"phone": "1380000", "name": "新居民", "password": "short", "confirm": "short"})
+		if bad.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad input: status %d", bad.Status)
+		}
+		if !bad.Has(`[data-testid="error-phone"]`) || !bad.Has(`[data-testid="error-password"]`) {
+			t.Fatal("field errors missing")
+		}
+		if v, _ := bad.Doc.Find(`input[name="name"]`).Attr("value"); v != "新居民" {
+			t.Fatalf("typed name lost: %q", v)
+		}
+		if _, err := s.AccountByPhone(bg, "1380000"); err == nil {
+			t.Fatal("bad input created an account")
+		}
+		taken := c.Submit(form, `form[data-testid="register-form"]`, map[string]string{"phone": "13800000004", "name": "冒名", "password": "password-9", "confirm": "password-9"})
+		if !strings.Contains(taken.Text(`[data-testid="error-phone"]`), "已注册") {
+			t.Fatalf("taken phone: %q", taken.Text(`[data-testid="error-phone"]`))
+		}
+		c.Submit(form, `form[data-testid="register-form"]`, map[string]string{"phone": "139 1234 5678", "name": "新居民", "password": "password-9", "confirm": "password-9"})
+		acct, err := s.AccountByPhone(bg, "13912345678")
+		if err != nil || acct.Name != "新居民" {
+			t.Fatalf("account: %+v %v", acct, err)
+		}
+		prof := c.Get("/profile")
+		if prof.Status != http.StatusOK || prof.Text(`[data-testid="profile-phone"]`) != "13912345678" {
+			t.Fatalf("not signed in after registering: %d %q", prof.Status, prof.Text(`[data-testid="profile-phone"]`))
+		}
+		home := c.Get("/")
+		if !home.Has(`[data-testid="home-unverified"]`) {
+			t.Fatal("an unverified account should be told to get verified")
+		}
+	})
+}
+
+func TestIdleSessionExpires(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		c.Login("13800000004", demo.Password)
+		clock.Advance(29 * time.Minute)
+		if p := c.Get("/profile"); p.Status != http.StatusOK || !strings.HasSuffix(p.URL.Path, "/profile") {
+			t.Fatalf("session ended early: %s", p.URL)
+		}
+		clock.Advance(models.SessionIdle)
+		p := c.Get("/profile")
+		if !strings.HasSuffix(p.URL.Path, "/login") {
+			t.Fatalf("idle session still valid: %s", p.URL)
+		}
+		if !strings.Contains(p.Text(`[data-testid="login-error"]`), "过期") {
+			t.Fatalf("expiry not explained: %q", p.Text(`[data-testid="login-error"]`))
+		}
+	})
+}
+
+func TestLanguageAndDisplayPreferences(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		home := c.Get("/")
+		if lang, _ := home.Doc.Find("html").Attr("lang"); lang != "zh-CN" {
+			t.Fatalf("default lang %q", lang)
+		}
+		// Accept-Language picks English for a visitor.
+		en := srv.Client()
+		en.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+		if p := en.Get("/login"); p.Text("h1") != "Sign in" {
+			t.Fatalf("English login heading %q", p.Text("h1"))
+		}
+		// The switch wins over Accept-Language and persists.
+		p := c.Submit(home, `form[action="/prefs"]`, map[string]string{"lang": "en"})
+		if lang, _ := p.Doc.Find("html").Attr("lang"); lang != "en" {
+			t.Fatalf("after switch lang %q", lang)
+		}
+		p = c.Submit(p, `form[action="/prefs"]`, map[string]string{"large_text": "on"})
+		if class, _ := p.Doc.Find("html").Attr("class"); !strings.Contains(class, "large-text") {
+			t.Fatalf("large text not on: %q", class)
+		}
+		if class, _ := c.Get("/notices").Doc.Find("html").Attr("class"); !strings.Contains(class, "large-text") {
+			t.Fatal("large text did not persist")
+		}
+		// Signed in, the account's own choice is stored and follows it to a new browser.
+		c.Login("13800000005", demo.Password)
+		p = c.Get("/profile")
+		c.Submit(p, `form[action="/prefs"]`, map[string]string{"high_contrast": "on", "lang": "en"})
+		other := srv.Client()
+		other.Header.Set("Accept-Language", "zh-CN")
+		home2 := other.Login("13800000005", demo.Password)
+		class, _ := home2.Doc.Find("html").Attr("class")
+		lang, _ := home2.Doc.Find("html").Attr("lang")
+		if !strings.Contains(class, "high-contrast") || lang != "en" {
+			t.Fatalf("account preferences not applied: class %q lang %q", class, lang)
+		}
+	})
+}
+
+func TestChangePassword(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		other := srv.Client()
+		c.Login("13800000004", demo.Password)
+		other.Login("13800000004", demo.Password)
+		p := c.Get("/profile")
+		bad := c.Submit(p, `form[data-testid="password-form"]`, map[string]string{"current": "nope-nope", "password": "new-password-1", "confirm": "new-password-1"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-current"]`) {
+			t.Fatalf("wrong current password: %d", bad.Status)
+		}
+		ok := c.Submit(p, `form[data-testid="password-form"]`, map[string]string{"current": demo.Password, "password": "new-password-1", "confirm": "new-password-1"})
+		if ok.Status != http.StatusOK || !ok.Has(`[data-testid="flash"]`) {
+			t.Fatalf("change: %d", ok.Status)
+		}
+		// This browser stays signed in; the other one is signed out.
+		if p := c.Get("/profile"); !strings.HasSuffix(p.URL.Path, "/profile") {
+			t.Fatal("changing the password signed this browser out")
+		}
+		if p := other.Get("/profile"); !strings.HasSuffix(p.URL.Path, "/login") {
+			t.Fatal("other session survived the password change")
+		}
+		if _, err := s.Authenticate(bg, "13800000004", "new-password-1"); err != nil {
+			t.Fatalf("new password: %v", err)
+		}
+	})
+}
+
+func TestErrorPagesAndProbes(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		p := c.Get("/no/such/page")
+		if p.Status != http.StatusNotFound || !p.Has(`[data-testid="error-message"]`) {
+			t.Fatalf("404 page: %d", p.Status)
+		}
+		for _, path := range []string{"/healthz", "/readyz"} {
+			if p := c.Get(path); p.Status != http.StatusOK {
+				t.Fatalf("%s: %d", path, p.Status)
+			}
+		}
+		// A resident gets a friendly 403 on the console.
+		c.Login("13800000004", demo.Password)
+		if p := c.Get("/console"); p.Status != http.StatusForbidden || !p.Has(`[data-testid="error-message"]`) {
+			t.Fatalf("console for resident: %d", p.Status)
+		}
+		// htmx requests get a short message header instead of a page.
+		c.Header.Set("HX-Request", "true")
+		if p := c.Get("/console"); p.Status != http.StatusForbidden || p.Header.Get("X-Yishi-Message") == "" || p.Has("html") && p.Has("header") {
+			t.Fatalf("htmx error: %d %q", p.Status, p.Header.Get("X-Yishi-Message"))
+		}
+	})
+}
