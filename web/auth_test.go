@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -119,4 +120,92 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Error("inline script on the home page")
 		}
 	})
+}
+
+func TestSessionCookieAndLogging(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		if err := demo.Load(bg, s); err != nil {
+			t.Fatal(err)
+		}
+		srv, logs := webtest.StartLogged(t, s)
+		c := srv.Client()
+		before := sessionCookie(t, c, srv.URL)
+		c.Login("13800000004", demo.Password)
+		after := sessionCookie(t, c, srv.URL)
+		if after == "" || after == before {
+			t.Fatal("no new session id at sign-in")
+		}
+		if len(after) < 22 {
+			t.Fatalf("session token too short: %d characters", len(after))
+		}
+		// The cookie's attributes, as sent.
+		p := c.Get("/login")
+		tok := p.CSRF()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(url.Values{"_csrf": {tok}, "phone": {"13800000005"}, "password": {demo.Password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		u, _ := url.Parse(srv.URL)
+		for _, ck := range c.HTTP.Jar.Cookies(u) {
+			req.AddCookie(ck)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var set string
+		for _, h := range resp.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(h, "yishi_session=") && !strings.HasPrefix(h, "yishi_session=;") {
+				set = h
+			}
+		}
+		if !strings.Contains(set, "HttpOnly") || !strings.Contains(set, "SameSite=Lax") || strings.Contains(set, "Secure") {
+			t.Fatalf("session cookie attributes: %q", set)
+		}
+		// Behind TLS (as a proxy reports it) the cookie is Secure.
+		req2 := req.Clone(bg)
+		p = c.Get("/login")
+		req2.Body = io.NopCloser(strings.NewReader(url.Values{"_csrf": {p.CSRF()}, "phone": {"13800000005"}, "password": {demo.Password}}.Encode()))
+		req2.Header.Set("X-Forwarded-Proto", "https")
+		resp, err = http.DefaultTransport.RoundTrip(req2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		secure := false
+		for _, h := range resp.Header.Values("Set-Cookie") {
+			secure = secure || strings.HasPrefix(h, "yishi_session=") && strings.Contains(h, "Secure")
+		}
+		if !secure {
+			t.Fatal("cookie not Secure behind TLS")
+		}
+		// Failures and denials are logged, without secrets.
+		c2 := srv.Client()
+		lp := c2.Get("/login")
+		c2.Submit(lp, `form[data-testid="login-form"]`, map[string]string{"phone": "13800000005", "password": "hunter2-secret"})
+		c3 := srv.Client()
+		c3.Login("13800000004", demo.Password)
+		if p := c3.Get("/console"); p.Status != http.StatusForbidden { // a resident is denied
+			t.Fatalf("console: %d", p.Status)
+		}
+		log := logs.String()
+		if !strings.Contains(log, `"msg":"denied"`) || !strings.Contains(log, `"msg":"login failed"`) {
+			t.Fatalf("denials not logged:\n%s", log)
+		}
+		for _, secret := range []string{"hunter2-secret", demo.Password, after, "13800000005"} {
+			if strings.Contains(log, secret) {
+				t.Fatalf("log contains a secret or a full phone %q", secret)
+			}
+		}
+	})
+}
+
+func sessionCookie(t *testing.T, c *webtest.Client, base string) string {
+	t.Helper()
+	u, _ := url.Parse(base)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "yishi_session" {
+			return ck.Value
+		}
+	}
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -200,4 +201,35 @@ func (c *Client) Logout() *Page {
 	c.t.Helper()
 	p := c.Get("/profile")
 	return c.Submit(p, `form[action="/logout"]`, nil)
+}
+
+// StartLogged is Start with the server's structured log captured, for tests
+// that check what is logged (and what is not).
+func StartLogged(t testing.TB, store *models.Store) (*Server, *LogBuffer) {
+	t.Helper()
+	buf := &LogBuffer{}
+	e := web.New(web.Config{Logger: slog.New(slog.NewJSONHandler(buf, nil))}, store)
+	ts := httptest.NewServer(e)
+	t.Cleanup(ts.Close)
+	return &Server{Server: ts, Store: store, t: t}, buf
+}
+
+// LogBuffer collects log output safely across goroutines.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+// Write appends p.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
