@@ -46,9 +46,6 @@ func truncate(s string, n int) string {
 	return string(r[:n])
 }
 
-// ptr returns a pointer to a copy of v.
-func ptr[T any](v T) *T { return &v }
-
 // SealAudit gives unsealed entries their chain positions, oldest first, at
 // most batch of them, and returns how many it sealed. Entries are sealed in
 // the order the sealer sees them committed, not by id, so a transaction that

@@ -164,3 +164,31 @@ func TestErrorPagesAndProbes(t *testing.T) {
 		}
 	})
 }
+
+func TestStaticFilesAreHashedAndCached(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		home := c.Get("/")
+		href, _ := home.Doc.Find(`link[rel="stylesheet"]`).First().Attr("href")
+		src, _ := home.Doc.Find(`script[src*="htmx"]`).First().Attr("src")
+		for _, u := range []string{href, src} {
+			if !strings.HasPrefix(u, "/static/") || strings.Count(u, ".") < 2 {
+				t.Fatalf("asset URL not content-hashed: %q", u)
+			}
+			p := c.Get(u)
+			if p.Status != http.StatusOK || !strings.Contains(p.Header.Get("Cache-Control"), "immutable") {
+				t.Fatalf("%s: %d %q", u, p.Status, p.Header.Get("Cache-Control"))
+			}
+			if len(p.Body) < 100 {
+				t.Fatalf("%s: body too small", u)
+			}
+		}
+		if p := c.Get("/static/js/htmx.min.js"); p.Status != http.StatusOK || strings.Contains(p.Header.Get("Cache-Control"), "immutable") {
+			t.Fatalf("unhashed name: %d %q", p.Status, p.Header.Get("Cache-Control"))
+		}
+		if p := c.Get("/static/../go.mod"); p.Status != http.StatusNotFound {
+			t.Fatalf("path escape: %d", p.Status)
+		}
+	})
+}
