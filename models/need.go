@@ -278,3 +278,175 @@ func ValidRating(r int) bool { return r >= 1 && r <= 5 }
 
 // Satisfied reports whether a rating counts towards 满意率 (4 or 5).
 func Satisfied(r int) bool { return r >= 4 }
+
+// NeedCategory is a kind of need (需求类别) with the time limits staff set
+// for it.
+type NeedCategory struct {
+	ID             uint64 `gorm:"primaryKey"`
+	Code           string
+	NameZh         string
+	NameEn         string
+	Urgency        Urgency
+	RespondMinutes int
+	ResolveMinutes int
+	Active         bool
+	Sort           int
+}
+
+// Limits returns the category's time limits.
+func (c NeedCategory) Limits() TimeLimits {
+	return TimeLimits{Respond: time.Duration(c.RespondMinutes) * time.Minute, Resolve: time.Duration(c.ResolveMinutes) * time.Minute}
+}
+
+// Name returns the category's name in locale ("zh" or "en").
+func (c NeedCategory) Name(locale string) string {
+	if locale == "en" && c.NameEn != "" {
+		return c.NameEn
+	}
+	return c.NameZh
+}
+
+// TakerKind is what kind of party takes dispatched needs.
+type TakerKind string
+
+// Taker kinds.
+const (
+	TakerGridWorker TakerKind = "grid_worker" // 网格员
+	TakerVolunteer  TakerKind = "volunteer"   // 志愿者
+	TakerUnit       TakerKind = "unit"        // 共建单位
+	TakerDepartment TakerKind = "department"  // 职能部门
+)
+
+// TakerKinds lists every taker kind.
+var TakerKinds = []TakerKind{TakerGridWorker, TakerVolunteer, TakerUnit, TakerDepartment}
+
+// Taker is a party a need can be dispatched to (承接方 / 接单人): a grid
+// worker, a volunteer, a co-building unit or a department, acting through
+// one account. Departments and units are the ones that report (报到) when
+// the street blows the whistle.
+type Taker struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Kind      TakerKind
+	Name      string
+	PlaceID   uint64
+	AccountID *uint64
+	Active    bool
+	CreatedAt time.Time
+
+	Place Place `gorm:"foreignKey:PlaceID"`
+}
+
+// Need is a resident's need on the needs list (需求清单): filed (点单),
+// reviewed, dispatched (派单), taken (接单), handled (办单) and rated by its
+// filer (评单).
+type Need struct {
+	ID            uint64 `gorm:"primaryKey"`
+	FilerID       uint64
+	PlaceID       uint64
+	CategoryID    uint64
+	Description   string
+	Public        bool
+	Status        NeedStatus
+	Level         NeedLevel
+	TakerID       *uint64
+	MergedIntoID  *uint64
+	Reason        string // why it was declined, returned or sent back, the latest
+	RespondBy     time.Time
+	ResolveBy     time.Time
+	RespondedAt   *time.Time
+	ResolvedAt    *time.Time
+	DoneAt        *time.Time
+	ClosedAt      *time.Time
+	Rating        int
+	RatingComment string
+	Supporters    int
+	LastChasedAt  *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+
+	Place    Place        `gorm:"foreignKey:PlaceID"`
+	Category NeedCategory `gorm:"foreignKey:CategoryID"`
+	Taker    *Taker       `gorm:"foreignKey:TakerID"`
+}
+
+// Clock returns the need's timing against its deadlines.
+func (n Need) Clock() NeedClock {
+	return NeedClock{FiledAt: n.CreatedAt, RespondedAt: n.RespondedAt, ResolvedAt: n.ResolvedAt,
+		Limits: TimeLimits{Respond: n.RespondBy.Sub(n.CreatedAt), Resolve: n.ResolveBy.Sub(n.CreatedAt)}}
+}
+
+// Overdue reports whether the need has missed a deadline it still owes.
+func (n Need) Overdue(now time.Time) bool { return n.Clock().Overdue(n.Status, now) }
+
+// NeedPhoto is a photo attached to a need, re-encoded without metadata.
+type NeedPhoto struct {
+	ID          uint64 `gorm:"primaryKey"`
+	NeedID      uint64
+	ContentType string
+	Data        []byte
+	Width       int
+	Height      int
+	CreatedAt   time.Time
+}
+
+// NeedSupport is a neighbour's support for a public need (附议), once each.
+type NeedSupport struct {
+	NeedID    uint64 `gorm:"primaryKey;autoIncrement:false"`
+	AccountID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	CreatedAt time.Time
+}
+
+// NeedEvent is one step on a need's timeline (办理过程), with its actor and
+// time.
+type NeedEvent struct {
+	ID         uint64 `gorm:"primaryKey"`
+	NeedID     uint64
+	At         time.Time
+	ActorID    *uint64
+	Action     NeedAction
+	FromStatus NeedStatus
+	ToStatus   NeedStatus
+	Note       string
+	TakerID    *uint64
+
+	Actor *Account `gorm:"foreignKey:ActorID"`
+	Taker *Taker   `gorm:"foreignKey:TakerID"`
+}
+
+// Whistle is a need escalated to the street (吹哨): the named departments
+// and units must report (报到) by ReportBy, and the street rates the whistle
+// afterwards (一哨一考核).
+type Whistle struct {
+	ID            uint64 `gorm:"primaryKey"`
+	NeedID        uint64
+	BlownByID     uint64
+	BlownAt       time.Time
+	ReportBy      time.Time
+	Note          string
+	Rating        int
+	RatingComment string
+	RatedByID     *uint64
+	RatedAt       *time.Time
+
+	Calls []WhistleCall `gorm:"foreignKey:WhistleID"`
+}
+
+// WhistleCall is one department or unit called by a whistle, and its report
+// (报到).
+type WhistleCall struct {
+	ID         uint64 `gorm:"primaryKey"`
+	WhistleID  uint64
+	TakerID    uint64
+	ReportedAt *time.Time
+	Note       string
+
+	Taker Taker `gorm:"foreignKey:TakerID"`
+}
+
+// ReportedInTime reports whether the call was answered by the deadline.
+func (c WhistleCall) ReportedInTime(by time.Time) bool {
+	return c.ReportedAt != nil && !c.ReportedAt.After(by)
+}
+
+// WhistleReportLimit is how long called departments have to report.
+const WhistleReportLimit = 24 * time.Hour

@@ -70,12 +70,13 @@ const (
 	PermViewAudit       Permission = "view_audit"       // read the audit trail
 	PermUnlockAccounts  Permission = "unlock_accounts"  // unlock a locked account early
 	PermConsole         Permission = "console"          // open the staff console at all
+	PermHandleNeeds     Permission = "handle_needs"     // review, dispatch, escalate and chase needs; manage takers
 )
 
 var rolePerms = map[Role][]Permission{
-	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts},
-	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts},
-	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts},
+	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds},
+	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds},
+	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds},
 }
 
 // RoleAllows reports whether role r carries permission p.
