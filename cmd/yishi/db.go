@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+
+	"gorm.io/gorm"
 
 	"yishi/migrations"
 	"yishi/models"
@@ -45,19 +48,20 @@ func openStore(ctx context.Context, url string, migrate bool) (*models.Store, er
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
-	sub := "up"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		sub, args = args[0], args[1:]
-	}
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	dbURL := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2, err.Error()}
+	sub, err := parseArgs(fs, args, true, "up")
+	if err != nil {
+		return err
+	}
+	if sub != "up" && sub != "status" {
+		return exitError{2, "migrate: unknown subcommand " + strconv.Quote(sub) + " (up, status)"}
 	}
 	db, err := models.Open(*dbURL)
 	if err != nil {
 		return err
 	}
+	defer closeDB(db)
 	switch sub {
 	case "up":
 		n, err := migrations.Up(ctx, db)
@@ -83,18 +87,21 @@ func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	return exitError{2, "migrate: unknown subcommand " + sub + " (up, status)"}
+	return nil
 }
 
 func cmdAudit(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return exitError{2, "audit: verify or seal"}
-	}
-	sub := args[0]
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	dbURL := dbFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return exitError{2, err.Error()}
+	sub, err := parseArgs(fs, args, true, "")
+	if err != nil {
+		return err
+	}
+	if sub == "" {
+		return exitError{2, "audit: give a subcommand: verify or seal"}
+	}
+	if sub != "verify" && sub != "seal" {
+		return exitError{2, "audit: unknown subcommand " + strconv.Quote(sub) + " (verify, seal)"}
 	}
 	store, err := openStore(ctx, *dbURL, false)
 	if err != nil {
@@ -103,16 +110,9 @@ func cmdAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	defer store.Close()
 	switch sub {
 	case "seal":
-		total := 0
-		for {
-			n, err := store.SealAudit(ctx, 1000)
-			if err != nil {
-				return err
-			}
-			total += n
-			if n == 0 {
-				break
-			}
+		total, err := sealAll(ctx, store)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "sealed %d entries\n", total)
 		return nil
@@ -127,13 +127,35 @@ func cmdAudit(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "audit trail intact: %d sealed entries verified, %d not yet sealed\n", checked, unsealed)
 		return nil
 	}
-	return exitError{2, "audit: unknown subcommand " + sub + " (verify, seal)"}
+	return nil
+}
+
+// sealAll seals every unsealed audit entry and returns how many it sealed.
+func sealAll(ctx context.Context, store *models.Store) (int, error) {
+	total := 0
+	for {
+		n, err := store.SealAudit(ctx, 1000)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
+}
+
+// closeDB releases a handle opened without a Store.
+func closeDB(db *gorm.DB) {
+	if sqlDB, err := db.DB(); err == nil {
+		sqlDB.Close()
+	}
 }
 
 func reasonText(r string) string {
 	switch r {
 	case "hash":
-		return "the entry was edited, or an entry before it was replaced"
+		return "the entry was edited or moved, or an entry before it was replaced"
 	case "gap":
 		return "an entry is missing (deleted) or the order was changed"
 	default:

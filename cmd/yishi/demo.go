@@ -12,8 +12,8 @@ import (
 func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	dbURL := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2, err.Error()}
+	if _, err := parseArgs(fs, args, false, ""); err != nil {
+		return err
 	}
 	store, err := openStore(ctx, *dbURL, true)
 	if err != nil {
@@ -21,6 +21,9 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer store.Close()
 	if err := demo.Load(ctx, store); err != nil {
+		return err
+	}
+	if _, err := sealAll(ctx, store); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo street %s is loaded; every demo account's password is %s\n", demo.StreetName, demo.Password)

@@ -4,29 +4,36 @@
 //	yishi serve   [--addr :8080] [--db URL] [--demo] [--secure-cookies] [--base-url URL] [--tz Asia/Shanghai]
 //	yishi migrate [up|status] [--db URL]
 //	yishi demo    [--db URL]
-//	yishi user add    --phone N --name NAME [--role ROLE --place ID] [--password PW]
-//	yishi user passwd --phone N [--password PW]
+//	yishi user add    --phone N --name NAME [--role ROLE --place ID] [--password PW] [--db URL]
+//	yishi user passwd --phone N [--password PW] [--db URL]
 //	yishi audit verify [--db URL]
 //	yishi audit seal   [--db URL]
 //
 // --db is a path to an embedded SQLite file (default yishi.db) or a
-// postgres:// URL; YISHI_DATABASE_URL is used when --db is not given. A
-// password not given with --password is read from standard input.
+// postgres:// URL; YISHI_DATABASE_URL is used when --db is not given. Flags
+// may come before or after a subcommand (migrate --db x status). A password
+// not given with --password is read from standard input. Commands that write
+// seal the audit trail before they exit, so `audit verify` covers their work.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(log)
 	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, log); err != nil {
+		if errors.Is(err, errHelp) {
+			return
+		}
 		var ee exitError
 		if errors.As(err, &ee) {
 			fmt.Fprintln(os.Stderr, "yishi:", ee.msg)
@@ -79,3 +86,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	fmt.Fprint(stdout, usage)
 	return exitError{2, "unknown command " + cmd}
 }
+
+// parseArgs parses fs from args, taking the subcommand (if the command has
+// any) from the first argument that is not a flag, wherever it stands. It
+// returns def when no subcommand is given and refuses stray arguments.
+func parseArgs(fs *flag.FlagSet, args []string, withSub bool, def string) (string, error) {
+	sub := ""
+	if withSub && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", errHelp
+		}
+		return "", exitError{2, fs.Name() + ": " + err.Error()}
+	}
+	if withSub && sub == "" && fs.NArg() > 0 {
+		sub = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", errHelp
+			}
+			return "", exitError{2, fs.Name() + ": " + err.Error()}
+		}
+	}
+	if fs.NArg() > 0 {
+		return "", exitError{2, fs.Name() + ": unexpected argument " + fs.Arg(0)}
+	}
+	if sub == "" {
+		sub = def
+	}
+	return sub, nil
+}
+
+// errHelp ends a command after its flags' help was printed.
+var errHelp = errors.New("help requested")

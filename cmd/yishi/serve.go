@@ -26,8 +26,8 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when serving over TLS)")
 	baseURL := fs.String("base-url", os.Getenv("YISHI_BASE_URL"), "public address for QR codes and printed links")
 	tzName := fs.String("tz", "Asia/Shanghai", "time zone times are shown in")
-	if err := fs.Parse(args); err != nil {
-		return exitError{2, err.Error()}
+	if _, err := parseArgs(fs, args, false, ""); err != nil {
+		return err
 	}
 	tz, err := time.LoadLocation(*tzName)
 	if err != nil {

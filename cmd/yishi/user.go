@@ -7,25 +7,33 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
 	"strings"
 
 	"yishi/models"
 )
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 {
-		return exitError{2, "user: add or passwd"}
-	}
-	sub := args[0]
-	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
 	dbURL := dbFlag(fs)
 	phone := fs.String("phone", "", "mobile number (the login)")
 	name := fs.String("name", "", "display name (user add)")
 	role := fs.String("role", "", "role to grant (user add): "+rolesList())
 	place := fs.Uint64("place", 0, "place id the role is granted at (user add)")
 	password := fs.String("password", "", "password; read from standard input when empty")
-	if err := fs.Parse(args[1:]); err != nil {
-		return exitError{2, err.Error()}
+	sub, err := parseArgs(fs, args, true, "")
+	if err != nil {
+		return err
+	}
+	if sub == "" {
+		return exitError{2, "user: give a subcommand: add or passwd"}
+	}
+	if sub != "add" && sub != "passwd" {
+		return exitError{2, "user: unknown subcommand " + strconv.Quote(sub) + " (add, passwd)"}
+	}
+	if sub == "add" && *role != "" && *place == 0 {
+		return exitError{2, "user add: --role needs --place"}
 	}
 	if *password == "" {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
@@ -41,9 +49,6 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	defer store.Close()
 	switch sub {
 	case "add":
-		if *role != "" && *place == 0 {
-			return exitError{2, "user add: --role needs --place"}
-		}
 		var acct models.Account
 		err := store.InTx(ctx, func(ctx context.Context) error {
 			var err error
@@ -63,6 +68,9 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		if err != nil {
 			return err
 		}
+		if _, err := sealAll(ctx, store); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "account %d created for %s\n", acct.ID, acct.Phone)
 		return nil
 	case "passwd":
@@ -78,10 +86,13 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		if err != nil {
 			return err
 		}
+		if _, err := sealAll(ctx, store); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "password changed for %s; its sessions have ended\n", acct.Phone)
 		return nil
 	}
-	return exitError{2, "user: unknown subcommand " + sub + " (add, passwd)"}
+	return nil
 }
 
 func rolesList() string {
@@ -96,8 +107,13 @@ func rolesList() string {
 func describe(fe models.FieldErrors) string {
 	var parts []string
 	for f, code := range fe {
-		parts = append(parts, f+": "+cliMessages[code])
+		msg, ok := cliMessages[code]
+		if !ok {
+			msg = code
+		}
+		parts = append(parts, f+": "+msg)
 	}
+	sort.Strings(parts)
 	return strings.Join(parts, "; ")
 }
 

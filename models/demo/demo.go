@@ -34,7 +34,25 @@ var Accounts = []Account{
 	{"13800000003", "张书记", models.RoleConvener, "community1"},
 	{"13800000004", "陈阿姨", models.RoleResident, "household1"},
 	{"13800000005", "刘大爷", models.RoleResident, "household2"},
+	{"13800000006", "赵委员", models.RoleCouncilMember, "community1"},
+	{"13800000007", "钱代表", models.RoleRepresentative, "community1"},
 }
+
+// livesIn are the households (by index in the load order) where demo
+// accounts holding a non-resident role are verified residents too: the
+// convener, the council member and the representative live in community 1.
+var livesIn = []struct {
+	phone     string
+	household int
+	birthYear int
+}{
+	{"13800000003", 2, 1972},
+	{"13800000006", 3, 1965},
+	{"13800000007", 4, 1969},
+}
+
+// waiting are the accounts whose registrations wait for community staff.
+var waiting = []struct{ phone, name string }{{"13800000011", "赵新"}, {"13800000012", "孙晓"}, {"13800000013", "周平"}}
 
 // Names of the demo places.
 const (
@@ -53,13 +71,35 @@ var compoundNames = [][]string{
 var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 var givenChars = []rune("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国文红玉梅海林波鹏辉玲志宏云峰燕凤春雪莉晨欣怡子涵浩宇思远佳琪梓萱俊杰雨桐")
 
-// Load creates the demo street unless it is already there.
+// loadAction marks a loaded demo in the audit trail.
+const loadAction = "demo.load"
+
+// Load creates the demo street unless it is already there. It refuses to
+// load into a database where a demo phone number belongs to someone else.
 func Load(ctx context.Context, store *models.Store) error {
-	if _, err := store.AccountByPhone(ctx, Accounts[0].Phone); err == nil {
-		return nil // already loaded
-	}
 	return store.InTx(ctx, func(ctx context.Context) error {
 		db := store.Tx(ctx)
+		var loaded int64
+		if err := db.Model(&models.AuditEntry{}).Where("action = ?", loadAction).Count(&loaded).Error; err != nil {
+			return err
+		}
+		if loaded > 0 {
+			return nil
+		}
+		var phones []string
+		for _, w := range waiting {
+			phones = append(phones, w.phone)
+		}
+		for _, a := range Accounts {
+			phones = append(phones, a.Phone)
+		}
+		var taken []string
+		if err := db.Model(&models.Account{}).Where("phone IN ?", phones).Order("phone").Pluck("phone", &taken).Error; err != nil {
+			return err
+		}
+		if len(taken) > 0 {
+			return fmt.Errorf("cannot load the demo: phone number %s is already registered", taken[0])
+		}
 		now := store.Now()
 		rng := rand.New(rand.NewPCG(2026, 11))
 		mk := func(parent *models.Place, kind models.PlaceKind, name string) (models.Place, error) {
@@ -121,6 +161,17 @@ func Load(ctx context.Context, store *models.Store) error {
 			}
 		}
 		at["household1"], at["household2"] = households[0], households[1]
+		// Where a demo account lives, its own roster entry is the household
+		// head (户代表), so the generated family members are not.
+		headed := map[uint64]bool{households[0].ID: true, households[1].ID: true}
+		for _, home := range livesIn {
+			headed[households[home.household].ID] = true
+		}
+		for i := range residents {
+			if headed[residents[i].HouseholdID] {
+				residents[i].IsHead = false
+			}
+		}
 		if err := db.CreateInBatches(&residents, 200).Error; err != nil {
 			return err
 		}
@@ -147,13 +198,14 @@ func Load(ctx context.Context, store *models.Store) error {
 				}
 			}
 		}
-		// The convener lives in community 1 too and is a verified resident there.
-		conv := accounts["13800000003"]
-		if err := db.Create(&models.RoleGrant{AccountID: conv.ID, Role: models.RoleResident, PlaceID: households[2].ID}).Error; err != nil {
-			return err
-		}
-		if err := db.Create(&models.Resident{HouseholdID: households[2].ID, Name: conv.Name, Phone: conv.Phone, BirthYear: 1972, IsHead: true, AccountID: &conv.ID}).Error; err != nil {
-			return err
+		for _, home := range livesIn {
+			acct, hh := accounts[home.phone], households[home.household]
+			if err := db.Create(&models.RoleGrant{AccountID: acct.ID, Role: models.RoleResident, PlaceID: hh.ID}).Error; err != nil {
+				return err
+			}
+			if err := db.Create(&models.Resident{HouseholdID: hh.ID, Name: acct.Name, Phone: acct.Phone, BirthYear: home.birthYear, IsHead: true, AccountID: &acct.ID}).Error; err != nil {
+				return err
+			}
 		}
 		if err := pendingRegistrations(db, households, hash, now); err != nil {
 			return err
@@ -162,7 +214,7 @@ func Load(ctx context.Context, store *models.Store) error {
 			return err
 		}
 		admin := accounts["13800000000"].ID
-		return store.Record(ctx, models.Audit{ActorID: &admin, Action: "demo.load", ObjectType: "place", ObjectID: street.ID, PlaceID: &street.ID,
+		return store.Record(ctx, models.Audit{ActorID: &admin, Action: loadAction, ObjectType: "place", ObjectID: street.ID, PlaceID: &street.ID,
 			Detail: fmt.Sprintf("%d households, %d residents", len(households), len(residents))})
 	})
 }
@@ -199,7 +251,6 @@ func family(rng *rand.Rand, householdID uint64, now time.Time) []models.Resident
 
 // pendingRegistrations leaves three accounts waiting for community staff.
 func pendingRegistrations(db *gorm.DB, households []models.Place, hash string, now time.Time) error {
-	waiting := []struct{ phone, name string }{{"13800000011", "赵新"}, {"13800000012", "孙晓"}, {"13800000013", "周平"}}
 	for i, w := range waiting {
 		acct := models.Account{Phone: w.phone, Name: w.name, PasswordHash: hash}
 		if err := db.Create(&acct).Error; err != nil {
