@@ -24,6 +24,7 @@ type Step struct {
 // steps is the whole history, in order. Append only.
 var steps = []Step{
 	{1, "places, people, roles, sessions, notices, objections, audit trail", m0001},
+	{2, "notices: withdrawal time and reason; one open objection per resident and notice", m0002},
 	{5, "needs, categories, takers, photos, supports, timeline, whistles", m0005},
 }
 

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,6 +35,8 @@ type Notice struct {
 	AllowObjections bool
 	SourceType      string
 	SourceID        uint64
+	WithdrawnAt     *time.Time
+	WithdrawReason  string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 
@@ -52,6 +55,50 @@ func (n Notice) AcceptsObjections(now time.Time) bool {
 		return false
 	}
 	return n.PeriodEndsAt == nil || now.Before(*n.PeriodEndsAt)
+}
+
+// PeriodEnded reports whether the notice had a publicity period that is over at now.
+func (n Notice) PeriodEnded(now time.Time) bool {
+	return n.PeriodEndsAt != nil && !now.Before(*n.PeriodEndsAt)
+}
+
+// PeriodEnd is when a period of days started at publishedAt ends: the same
+// clock time days later; nil when there is no period.
+func PeriodEnd(publishedAt time.Time, days int) *time.Time {
+	if days <= 0 {
+		return nil
+	}
+	end := publishedAt.AddDate(0, 0, days)
+	return &end
+}
+
+// Notice-specific domain errors.
+var (
+	// ErrObjectionsClosed: the notice takes no objections (none allowed,
+	// withdrawn, or the period is over).
+	ErrObjectionsClosed = &Error{Code: "err.objections_closed"}
+	// ErrNotResidentHere: only verified residents of a household within the
+	// notice's place may object.
+	ErrNotResidentHere = &Error{Code: "err.not_resident_here"}
+	// ErrObjectionPending: the resident already has an unanswered objection
+	// to this notice.
+	ErrObjectionPending = &Error{Code: "err.objection_pending"}
+	// ErrAlreadyAnswered: an objection is answered once, in public.
+	ErrAlreadyAnswered = &Error{Code: "err.objection_answered"}
+)
+
+// ObjectionAllowed tells whether a resident whose verified household is
+// household (nil: not a verified resident) may object to n, scoped to
+// noticePlace, at now. Whether they already have an open objection is the
+// store's to check.
+func ObjectionAllowed(n Notice, noticePlace Place, household *Place, now time.Time) error {
+	if !n.AcceptsObjections(now) {
+		return ErrObjectionsClosed
+	}
+	if household == nil || !noticePlace.Contains(*household) {
+		return ErrNotResidentHere
+	}
+	return nil
 }
 
 // MaxPeriodDays bounds a publicity period.
@@ -116,6 +163,31 @@ type Objection struct {
 	CreatedAt    time.Time
 
 	Account Account `gorm:"foreignKey:AccountID"`
+}
+
+// MaxWithdrawReason bounds the reason given for withdrawing a notice.
+const MaxWithdrawReason = 500
+
+// ValidateWithdrawReason checks the reason staff give for withdrawing a
+// notice; it is shown on the public page.
+func ValidateWithdrawReason(s string) FieldErrors {
+	fe := FieldErrors{}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		fe.Add("reason", "err.required")
+	} else if utf8.RuneCountInString(s) > MaxWithdrawReason {
+		fe.Add("reason", "err.too_long")
+	}
+	return fe
+}
+
+// ValidateSource checks what an outcome notice names as its source (a
+// programming error, not a user's, when wrong).
+func ValidateSource(sourceType string, sourceID uint64) error {
+	if sourceType == "" || len(sourceType) > 32 || sourceID == 0 {
+		return fmt.Errorf("notice source %q/%d is not valid", sourceType, sourceID)
+	}
+	return nil
 }
 
 // ValidateObjectionText checks an objection reason or a staff answer.

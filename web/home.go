@@ -160,4 +160,6 @@ func (s *Server) console(c echo.Context) error {
 var consoleAreas = []struct {
 	href, key, testID string
 	perm              models.Permission
-}{}
+}{
+	{"/console/notices", "notices.console_title", "console-notices", models.PermPublishNotices},
+}

@@ -31,16 +31,34 @@ func (s *Server) routes(e *echo.Echo) {
 	g.POST("/register", s.register)
 	g.POST("/prefs", s.prefs)
 
+	// The public bulletin (公示栏): no account needed.
+	g.GET("/notices", s.bulletin)
+	g.GET("/notices/:id", s.showNotice)
+	g.GET("/notices/:id/print", s.printNotice)
+	g.GET("/notices/:id/qr.png", s.noticeQR)
+
 	// Signed-in pages. (Route-level middleware rather than a group's, so an
 	// unknown address is still a plain 404 for a visitor.)
 	u := withMiddleware{g, []echo.MiddlewareFunc{requireLogin}}
 	u.POST("/logout", s.logout)
 	u.GET("/profile", s.profile)
 	u.POST("/profile/password", s.changePassword)
+	u.POST("/notices/:id/objections", s.fileObjection)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
 	con.GET("", s.console)
+
+	// Console: notices.
+	cn := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermPublishNotices)}}
+	cn.GET("/notices", s.consoleNotices)
+	cn.GET("/notices/new", s.newNotice)
+	cn.POST("/notices", s.createNotice)
+	cn.GET("/notices/:id", s.consoleNotice)
+	cn.POST("/notices/:id", s.updateNotice)
+	cn.POST("/notices/:id/publish", s.publishNotice)
+	cn.POST("/notices/:id/withdraw", s.withdrawNotice)
+	cn.POST("/notices/:id/objections/:oid/answer", s.answerObjection)
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.
