@@ -24,6 +24,7 @@ type Step struct {
 // steps is the whole history, in order. Append only.
 var steps = []Step{
 	{1, "places, people, roles, sessions, notices, objections, audit trail", m0001},
+	{4, "sibling places have distinct names", m0004},
 }
 
 // Latest is the schema version this binary writes.
