@@ -160,4 +160,9 @@ func (s *Server) console(c echo.Context) error {
 var consoleAreas = []struct {
 	href, key, testID string
 	perm              models.Permission
-}{}
+}{
+	{"/console/places", "console.places", "area-places", models.PermManagePlaces},
+	{"/console/roles", "console.roles", "area-roles", models.PermGrantRoles},
+	{"/console/accounts", "console.accounts", "area-accounts", models.PermUnlockAccounts},
+	{"/console/audit", "console.audit", "area-audit", models.PermViewAudit},
+}
