@@ -150,8 +150,14 @@ func matrixFixture(t *testing.T, s *models.Store) matrixIDs {
 	if err := s.GrantRoleAsSystem(bg, acct.ID, models.RoleCommunityStaff, ids["com2"]); err != nil {
 		t.Fatal(err)
 	}
+	for _, extra := range matrixFixtures {
+		extra(t, s, ids)
+	}
 	return ids
 }
+
+// matrixFixtures let an area add the objects its routes refer to.
+var matrixFixtures []func(t *testing.T, s *models.Store, ids matrixIDs)
 
 func auditCount(t *testing.T, s *models.Store) int64 {
 	t.Helper()
