@@ -125,7 +125,9 @@ func (s *Server) placeData(c echo.Context) (console.PlaceData, error) {
 		return d, err
 	}
 	d = console.PlaceData{
-		Place: pg.Place, Label: label, Crumbs: crumbs(p, models.PermManagePlaces, pg.Ancestors, pg.Place, "/console/places/"),
+		Place: pg.Place, Label: label,
+		Crumbs: append([]console.Crumb{{Name: views.T(views.WithEnv(rctx(c), env(c)), "console.places"), Href: "/console/places"}},
+			crumbs(p, models.PermManagePlaces, pg.Ancestors, pg.Place, "/console/places/")...),
 		Page: page, PerPage: childrenPerPage, Total: pg.Total, AddKinds: pg.AddKinds, CanEdit: pg.CanEdit, NewName: pg.Place.Name,
 		CanRoles: p.Can(models.PermGrantRoles, pg.Place), CanAudit: p.Can(models.PermViewAudit, pg.Place),
 	}
@@ -305,7 +307,9 @@ func (s *Server) rolesData(c echo.Context, phone string) (console.RolesData, err
 	if err != nil {
 		return d, err
 	}
-	d = console.RolesData{Place: pl, Label: label, Crumbs: crumbs(p, models.PermGrantRoles, anc, pl, "/console/roles/"), Grantable: p.GrantableRoles(pl)}
+	d = console.RolesData{Place: pl, Label: label, Grantable: p.GrantableRoles(pl),
+		Crumbs: append([]console.Crumb{{Name: views.T(views.WithEnv(rctx(c), env(c)), "console.roles"), Href: "/console/roles"}},
+			crumbs(p, models.PermGrantRoles, anc, pl, "/console/roles/")...)}
 	if pl.Kind != models.KindBuilding && pl.Kind != models.KindHousehold {
 		children, err := s.store.Children(rctx(c), pl.ID)
 		if err != nil {
@@ -555,7 +559,7 @@ func (s *Server) consoleAudit(c echo.Context) error {
 			l.Actor = r.ActorName + " " + phone
 		}
 		if r.ObjectType != "" {
-			l.Object = views.T(vctx, "console.object", r.ObjectType, r.ObjectID)
+			l.Object = views.T(vctx, "console.object", console.ObjectName(vctx, r.ObjectType), r.ObjectID)
 		}
 		d.Lines = append(d.Lines, l)
 	}

@@ -18,3 +18,13 @@ func ActionName(ctx context.Context, action string) string {
 	}
 	return action
 }
+
+// ObjectName is an audit entry's object type in the request's language
+// ("audit_object.place"), else the type's code.
+func ObjectName(ctx context.Context, objectType string) string {
+	key := "audit_object." + objectType
+	if i18n.Has(key) {
+		return views.T(ctx, key)
+	}
+	return objectType
+}

@@ -104,6 +104,10 @@ func init() {
 		"audit_action.auth_logout":         {"退出登录", "Sign-out"},
 		"audit_action.demo_load":           {"载入演示数据", "Demo data loaded"},
 
+		"audit_object.place":   {"地点", "place"},
+		"audit_object.account": {"账号", "account"},
+		"audit_object.notice":  {"公示", "notice"},
+
 		// Errors
 		"err.place_name_taken":     {"同一上级下已有同名地点。", "A place with this name already sits here."},
 		"err.place_name_unchanged": {"新名称与原名称相同。", "The new name is the same as the old one."},
