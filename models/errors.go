@@ -47,6 +47,7 @@ var (
 	ErrAlreadyResident = &Error{Code: "err.already_resident"}
 	ErrPlaceNotEmpty   = &Error{Code: "err.place_not_empty"}
 	ErrSchemaTooNew    = &Error{Code: "err.schema_too_new"}
+	ErrNotLocked       = &Error{Code: "err.not_locked"}
 )
 
 // FieldErrors maps a form field name to the catalog key of what is wrong

@@ -107,6 +107,16 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		if err != nil {
 			return err
 		}
+		// Sign-ins are filed at the account's home, so that staff of that
+		// place see them in their trail.
+		home, err := s.accountHome(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		var homeID *uint64
+		if home.ID != 0 {
+			homeID = &home.ID
+		}
 		now := s.Now()
 		ok := !a.Locked(now) && CheckPassword(a.PasswordHash, pw)
 		o := EvaluateLogin(a, ok, now)
@@ -117,17 +127,17 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		switch {
 		case o.OK:
 			out = a
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID})
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID})
 		case o.Err == ErrAccountLocked:
 			result = ErrAccountLocked.With(*o.LockedUntil)
 			detail := "locked"
 			if o.FailedLogins >= MaxFailedLogins && !a.Locked(now) {
 				detail = "locked after failures"
 			}
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, Result: ResultDenied, Detail: detail})
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultDenied, Detail: detail})
 		default:
 			result = o.Err
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, Result: ResultFailed, Detail: "bad password"})
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultFailed, Detail: "bad password"})
 		}
 	})
 	if err != nil {
@@ -136,15 +146,24 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 	return out, result
 }
 
-// Unlock clears a lockout early.
+// Unlock clears a lockout (and the count of failed sign-ins) early. It
+// needs PermUnlockAccounts at the account's home; an account with nothing
+// to clear is ErrNotLocked.
 func (s *Store) Unlock(ctx context.Context, p *Principal, accountID uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		place, err := s.accountHome(ctx, accountID)
 		if err != nil {
 			return err
 		}
-		if !p.Can(PermUnlockAccounts, place) {
+		if !mayActOnAccount(p, PermUnlockAccounts, place) {
 			return ErrForbidden
+		}
+		a, err := s.AccountByID(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if a.FailedLogins == 0 && !a.Locked(s.Now()) {
+			return ErrNotLocked
 		}
 		if err := s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
 			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
@@ -176,6 +195,15 @@ func (s *Store) accountHome(ctx context.Context, accountID uint64) (Place, error
 		return reg.Household, nil
 	}
 	return Place{Path: "/"}, nil // contained only by nothing: no staff grant path is "/"
+}
+
+// mayActOnAccount reports whether p may do perm to an account whose home is
+// home: at the home itself, or, for an account with no home, as an admin.
+func mayActOnAccount(p *Principal, perm Permission, home Place) bool {
+	if home.ID == 0 {
+		return p.Has(RoleAdmin) && p.CanAnywhere(perm)
+	}
+	return p.Can(perm, home)
 }
 
 // newToken returns n random bytes, URL-safe encoded.

@@ -162,10 +162,13 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, probl
 
 // AuditFilter narrows the audit trail listing.
 type AuditFilter struct {
-	PlaceIDs []uint64 // entries at any of these places' subtrees; nil = everywhere
-	Action   string
-	Page     int
-	PerPage  int
+	PlaceIDs   []uint64  // entries at any of these places' subtrees; nil = no narrowing
+	Unplaced   bool      // also entries filed at no place (unknown-phone sign-ins, accounts without a home)
+	Action     string    // exact action, "place.create"
+	ActorPhone string    // the actor's login phone, exact
+	From, To   time.Time // At >= From and At < To; zero = open
+	Page       int
+	PerPage    int
 }
 
 // AuditRow is an entry as the console shows it.
@@ -176,7 +179,9 @@ type AuditRow struct {
 	PlaceName  string
 }
 
-// ListAudit pages through the trail, newest first, within the scopes given.
+// ListAudit pages through the trail, newest first, within the scopes given
+// (nil scopes = everywhere; entries at no place only then or with
+// f.Unplaced).
 func (s *Store) ListAudit(ctx context.Context, scopes []Place, f AuditFilter) ([]AuditRow, int64, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 50
@@ -188,21 +193,34 @@ func (s *Store) ListAudit(ctx context.Context, scopes []Place, f AuditFilter) ([
 		Joins("LEFT JOIN accounts a ON a.id = e.actor_id").
 		Joins("LEFT JOIN places p ON p.id = e.place_id")
 	if scopes != nil {
-		if len(scopes) == 0 {
+		if len(scopes) == 0 && !f.Unplaced {
 			return nil, 0, nil
 		}
-		cond := s.conn(ctx)
-		for i, sc := range scopes {
-			if i == 0 {
-				cond = cond.Where("p.path LIKE ?", sc.Path+"%")
-			} else {
-				cond = cond.Or("p.path LIKE ?", sc.Path+"%")
+		q = q.Where(s.underAny(ctx, scopes, f.Unplaced))
+	}
+	if f.PlaceIDs != nil {
+		var within []Place
+		if len(f.PlaceIDs) > 0 {
+			if err := s.conn(ctx).Where("id IN ?", f.PlaceIDs).Find(&within).Error; err != nil {
+				return nil, 0, err
 			}
 		}
-		q = q.Where(cond)
+		if len(within) == 0 {
+			return nil, 0, nil
+		}
+		q = q.Where(s.underAny(ctx, within, false))
 	}
 	if f.Action != "" {
 		q = q.Where("e.action = ?", f.Action)
+	}
+	if f.ActorPhone != "" {
+		q = q.Where("a.phone = ?", NormalizePhone(f.ActorPhone))
+	}
+	if !f.From.IsZero() {
+		q = q.Where("e.at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("e.at < ?", f.To.UTC())
 	}
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
@@ -215,4 +233,58 @@ func (s *Store) ListAudit(ctx context.Context, scopes []Place, f AuditFilter) ([
 		return nil, 0, fmt.Errorf("list audit: %w", err)
 	}
 	return rows, total, nil
+}
+
+// underAny is the condition "the entry's place lies in one of places' subtrees"
+// (or, with unplaced, "the entry has no place").
+func (s *Store) underAny(ctx context.Context, places []Place, unplaced bool) *gorm.DB {
+	cond := s.conn(ctx).Session(&gorm.Session{NewDB: true})
+	first := true
+	or := func(expr string, args ...any) {
+		if first {
+			cond = cond.Where(expr, args...)
+			first = false
+		} else {
+			cond = cond.Or(expr, args...)
+		}
+	}
+	for _, sc := range places {
+		or("p.path LIKE ?", sc.Path+"%")
+	}
+	if unplaced {
+		or("e.place_id IS NULL")
+	}
+	return cond
+}
+
+// AuditTrail is the trail as the principal may read it: entries at the
+// places where it holds PermViewAudit, narrowed to placeID's subtree when
+// placeID is not 0 (ErrForbidden outside its places). Entries filed at no
+// place are an administrator's only.
+func (s *Store) AuditTrail(ctx context.Context, p *Principal, placeID uint64, f AuditFilter) ([]AuditRow, int64, error) {
+	if !p.CanAnywhere(PermViewAudit) {
+		return nil, 0, ErrForbidden
+	}
+	scopes := p.Scopes(PermViewAudit)
+	f.Unplaced = false
+	if placeID != 0 {
+		pl, err := s.PlaceByID(ctx, placeID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !p.Can(PermViewAudit, pl) {
+			return nil, 0, ErrForbidden
+		}
+		scopes = []Place{pl}
+	} else if p.Has(RoleAdmin) {
+		f.Unplaced = true
+	}
+	return s.ListAudit(ctx, scopes, f)
+}
+
+// AuditActions lists the actions the trail holds, for the console's filter.
+func (s *Store) AuditActions(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.conn(ctx).Model(&AuditEntry{}).Distinct("action").Order("action").Pluck("action", &out).Error
+	return out, err
 }

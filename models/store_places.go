@@ -118,7 +118,13 @@ func (s *Store) CreatePlace(ctx context.Context, p *Principal, in PlaceInput) (P
 		if parent != nil {
 			out.ParentID = &parent.ID
 		}
+		if err := s.siblingNameFree(ctx, out.ParentID, out.Name, 0); err != nil {
+			return err
+		}
 		if err := s.conn(ctx).Create(&out).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldErrors{"name": "err.place_name_taken"}
+			}
 			return err
 		}
 		parentPath := "/"
@@ -158,7 +164,16 @@ func (s *Store) RenamePlace(ctx context.Context, p *Principal, id uint64, name s
 		}
 		old := pl.Name
 		pl.Name = strings.TrimSpace(name)
+		if pl.Name == old {
+			return FieldErrors{"name": "err.place_name_unchanged"}
+		}
+		if err := s.siblingNameFree(ctx, pl.ParentID, pl.Name, pl.ID); err != nil {
+			return err
+		}
 		if err := s.conn(ctx).Model(&Place{}).Where("id = ?", pl.ID).Updates(map[string]any{"name": pl.Name, "updated_at": s.Now()}).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldErrors{"name": "err.place_name_taken"}
+			}
 			return err
 		}
 		out = pl
@@ -168,7 +183,8 @@ func (s *Store) RenamePlace(ctx context.Context, p *Principal, id uint64, name s
 }
 
 // DeletePlace removes an empty place: one with no children, residents,
-// grants, registrations or notices.
+// grants, registrations, invitation codes or notices. A refusal is
+// ErrPlaceNotEmpty carrying the catalog key of the reason.
 func (s *Store) DeletePlace(ctx context.Context, p *Principal, id uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		pl, err := s.PlaceByID(ctx, id)
@@ -178,28 +194,69 @@ func (s *Store) DeletePlace(ctx context.Context, p *Principal, id uint64) error 
 		if err := s.mayEditPlace(ctx, p, pl); err != nil {
 			return err
 		}
-		db := s.conn(ctx)
-		for _, q := range []*gorm.DB{
-			db.Model(&Place{}).Where("parent_id = ?", id),
-			db.Model(&Resident{}).Where("household_id = ?", id),
-			db.Model(&RoleGrant{}).Where("place_id = ?", id),
-			db.Model(&Registration{}).Where("household_id = ?", id),
-			db.Model(&Notice{}).Where("place_id = ?", id),
-		} {
-			var n int64
-			if err := q.Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				return ErrPlaceNotEmpty
-			}
+		u, err := s.PlaceUsage(ctx, id)
+		if err != nil {
+			return err
 		}
-		if err := db.Delete(&Place{}, id).Error; err != nil {
+		if reason := u.DeleteBlocker(); reason != "" {
+			return ErrPlaceNotEmpty.With(reason)
+		}
+		if err := s.conn(ctx).Delete(&Place{}, id).Error; err != nil {
 			return err
 		}
 		parent := pl.ParentID
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "place.delete", ObjectType: "place", ObjectID: id, PlaceID: parent, Detail: string(pl.Kind) + " " + pl.Name})
 	})
+}
+
+// PlaceUsage counts what still hangs on a place.
+func (s *Store) PlaceUsage(ctx context.Context, id uint64) (PlaceUsage, error) {
+	var u PlaceUsage
+	db := s.conn(ctx)
+	for _, c := range []struct {
+		q   *gorm.DB
+		dst *int64
+	}{
+		{db.Model(&Place{}).Where("parent_id = ?", id), &u.Children},
+		{db.Model(&Resident{}).Where("household_id = ?", id), &u.Residents},
+		{db.Model(&RoleGrant{}).Where("place_id = ?", id), &u.Grants},
+	} {
+		if err := c.q.Count(c.dst).Error; err != nil {
+			return u, err
+		}
+	}
+	for _, q := range []*gorm.DB{
+		db.Model(&Registration{}).Where("household_id = ?", id),
+		db.Model(&InviteCode{}).Where("household_id = ?", id),
+		db.Model(&Notice{}).Where("place_id = ?", id),
+	} {
+		var n int64
+		if err := q.Count(&n).Error; err != nil {
+			return u, err
+		}
+		u.Records += n
+	}
+	return u, nil
+}
+
+// siblingNameFree refuses a name that another place under the same parent
+// already has (other than the place itself); two "3号楼" in one compound
+// cannot be told apart.
+func (s *Store) siblingNameFree(ctx context.Context, parentID *uint64, name string, except uint64) error {
+	q := s.conn(ctx).Model(&Place{}).Where("name = ? AND id <> ?", name, except)
+	if parentID == nil {
+		q = q.Where("parent_id IS NULL")
+	} else {
+		q = q.Where("parent_id = ?", *parentID)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return FieldErrors{"name": "err.place_name_taken"}
+	}
+	return nil
 }
 
 // mayEditPlace: renaming or deleting a place needs PermManagePlaces at its
@@ -238,6 +295,10 @@ func (s *Store) GrantRole(ctx context.Context, p *Principal, accountID uint64, r
 		if err != nil {
 			return err
 		}
+		// Who may not grant here learns nothing about the input.
+		if !p.Can(PermGrantRoles, pl) {
+			return ErrForbidden
+		}
 		if !role.Valid() {
 			return FieldErrors{"role": "err.invalid_choice"}
 		}
@@ -264,18 +325,15 @@ func (s *Store) GrantRole(ctx context.Context, p *Principal, accountID uint64, r
 	return g, err
 }
 
-// RevokeRole removes a grant. Whoever could grant it may revoke it.
+// RevokeRole removes a grant. Whoever could grant it may revoke it, but
+// nobody their own (see Principal.CanRevoke).
 func (s *Store) RevokeRole(ctx context.Context, p *Principal, grantID uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		var g RoleGrant
 		if err := s.conn(ctx).Preload("Place").First(&g, grantID).Error; err != nil {
 			return notFound(err)
 		}
-		allowed := p.CanGrant(g.Role, g.Place)
-		if g.Role == RoleResident {
-			allowed = p.Can(PermManageResidents, g.Place)
-		}
-		if !allowed {
+		if !p.CanRevoke(g) {
 			return ErrForbidden
 		}
 		if err := s.conn(ctx).Delete(&RoleGrant{}, g.ID).Error; err != nil {

@@ -11,7 +11,7 @@ import (
 // an objection is for verified residents of the notice's place; the console
 // pages of a notice are for staff of its place only.
 func init() {
-	matrixExtensions = append(matrixExtensions, noticeFixture)
+	matrixFixtures = append(matrixFixtures, noticeFixture)
 	matrix = append(matrix,
 		matrixRoute{"GET", "/notices", everyone()},
 		matrixRoute{"GET", "/notices?place={com1}", everyone()},

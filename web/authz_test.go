@@ -150,15 +150,15 @@ func matrixFixture(t *testing.T, s *models.Store) matrixIDs {
 	if err := s.GrantRoleAsSystem(bg, acct.ID, models.RoleCommunityStaff, ids["com2"]); err != nil {
 		t.Fatal(err)
 	}
-	for _, ext := range matrixExtensions {
-		ext(t, s, ids)
+	for _, extra := range matrixFixtures {
+		extra(t, s, ids)
 	}
 	return ids
 }
 
-// matrixExtensions add the fixture objects of later areas to ids; each area
+// matrixFixtures add the objects each area's routes refer to; every area
 // registers its own from an init function.
-var matrixExtensions []func(t *testing.T, s *models.Store, ids matrixIDs)
+var matrixFixtures []func(t *testing.T, s *models.Store, ids matrixIDs)
 
 func auditCount(t *testing.T, s *models.Store) int64 {
 	t.Helper()

@@ -162,4 +162,8 @@ var consoleAreas = []struct {
 	perm              models.Permission
 }{
 	{"/console/notices", "notices.console_title", "console-notices", models.PermPublishNotices},
+	{"/console/places", "console.places", "area-places", models.PermManagePlaces},
+	{"/console/roles", "console.roles", "area-roles", models.PermGrantRoles},
+	{"/console/accounts", "console.accounts", "area-accounts", models.PermUnlockAccounts},
+	{"/console/audit", "console.audit", "area-audit", models.PermViewAudit},
 }

@@ -19,24 +19,6 @@ import (
 // noticesPerPage is the length of a page of the bulletin and the console list.
 const noticesPerPage = 20
 
-// idParam reads a positive id from the path; anything else is not found.
-func idParam(c echo.Context, name string) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param(name), 10, 64)
-	if err != nil || id == 0 {
-		return 0, echo.NewHTTPError(http.StatusNotFound)
-	}
-	return id, nil
-}
-
-// pageParam reads ?page=, 1 when missing or wrong.
-func pageParam(c echo.Context) int {
-	n, err := strconv.Atoi(c.QueryParam("page"))
-	if err != nil || n < 1 {
-		return 1
-	}
-	return n
-}
-
 // placeLabels names each place by the places above it that are in the same
 // list ("幸福社区 / 阳光小区"), leaving out the street when it is the top.
 func placeLabels(places []models.Place) map[uint64]string {

@@ -59,6 +59,26 @@ func (s *Server) routes(e *echo.Echo) {
 	cn.POST("/notices/:id/publish", s.publishNotice)
 	cn.POST("/notices/:id/withdraw", s.withdrawNotice)
 	cn.POST("/notices/:id/objections/:oid/answer", s.answerObjection)
+	// Console: the place tree, roles, accounts and the audit trail.
+	places := requirePerm(models.PermManagePlaces)
+	con.GET("/places", s.consolePlaces, places)
+	con.POST("/places", s.consoleAddRoot, places)
+	con.GET("/places/:id", s.consolePlace, places)
+	con.POST("/places/:id/children", s.consoleAddChild, places)
+	con.POST("/places/:id/rename", s.consoleRenamePlace, places)
+	con.GET("/places/:id/delete", s.consoleDeletePlacePage, places)
+	con.POST("/places/:id/delete", s.consoleDeletePlace, places)
+	roles := requirePerm(models.PermGrantRoles)
+	con.GET("/roles", s.consoleRoles, roles)
+	con.GET("/roles/:place", s.consoleRolesAt, roles)
+	con.POST("/roles/:place", s.consoleGrant, roles)
+	con.GET("/roles/revoke/:grant", s.consoleRevokePage, roles)
+	con.POST("/roles/revoke/:grant", s.consoleRevoke, roles)
+	unlock := requirePerm(models.PermUnlockAccounts)
+	con.GET("/accounts", s.consoleAccounts, unlock)
+	con.GET("/accounts/:id", s.consoleAccount, unlock)
+	con.POST("/accounts/:id/unlock", s.consoleUnlock, unlock)
+	con.GET("/audit", s.consoleAudit, requirePerm(models.PermViewAudit))
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.

@@ -145,7 +145,7 @@ func TestMigrateUpAndStatus(t *testing.T) {
 			t.Fatalf("status of an empty database:\n%s", st.stdout)
 		}
 		up := c.ok("migrate", "up", "--db", url)
-		want := fmt.Sprintf("applied %d migration(s); schema at version %d", migrations.Latest(), migrations.Latest())
+		want := fmt.Sprintf("applied %d migration(s); schema at version %d", len(regexp.MustCompile(`(?m)^\d{4}  pending `).FindAllString(st.stdout, -1)), migrations.Latest())
 		if !strings.Contains(up.stdout, want) {
 			t.Fatalf("migrate up said %q, want %q", up.stdout, want)
 		}
