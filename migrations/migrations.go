@@ -24,6 +24,7 @@ type Step struct {
 // steps is the whole history, in order. Append only.
 var steps = []Step{
 	{1, "places, people, roles, sessions, notices, objections, audit trail", m0001},
+	{3, "roster imports; index for counting failed invitation codes", m0003},
 }
 
 // Latest is the schema version this binary writes.
