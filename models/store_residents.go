@@ -882,5 +882,7 @@ func (s *Store) RosterExport(ctx context.Context, p *Principal, placeID uint64) 
 		c, g, b := householdNames(hh, byID)
 		out = append(out, RosterRow{Community: c, Compound: g, Building: b, Household: hh.Name, Name: r.Name, Phone: r.Phone, BirthYear: r.BirthYear, IsHead: r.IsHead, HouseholdID: hh.ID})
 	}
-	return out, nil
+	// Taking personal data out of the system is traced like a change.
+	err = s.Record(ctx, Audit{ActorID: actorOf(p), Action: "roster.export", ObjectType: "place", ObjectID: pl.ID, PlaceID: &pl.ID, Detail: fmt.Sprintf("%d residents", len(out))})
+	return out, err
 }

@@ -90,6 +90,10 @@ func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
 		if d.Household, err = s.store.PlaceLabel(rctx(c), *hh); err != nil {
 			return d, err
 		}
+	} else if last, err := s.store.LatestRegistration(rctx(c), p.Account.ID); err != nil {
+		return d, err
+	} else if last != nil && last.Status == models.RegistrationRejected {
+		d.Rejected = last.Reason
 	}
 	return d, nil
 }
@@ -160,4 +164,7 @@ func (s *Server) console(c echo.Context) error {
 var consoleAreas = []struct {
 	href, key, testID string
 	perm              models.Permission
-}{}
+}{
+	{"/console/registrations", "console.registrations", "tile-registrations", models.PermManageResidents},
+	{"/console/residents", "console.residents", "tile-residents", models.PermManageResidents},
+}
