@@ -529,7 +529,7 @@ func (s *Server) importForm(c echo.Context, scopeID string, fe models.FieldError
 	f := site.ImportForm{ScopeID: scopeID, Errors: fe}
 	for _, sc := range me(c).Scopes(models.PermManageResidents) {
 		places := []models.Place{sc}
-		if sc.Kind.ChildKinds() != nil && (sc.Kind == models.KindStreet || sc.Kind == models.KindTownship) {
+		if sc.Kind == models.KindStreet || sc.Kind == models.KindTownship {
 			below, err := s.store.PlacesOfKind(rctx(c), sc, models.KindCommunity, models.KindVillage)
 			if err != nil {
 				return f, err

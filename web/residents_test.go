@@ -418,3 +418,30 @@ func TestRosterAddEditRemoveThroughForms(t *testing.T) {
 		}
 	})
 }
+
+func TestVerifyRequestRefusesAPlaceThatIsNoHousehold(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		register(t, c, "13700000041", "选错的人")
+		p := c.Get("/profile/verify")
+		p = chooseStep(t, c, p, demo.CommunityNames[0])
+		// A hand-made post naming the community instead of a household.
+		bad := c.Post("/profile/verify", map[string][]string{"_csrf": {p.CSRF()}, "household": {p.URL.Query().Get("at")}, "name": {"选错的人"}})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-household"]`) || !bad.Has(`form[data-testid="place-step"]`) {
+			t.Fatalf("status %d", bad.Status)
+		}
+		if _, pending, _ := s.Residency(bg, mustPhone(t, s, "13700000041")); pending {
+			t.Fatal("a request was filed for a community")
+		}
+	})
+}
+
+func mustPhone(t *testing.T, s *models.Store, phone string) uint64 {
+	t.Helper()
+	a, err := s.AccountByPhone(bg, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
