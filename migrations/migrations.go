@@ -25,6 +25,7 @@ type Step struct {
 var steps = []Step{
 	{1, "places, people, roles, sessions, notices, objections, audit trail", m0001},
 	{2, "notices: withdrawal time and reason; one open objection per resident and notice", m0002},
+	{3, "roster imports; index for counting failed invitation codes", m0003},
 	{4, "sibling places have distinct names", m0004},
 	{5, "needs, categories, takers, photos, supports, timeline, whistles", m0005},
 }

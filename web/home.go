@@ -90,6 +90,10 @@ func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
 		if d.Household, err = s.store.PlaceLabel(rctx(c), *hh); err != nil {
 			return d, err
 		}
+	} else if last, err := s.store.LatestRegistration(rctx(c), p.Account.ID); err != nil {
+		return d, err
+	} else if last != nil && last.Status == models.RegistrationRejected {
+		d.Rejected = last.Reason
 	}
 	return d, nil
 }
@@ -166,4 +170,6 @@ var consoleAreas = []struct {
 	{"/console/roles", "console.roles", "area-roles", models.PermGrantRoles},
 	{"/console/accounts", "console.accounts", "area-accounts", models.PermUnlockAccounts},
 	{"/console/audit", "console.audit", "area-audit", models.PermViewAudit},
+	{"/console/registrations", "console.registrations", "tile-registrations", models.PermManageResidents},
+	{"/console/residents", "console.residents", "tile-residents", models.PermManageResidents},
 }

@@ -44,6 +44,9 @@ func (s *Server) routes(e *echo.Echo) {
 	u.GET("/profile", s.profile)
 	u.POST("/profile/password", s.changePassword)
 	u.POST("/notices/:id/objections", s.fileObjection)
+	u.GET("/profile/verify", s.verifyPage)
+	u.POST("/profile/verify", s.requestVerification)
+	u.POST("/profile/verify/invite", s.redeemInvite)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
@@ -79,6 +82,29 @@ func (s *Server) routes(e *echo.Echo) {
 	con.GET("/accounts/:id", s.consoleAccount, unlock)
 	con.POST("/accounts/:id/unlock", s.consoleUnlock, unlock)
 	con.GET("/audit", s.consoleAudit, requirePerm(models.PermViewAudit))
+	// Residents: verification requests, the roster, invitation codes,
+	// import and export.
+	res := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermManageResidents)}}
+	res.GET("/registrations", s.registrations)
+	res.GET("/registrations/:id", s.registration)
+	res.POST("/registrations/:id/approve", s.approveRegistration)
+	res.POST("/registrations/:id/reject", s.rejectRegistration)
+	res.GET("/residents", s.residents)
+	res.GET("/residents/households/:id", s.household)
+	res.POST("/residents/households/:id/residents", s.addResident)
+	res.POST("/residents/households/:id/invites", s.createInvite)
+	res.GET("/residents/people/:id/edit", s.editResident)
+	res.POST("/residents/people/:id", s.updateResident)
+	res.GET("/residents/people/:id/remove", s.removeResidentPage)
+	res.POST("/residents/people/:id/remove", s.removeResident)
+	res.GET("/residents/import", s.importPage)
+	res.POST("/residents/import", s.uploadImport)
+	res.GET("/residents/import/:id", s.importPreview)
+	res.POST("/residents/import/:id/commit", s.commitImport)
+	res.GET("/residents/template.csv", s.rosterTemplate("csv"))
+	res.GET("/residents/template.xlsx", s.rosterTemplate("xlsx"))
+	res.GET("/residents/export.csv", s.rosterExport("csv"))
+	res.GET("/residents/export.xlsx", s.rosterExport("xlsx"))
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.
