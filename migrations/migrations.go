@@ -25,6 +25,7 @@ type Step struct {
 var steps = []Step{
 	{1, "places, people, roles, sessions, notices, objections, audit trail", m0001},
 	{5, "needs, categories, takers, photos, supports, timeline, whistles", m0005},
+	{6, "notifications inbox and outbound delivery outbox", m0006},
 }
 
 // Latest is the schema version this binary writes.
