@@ -37,11 +37,15 @@ func (s *Store) Notify(ctx context.Context, actor *uint64, accountIDs []uint64, 
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
 		now := s.Now()
+		var first uint64
 		for _, id := range to {
 			n := Notification{AccountID: id, Kind: note.Kind, SubjectType: note.SubjectType, SubjectID: note.SubjectID,
 				Key: note.Key, Args: encodeArgs(note.Args), Link: note.Link, CreatedAt: now}
 			if err := s.conn(ctx).Create(&n).Error; err != nil {
 				return err
+			}
+			if first == 0 {
+				first = n.ID
 			}
 			for _, ch := range outboundChannels {
 				m := OutboxMessage{NotificationID: n.ID, Channel: ch, Status: OutboxPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
@@ -50,8 +54,8 @@ func (s *Store) Notify(ctx context.Context, actor *uint64, accountIDs []uint64, 
 				}
 			}
 		}
-		return s.Record(ctx, Audit{ActorID: actor, Action: "notification.send", ObjectType: note.SubjectType, ObjectID: note.SubjectID,
-			Detail: fmt.Sprintf("%s to %d account(s)", note.Kind, len(to))})
+		return s.Record(ctx, Audit{ActorID: actor, Action: "notification.send", ObjectType: "notification", ObjectID: first,
+			Detail: fmt.Sprintf("%s on %s %d to %d account(s)", note.Kind, note.SubjectType, note.SubjectID, len(to))})
 	})
 }
 
