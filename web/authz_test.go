@@ -150,6 +150,7 @@ func matrixFixture(t *testing.T, s *models.Store) matrixIDs {
 	if err := s.GrantRoleAsSystem(bg, acct.ID, models.RoleCommunityStaff, ids["com2"]); err != nil {
 		t.Fatal(err)
 	}
+	notifyMatrixIDs(t, s, ids)
 	return ids
 }
 

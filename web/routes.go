@@ -37,6 +37,9 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/logout", s.logout)
 	u.GET("/profile", s.profile)
 	u.POST("/profile/password", s.changePassword)
+	u.GET("/inbox", s.inbox)
+	u.POST("/inbox/read-all", s.inboxReadAll)
+	u.POST("/inbox/:id/read", s.inboxRead)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
