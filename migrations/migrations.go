@@ -28,6 +28,7 @@ var steps = []Step{
 	{3, "roster imports; index for counting failed invitation codes", m0003},
 	{4, "sibling places have distinct names", m0004},
 	{5, "needs, categories, takers, photos, supports, timeline, whistles", m0005},
+	{6, "notifications inbox and outbound delivery outbox", m0006},
 }
 
 // Latest is the schema version this binary writes.

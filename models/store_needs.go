@@ -266,6 +266,9 @@ func (s *Store) step(ctx context.Context, p *Principal, id uint64, st needStep) 
 		if err := s.addNeedEvent(ctx, n.ID, actorOf(p), st.action, from, to, st.note, n.TakerID); err != nil {
 			return err
 		}
+		if err := s.notifyNeed(ctx, actorOf(p), n, st.action, from, to); err != nil {
+			return err
+		}
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "need." + string(st.action), ObjectType: "need", ObjectID: n.ID,
 			PlaceID: &n.PlaceID, Detail: truncate(fmt.Sprintf("%s → %s %s", from, to, st.note), 300)})
 	})
@@ -515,6 +518,9 @@ func (s *Store) EscalateNeed(ctx context.Context, p *Principal, id uint64, note 
 			c.Taker = t
 			w.Calls = append(w.Calls, c)
 		}
+		if err := s.notifyWhistle(ctx, actorOf(p), *n, w.Calls); err != nil {
+			return err
+		}
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "whistle.blow", ObjectType: "whistle", ObjectID: w.ID, PlaceID: &n.PlaceID,
 			Detail: fmt.Sprintf("need %d, %d called", n.ID, len(takers))})
 	}})
@@ -667,6 +673,9 @@ func (s *Store) AutoCloseNeeds(ctx context.Context) (int, error) {
 			if err := s.addNeedEvent(ctx, id, nil, NeedActAutoClose, n.Status, to, "", nil); err != nil {
 				return err
 			}
+			if err := s.notifyNeed(ctx, nil, n, NeedActAutoClose, n.Status, to); err != nil {
+				return err
+			}
 			closed++
 			return s.Record(ctx, Audit{Action: "need.auto_close", ObjectType: "need", ObjectID: id, PlaceID: &n.PlaceID})
 		})
@@ -701,6 +710,9 @@ func (s *Store) ChaseOverdue(ctx context.Context) ([]Need, error) {
 				return err
 			}
 			if err := s.addNeedEvent(ctx, n.ID, nil, NeedActChase, n.Status, n.Status, "", n.TakerID); err != nil {
+				return err
+			}
+			if err := s.notifyNeed(ctx, nil, n, NeedActChase, n.Status, n.Status); err != nil {
 				return err
 			}
 			out = append(out, n)

@@ -27,6 +27,7 @@ type Env struct {
 	Now          time.Time
 	Asset        func(name string) string
 	BaseURL      string
+	Unread       int64 // the signed-in person's unread notifications
 }
 
 type envKey struct{}

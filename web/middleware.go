@@ -122,6 +122,11 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 		e.Locale = s.locale(c, p)
 		if p != nil {
 			e.LargeText, e.HighContrast = p.Account.LargeText, p.Account.HighContrast
+			unread, err := s.store.UnreadCount(rctx(c), p.Account.ID)
+			if err != nil {
+				return err
+			}
+			e.Unread = unread
 		} else if ck, err := c.Cookie(cookiePrefs); err == nil {
 			e.LargeText = strings.Contains(ck.Value, "lt")
 			e.HighContrast = strings.Contains(ck.Value, "hc")

@@ -47,6 +47,9 @@ func (s *Server) routes(e *echo.Echo) {
 	u.GET("/profile/verify", s.verifyPage)
 	u.POST("/profile/verify", s.requestVerification)
 	u.POST("/profile/verify/invite", s.redeemInvite)
+	u.GET("/inbox", s.inbox)
+	u.POST("/inbox/read-all", s.inboxReadAll)
+	u.POST("/inbox/:id/read", s.inboxRead)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))

@@ -2,6 +2,7 @@
 // commands that administer its database.
 //
 //	yishi serve   [--addr :8080] [--db URL] [--demo] [--secure-cookies] [--base-url URL] [--tz Asia/Shanghai]
+//	              [--sms-url TEMPLATE [--sms-method GET|POST] [--sms-user U] [--sms-token-header H] [--sms-timeout 10s]]
 //	yishi migrate [up|status] [--db URL]
 //	yishi demo    [--db URL]
 //	yishi user add    --phone N --name NAME [--role ROLE --place ID] [--password PW] [--db URL]

@@ -11,10 +11,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
+	"yishi/models"
 	"yishi/models/demo"
+	"yishi/notify"
 	"yishi/web"
 )
 
@@ -26,12 +29,17 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when serving over TLS)")
 	baseURL := fs.String("base-url", os.Getenv("YISHI_BASE_URL"), "public address for QR codes and printed links")
 	tzName := fs.String("tz", "Asia/Shanghai", "time zone times are shown in")
+	sms := smsFlags(fs)
 	if _, err := parseArgs(fs, args, false, ""); err != nil {
 		return err
 	}
 	tz, err := time.LoadLocation(*tzName)
 	if err != nil {
 		return exitError{2, "unknown time zone " + *tzName}
+	}
+	channel, err := sms.channel(log)
+	if err != nil {
+		return exitError{2, err.Error()}
 	}
 	store, err := openStore(ctx, *dbURL, true)
 	if err != nil {
@@ -50,6 +58,8 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	defer cancelBG()
 	go store.RunSealer(bg, 2*time.Second, func(err error) { log.Error("audit sealer", "err", err.Error()) })
 	go purgeSessions(bg, store.PurgeSessions, log)
+	var jobs sync.WaitGroup
+	startJobs(bg, &jobs, store, &notify.Dispatcher{Store: store, Channels: map[string]notify.Channel{models.ChannelSMS: channel}, BaseURL: *baseURL, Log: log}, log)
 
 	e := web.New(web.Config{SecureCookies: *secure, TZ: tz, BaseURL: *baseURL, Logger: log}, store)
 	ln, err := net.Listen("tcp", *addr)
@@ -57,7 +67,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	log.Info("serving", "addr", ln.Addr().String(), "db", dbKind(*dbURL), "demo", *withDemo)
+	log.Info("serving", "addr", ln.Addr().String(), "db", dbKind(*dbURL), "demo", *withDemo, "sms", channel.Name())
 	fmt.Fprintf(stdout, "yishi listening on http://%s\n", displayAddr(ln.Addr()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -75,6 +85,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		}
 	}
 	cancelBG()
+	jobs.Wait()
 	// Seal what the last requests wrote, so a clean stop leaves a whole chain.
 	if _, err := store.SealAudit(context.Background(), 100000); err != nil {
 		log.Error("final audit seal", "err", err.Error())
@@ -110,4 +121,74 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("localhost:%d", tcp.Port)
 	}
 	return a.String()
+}
+
+// smsConfig is the SMS gateway's configuration from flags or environment.
+type smsConfig struct {
+	url, method, user, password, token, tokenHeader *string
+	timeout                                         *time.Duration
+}
+
+func smsFlags(fs *flag.FlagSet) smsConfig {
+	return smsConfig{
+		url:         fs.String("sms-url", os.Getenv("YISHI_SMS_URL"), "SMS gateway URL template with {phone} and {text}; empty writes messages to the log (env YISHI_SMS_URL)"),
+		method:      fs.String("sms-method", envOr("YISHI_SMS_METHOD", "GET"), "GET, or POST to also send phone and text as a form (env YISHI_SMS_METHOD)"),
+		user:        fs.String("sms-user", os.Getenv("YISHI_SMS_USER"), "SMS gateway user for HTTP basic auth (env YISHI_SMS_USER)"),
+		password:    fs.String("sms-password", os.Getenv("YISHI_SMS_PASSWORD"), "SMS gateway password for HTTP basic auth; prefer the environment (env YISHI_SMS_PASSWORD)"),
+		token:       fs.String("sms-token", os.Getenv("YISHI_SMS_TOKEN"), "SMS gateway API token; prefer the environment (env YISHI_SMS_TOKEN)"),
+		tokenHeader: fs.String("sms-token-header", envOr("YISHI_SMS_TOKEN_HEADER", "Authorization"), "header carrying the token; Authorization sends \"Bearer <token>\" (env YISHI_SMS_TOKEN_HEADER)"),
+		timeout:     fs.Duration("sms-timeout", 10*time.Second, "how long one SMS gateway request may take"),
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// channel is the configured SMS gateway, or the log when none is set.
+func (c smsConfig) channel(log *slog.Logger) (notify.Channel, error) {
+	if *c.url == "" {
+		return notify.LogChannel{Log: log}, nil
+	}
+	g := &notify.SMSGateway{URLTemplate: *c.url, Method: *c.method, Username: *c.user, Password: *c.password,
+		Token: *c.token, TokenHeader: *c.tokenHeader, Timeout: *c.timeout, HTTPClient: &http.Client{Timeout: *c.timeout + time.Second}}
+	return g, g.Validate()
+}
+
+// Background job intervals.
+const (
+	deliverEvery = 5 * time.Second
+	needsEvery   = 5 * time.Minute
+)
+
+// startJobs runs the background work of a server until ctx ends: delivering
+// the outbox, chasing overdue needs (催办) and closing needs left unrated.
+// Every process may run them: the outbox is claimed row by row and each need
+// step locks its need.
+func startJobs(ctx context.Context, wg *sync.WaitGroup, store *models.Store, d *notify.Dispatcher, log *slog.Logger) {
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		d.Run(ctx, deliverEvery)
+	}()
+	go func() {
+		defer wg.Done()
+		notify.Every(ctx, needsEvery, func(ctx context.Context) error {
+			chased, err := store.ChaseOverdue(ctx)
+			if err != nil {
+				return fmt.Errorf("chase overdue needs: %w", err)
+			}
+			closed, err := store.AutoCloseNeeds(ctx)
+			if err != nil {
+				return fmt.Errorf("close unrated needs: %w", err)
+			}
+			if len(chased) > 0 || closed > 0 {
+				log.Info("needs", "chased", len(chased), "closed_unrated", closed)
+			}
+			return nil
+		}, func(err error) { log.Error("needs job", "err", err.Error()) })
+	}()
 }
