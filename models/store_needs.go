@@ -721,7 +721,8 @@ type NeedDetail struct {
 	Whistles  []Whistle
 	Roles     []NeedActor
 	Supported bool
-	Neighbour bool // a resident of the need's community who may support it
+	Neighbour bool          // a resident of the need's community who may support it
+	MyCalls   []WhistleCall // whistle calls to takers p acts for, who must report (报到)
 }
 
 // canSeeNeed reports whether p may see need n: its filer, its taker, staff
@@ -756,17 +757,25 @@ func (s *Store) NeedByID(ctx context.Context, p *Principal, id uint64) (NeedDeta
 	if err != nil {
 		return d, err
 	}
-	if len(roles) == 0 && !neighbour {
-		return d, ErrNotFound
+	if err := s.conn(ctx).Preload("Calls", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).Preload("Calls.Taker").Where("need_id = ?", id).Order("id").Find(&d.Whistles).Error; err != nil {
+		return d, err
+	}
+	for _, w := range d.Whistles {
+		for _, c := range w.Calls {
+			if p != nil && c.Taker.AccountID != nil && *c.Taker.AccountID == p.Account.ID {
+				d.MyCalls = append(d.MyCalls, c)
+			}
+		}
+	}
+	// A department or unit the street called sees the need it must report on.
+	if len(roles) == 0 && !neighbour && len(d.MyCalls) == 0 {
+		return NeedDetail{}, ErrNotFound
 	}
 	d.Roles, d.Neighbour = roles, neighbour
 	if err := s.conn(ctx).Select("id, need_id, content_type, width, height, created_at").Where("need_id = ?", id).Order("id").Find(&d.Photos).Error; err != nil {
 		return d, err
 	}
 	if err := s.conn(ctx).Preload("Actor").Preload("Taker").Where("need_id = ?", id).Order("at, id").Find(&d.Events).Error; err != nil {
-		return d, err
-	}
-	if err := s.conn(ctx).Preload("Calls", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).Preload("Calls.Taker").Where("need_id = ?", id).Order("id").Find(&d.Whistles).Error; err != nil {
 		return d, err
 	}
 	if p != nil {
@@ -845,7 +854,10 @@ func (s *Store) ListNeeds(ctx context.Context, p *Principal, f NeedFilter) ([]Ne
 		}
 		db = db.Where("needs.public = ? AND np.path LIKE ? AND needs.status <> ?", true, com.Path+"%", NeedMerged)
 	case NeedsDispatched:
-		db = db.Where("needs.taker_id IN (?)", s.conn(ctx).Model(&Taker{}).Select("id").Where("account_id = ?", p.Account.ID))
+		mine := s.conn(ctx).Model(&Taker{}).Select("id").Where("account_id = ?", p.Account.ID)
+		called := s.conn(ctx).Table("whistles").Select("whistles.need_id").
+			Joins("JOIN whistle_calls ON whistle_calls.whistle_id = whistles.id").Where("whistle_calls.taker_id IN (?)", mine)
+		db = db.Where("needs.taker_id IN (?) OR needs.id IN (?)", mine, called)
 	case NeedsStaff:
 		scopes := p.Scopes(PermHandleNeeds)
 		if len(scopes) == 0 {
