@@ -67,6 +67,12 @@ func (s *Server) home(c echo.Context) error {
 			return err
 		}
 		d.Notices = s.noticeCards(c, ns)
+		if _, d.NeedsFiled, err = s.store.ListNeeds(rctx(c), p, models.NeedFilter{Scope: models.NeedsMine, PerPage: 1}); err != nil {
+			return err
+		}
+		if _, d.NeedsToRate, err = s.store.ListNeeds(rctx(c), p, models.NeedFilter{Scope: models.NeedsMine, Status: models.NeedDone, PerPage: 1}); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, site.Home(d))
 }
@@ -160,4 +166,7 @@ func (s *Server) console(c echo.Context) error {
 var consoleAreas = []struct {
 	href, key, testID string
 	perm              models.Permission
-}{}
+}{
+	{"/console/needs", "console.needs", "console-needs", models.PermHandleNeeds},
+	{"/console/takers", "console.takers", "console-takers", models.PermHandleNeeds},
+}
