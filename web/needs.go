@@ -446,6 +446,11 @@ func (s *Server) needSupport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if hh, _, err := s.store.Residency(rctx(c), me(c).Account.ID); err != nil {
+		return err
+	} else if hh == nil {
+		return s.notResident(c)
+	}
 	if err := s.store.SupportNeed(rctx(c), me(c), id); err != nil {
 		return err
 	}
