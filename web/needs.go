@@ -279,7 +279,11 @@ func (s *Server) needDetail(c echo.Context, id uint64) (needs.DetailData, error)
 		}
 	}
 	d.CanSupport = d.Need.Neighbour && d.Need.FilerID != p.Account.ID && !d.Need.Status.Final() && !d.Need.Supported
-	if len(d.Need.Whistles) > 0 && (d.Need.Status == models.NeedDone || d.Need.Status == models.NeedClosed) {
+	unrated := false
+	for _, w := range d.Need.Whistles {
+		unrated = unrated || w.RatedAt == nil
+	}
+	if unrated && (d.Need.Status == models.NeedDone || d.Need.Status == models.NeedClosed) {
 		anc := d.Need.Place.AncestorIDs()
 		if street, err := s.store.PlaceByID(rctx(c), anc[0]); err == nil && p.Can(models.PermHandleNeeds, street) {
 			d.CanRateWhistle = true

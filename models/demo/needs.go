@@ -235,10 +235,11 @@ func needsDemo(ctx context.Context, store *models.Store, at map[string]models.Pl
 			if err != nil {
 				return err
 			}
-			step(4)
+			clock = clock.Add(3 * time.Hour)
 			if err := ds.ReportWhistle(ctx, deptP, w.Calls[0].ID, "已派两名队员到现场查看。"); err != nil {
 				return err
 			}
+			clock = clock.Add(2 * time.Hour)
 			if err := ds.ReportWhistle(ctx, worksP, w.Calls[1].ID, "已到现场，管线需要更换。"); err != nil {
 				return err
 			}
