@@ -110,6 +110,14 @@ func NeedActionsFor(s NeedStatus, by NeedActor) []NeedAction {
 	return out
 }
 
+// TakenBy reports whether actor by takes action a from some status: a
+// resident never accepts, staff never rate. A request for an action its
+// sender can never take is forbidden, not merely untimely.
+func (a NeedAction) TakenBy(by NeedActor) bool {
+	tr, ok := needTransitions[a]
+	return ok && containsActor(tr.by, by)
+}
+
 var needActionOrder = []NeedAction{
 	NeedActAccept, NeedActDispatch, NeedActTake, NeedActProgress, NeedActComplete, NeedActRate,
 	NeedActSendBack, NeedActReturn, NeedActEscalate, NeedActChase, NeedActMerge, NeedActDecline, NeedActAutoClose,

@@ -205,3 +205,20 @@ func TestNeedInputValidate(t *testing.T) {
 		t.Error("satisfied means 4 or 5")
 	}
 }
+
+func TestNeedActionTakenBy(t *testing.T) {
+	cases := []struct {
+		a    NeedAction
+		by   NeedActor
+		want bool
+	}{
+		{NeedActAccept, NeedByStaff, true}, {NeedActAccept, NeedByFiler, false}, {NeedActRate, NeedByFiler, true},
+		{NeedActRate, NeedByStaff, false}, {NeedActTake, NeedByTaker, true}, {NeedActTake, NeedByStaff, false},
+		{NeedActChase, NeedBySystem, true}, {NeedAction("nope"), NeedByStaff, false},
+	}
+	for _, c := range cases {
+		if got := c.a.TakenBy(c.by); got != c.want {
+			t.Errorf("%s by %s = %v", c.a, c.by, got)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (s *Store) NeedCategories(ctx context.Context, activeOnly bool) ([]NeedCate
 // SetCategoryLimits changes a category's time limits; street staff and
 // admins only, since categories are the same for the whole street.
 func (s *Store) SetCategoryLimits(ctx context.Context, p *Principal, id uint64, l TimeLimits) error {
-	if !p.Has(RoleAdmin) && !p.Has(RoleStreetStaff) {
+	if !MaySetNeedLimits(p) {
 		return ErrForbidden
 	}
 	if err := l.Validate().Err(); err != nil {
@@ -98,6 +98,10 @@ func (s *Store) SetCategoryLimits(ctx context.Context, p *Principal, id uint64, 
 			Detail: fmt.Sprintf("%s respond %s resolve %s", c.Code, l.Respond, l.Resolve)})
 	})
 }
+
+// MaySetNeedLimits reports whether p may change the categories' time
+// limits: street staff and admins, since they hold for the whole street.
+func MaySetNeedLimits(p *Principal) bool { return p.Has(RoleAdmin) || p.Has(RoleStreetStaff) }
 
 // FileNeed files a need for a verified resident, inside their own community.
 func (s *Store) FileNeed(ctx context.Context, p *Principal, in NeedInput, photos []Photo) (Need, error) {
@@ -733,7 +737,8 @@ type NeedDetail struct {
 	Whistles  []Whistle
 	Roles     []NeedActor
 	Supported bool
-	Neighbour bool // a resident of the need's community who may support it
+	Neighbour bool          // a resident of the need's community who may support it
+	MyCalls   []WhistleCall // whistle calls to takers p acts for, who must report (报到)
 }
 
 // canSeeNeed reports whether p may see need n: its filer, its taker, staff
@@ -768,17 +773,25 @@ func (s *Store) NeedByID(ctx context.Context, p *Principal, id uint64) (NeedDeta
 	if err != nil {
 		return d, err
 	}
-	if len(roles) == 0 && !neighbour {
-		return d, ErrNotFound
+	if err := s.conn(ctx).Preload("Calls", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).Preload("Calls.Taker").Where("need_id = ?", id).Order("id").Find(&d.Whistles).Error; err != nil {
+		return d, err
+	}
+	for _, w := range d.Whistles {
+		for _, c := range w.Calls {
+			if p != nil && c.Taker.AccountID != nil && *c.Taker.AccountID == p.Account.ID {
+				d.MyCalls = append(d.MyCalls, c)
+			}
+		}
+	}
+	// A department or unit the street called sees the need it must report on.
+	if len(roles) == 0 && !neighbour && len(d.MyCalls) == 0 {
+		return NeedDetail{}, ErrNotFound
 	}
 	d.Roles, d.Neighbour = roles, neighbour
 	if err := s.conn(ctx).Select("id, need_id, content_type, width, height, created_at").Where("need_id = ?", id).Order("id").Find(&d.Photos).Error; err != nil {
 		return d, err
 	}
 	if err := s.conn(ctx).Preload("Actor").Preload("Taker").Where("need_id = ?", id).Order("at, id").Find(&d.Events).Error; err != nil {
-		return d, err
-	}
-	if err := s.conn(ctx).Preload("Calls", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).Preload("Calls.Taker").Where("need_id = ?", id).Order("id").Find(&d.Whistles).Error; err != nil {
 		return d, err
 	}
 	if p != nil {
@@ -837,8 +850,47 @@ func (s *Store) ListNeeds(ctx context.Context, p *Principal, f NeedFilter) ([]Ne
 	if f.Page < 1 {
 		f.Page = 1
 	}
+	db, err := s.needsQuery(ctx, p, f)
+	if err != nil || db == nil {
+		return nil, 0, err
+	}
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []Need
+	err = db.Preload("Place").Preload("Category").Preload("Taker").Order("needs.created_at DESC, needs.id DESC").
+		Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Find(&out).Error
+	return out, total, err
+}
+
+// NeedCounts counts the needs p may see in a scope (with f's filters but
+// its status) by status.
+func (s *Store) NeedCounts(ctx context.Context, p *Principal, f NeedFilter) (map[NeedStatus]int64, error) {
+	f.Status = ""
+	db, err := s.needsQuery(ctx, p, f)
+	if err != nil || db == nil {
+		return map[NeedStatus]int64{}, err
+	}
+	var rows []struct {
+		Status NeedStatus
+		N      int64
+	}
+	if err := db.Select("needs.status AS status, COUNT(*) AS n").Group("needs.status").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[NeedStatus]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// needsQuery selects the needs p may see in f's scope with f's filters; nil
+// when the scope is empty for p.
+func (s *Store) needsQuery(ctx context.Context, p *Principal, f NeedFilter) (*gorm.DB, error) {
 	if p == nil {
-		return nil, 0, ErrForbidden
+		return nil, ErrForbidden
 	}
 	db := s.conn(ctx).Model(&Need{}).Joins("JOIN places np ON np.id = needs.place_id")
 	switch f.Scope {
@@ -847,21 +899,24 @@ func (s *Store) ListNeeds(ctx context.Context, p *Principal, f NeedFilter) ([]Ne
 	case NeedsPublic:
 		home, err := s.residentHome(ctx, p)
 		if errors.Is(err, ErrNotResident) {
-			return nil, 0, nil
+			return nil, nil
 		} else if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		com, err := s.PlaceByID(ctx, communityOf(home))
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		db = db.Where("needs.public = ? AND np.path LIKE ? AND needs.status <> ?", true, com.Path+"%", NeedMerged)
 	case NeedsDispatched:
-		db = db.Where("needs.taker_id IN (?)", s.conn(ctx).Model(&Taker{}).Select("id").Where("account_id = ?", p.Account.ID))
+		mine := s.conn(ctx).Model(&Taker{}).Select("id").Where("account_id = ?", p.Account.ID)
+		called := s.conn(ctx).Table("whistles").Select("whistles.need_id").
+			Joins("JOIN whistle_calls ON whistle_calls.whistle_id = whistles.id").Where("whistle_calls.taker_id IN (?)", mine)
+		db = db.Where("needs.taker_id IN (?) OR needs.id IN (?)", mine, called)
 	case NeedsStaff:
 		scopes := p.Scopes(PermHandleNeeds)
 		if len(scopes) == 0 {
-			return nil, 0, ErrForbidden
+			return nil, ErrForbidden
 		}
 		var or *gorm.DB
 		for _, sc := range scopes {
@@ -875,12 +930,12 @@ func (s *Store) ListNeeds(ctx context.Context, p *Principal, f NeedFilter) ([]Ne
 		if f.PlaceID != 0 {
 			pl, err := s.PlaceByID(ctx, f.PlaceID)
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			db = db.Where("np.path LIKE ?", pl.Path+"%")
 		}
 	default:
-		return nil, 0, ErrForbidden
+		return nil, ErrForbidden
 	}
 	if f.Status != "" {
 		db = db.Where("needs.status = ?", f.Status)
@@ -892,14 +947,7 @@ func (s *Store) ListNeeds(ctx context.Context, p *Principal, f NeedFilter) ([]Ne
 		now := s.Now()
 		db = db.Where("needs.status IN ? AND (needs.resolve_by < ? OR (needs.responded_at IS NULL AND needs.respond_by < ?))", openNeed, now, now)
 	}
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var out []Need
-	err := db.Preload("Place").Preload("Category").Preload("Taker").Order("needs.created_at DESC, needs.id DESC").
-		Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Find(&out).Error
-	return out, total, err
+	return db, nil
 }
 
 // TakerInput is what staff enter to register a taker.
@@ -968,4 +1016,31 @@ func (s *Store) TakersFor(ctx context.Context, pl Place) ([]Taker, error) {
 		}
 	}
 	return out, nil
+}
+
+// ListTakers lists the takers registered at the places p handles needs
+// for, by place and name.
+func (s *Store) ListTakers(ctx context.Context, p *Principal) ([]Taker, error) {
+	scopes := p.Scopes(PermHandleNeeds)
+	if len(scopes) == 0 {
+		return nil, ErrForbidden
+	}
+	db := s.conn(ctx).Model(&Taker{}).Joins("JOIN places tp ON tp.id = takers.place_id")
+	var or *gorm.DB
+	for _, sc := range scopes {
+		if or == nil {
+			or = s.conn(ctx).Where("tp.path LIKE ?", sc.Path+"%")
+		} else {
+			or = or.Or("tp.path LIKE ?", sc.Path+"%")
+		}
+	}
+	var out []Taker
+	return out, db.Where(or).Preload("Place").Order("tp.path, takers.kind, takers.name").Find(&out).Error
+}
+
+// ActsForTaker reports whether the account acts for an active taker.
+func (s *Store) ActsForTaker(ctx context.Context, accountID uint64) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Taker{}).Where("account_id = ? AND active = ?", accountID, true).Count(&n).Error
+	return n > 0, err
 }

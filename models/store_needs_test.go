@@ -295,6 +295,16 @@ func TestNeedEscalationAndWhistle(t *testing.T) {
 		if _, _, err := s.EscalateNeed(bg, f.staff1, n.ID, "", nil); !errors.Is(err, models.ErrNeedStep) {
 			t.Fatalf("escalated above the street: %v", err)
 		}
+		// The called department sees the need and finds it in its list, to report on it.
+		if d, err := s.NeedByID(bg, f.dept, n.ID); err != nil || len(d.MyCalls) != 1 || d.MyCalls[0].ID != w.Calls[0].ID || len(d.Roles) != 0 {
+			t.Fatalf("called department's view: %+v %v", d.MyCalls, err)
+		}
+		if list, total, err := s.ListNeeds(bg, f.dept, models.NeedFilter{Scope: models.NeedsDispatched}); err != nil || total != 1 || list[0].ID != n.ID {
+			t.Fatalf("called department's list: %d %v", total, err)
+		}
+		if _, err := s.NeedByID(bg, f.worker, n.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a taker not called sees the need: %v", err)
+		}
 		if err := s.ReportWhistle(bg, f.worker, w.Calls[0].ID, "到"); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("someone else reported: %v", err)
 		}

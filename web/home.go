@@ -67,6 +67,12 @@ func (s *Server) home(c echo.Context) error {
 			return err
 		}
 		d.Notices = s.noticeCards(c, ns)
+		if _, d.NeedsFiled, err = s.store.ListNeeds(rctx(c), p, models.NeedFilter{Scope: models.NeedsMine, PerPage: 1}); err != nil {
+			return err
+		}
+		if _, d.NeedsToRate, err = s.store.ListNeeds(rctx(c), p, models.NeedFilter{Scope: models.NeedsMine, Status: models.NeedDone, PerPage: 1}); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, site.Home(d))
 }
@@ -172,4 +178,6 @@ var consoleAreas = []struct {
 	{"/console/audit", "console.audit", "area-audit", models.PermViewAudit},
 	{"/console/registrations", "console.registrations", "tile-registrations", models.PermManageResidents},
 	{"/console/residents", "console.residents", "tile-residents", models.PermManageResidents},
+	{"/console/needs", "console.needs", "console-needs", models.PermHandleNeeds},
+	{"/console/takers", "console.takers", "console-takers", models.PermHandleNeeds},
 }

@@ -51,6 +51,20 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/inbox/read-all", s.inboxReadAll)
 	u.POST("/inbox/:id/read", s.inboxRead)
 
+	// Needs (需求清单): filing, following and the steps on each need. Who
+	// may take a step is decided per need (filer, staff, taker).
+	u.GET("/needs", s.needsList)
+	u.GET("/needs/new", s.needNew)
+	u.POST("/needs", s.needFile)
+	u.GET("/needs/:id", s.needShow)
+	u.GET("/needs/:id/photos/:pid", s.needPhoto)
+	u.POST("/needs/:id/support", s.needSupport)
+	for _, a := range needActionRoutes {
+		u.POST("/needs/:id/"+needActionPath(a), s.needAction(a))
+	}
+	u.POST("/needs/:id/report", s.needReport)
+	u.POST("/needs/:id/rate-whistle", s.needRateWhistle)
+
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
 	con.GET("", s.console)
@@ -108,6 +122,12 @@ func (s *Server) routes(e *echo.Echo) {
 	res.GET("/residents/template.xlsx", s.rosterTemplate("xlsx"))
 	res.GET("/residents/export.csv", s.rosterExport("csv"))
 	res.GET("/residents/export.xlsx", s.rosterExport("xlsx"))
+	needsCon := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermHandleNeeds)}}
+	needsCon.GET("/needs", s.consoleNeeds)
+	needsCon.GET("/takers", s.consoleTakers)
+	needsCon.POST("/takers", s.createTaker)
+	needsCon.GET("/categories", s.consoleCategories)
+	needsCon.POST("/categories/:id", s.setCategoryLimits)
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.

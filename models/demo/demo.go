@@ -1,7 +1,8 @@
 // Package demo loads a realistic demo street into an empty or existing
 // database: 和平街道 with three communities, their compounds, buildings,
-// households and residents with Chinese names, one account per role and
-// published notices. Loading twice changes nothing the second time.
+// households and residents with Chinese names, one account per role,
+// published notices, and takers and needs at every step of their way.
+// Loading twice changes nothing the second time.
 package demo
 
 import (
@@ -91,6 +92,9 @@ func Load(ctx context.Context, store *models.Store) error {
 			phones = append(phones, w.phone)
 		}
 		for _, a := range Accounts {
+			phones = append(phones, a.Phone)
+		}
+		for _, a := range TakerAccounts {
 			phones = append(phones, a.Phone)
 		}
 		var taken []string
@@ -211,6 +215,16 @@ func Load(ctx context.Context, store *models.Store) error {
 			return err
 		}
 		if err := notices(db, at, accounts, now); err != nil {
+			return err
+		}
+		for _, a := range TakerAccounts {
+			acct := models.Account{Phone: a.Phone, Name: a.Name, PasswordHash: hash}
+			if err := db.Create(&acct).Error; err != nil {
+				return err
+			}
+			accounts[a.Phone] = acct
+		}
+		if err := needsDemo(ctx, store, at, accounts, now); err != nil {
 			return err
 		}
 		admin := accounts["13800000000"].ID

@@ -1,0 +1,135 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"yishi/models"
+	"yishi/models/demo"
+	"yishi/models/modeltest"
+	"yishi/web/webtest"
+)
+
+// TestBrowserNeedWithoutJavaScript: in headless Chromium with JavaScript
+// off, a resident files a need through the form, and once the taker has
+// reported it done, confirms and rates it.
+func TestBrowserNeedWithoutJavaScript(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium is required in CI: %v", err)
+		}
+		t.Skipf("no Chromium at %s", chromiumPath)
+	}
+	s := modeltest.Open(t, "sqlite", nil)
+	if err := demo.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	srv := webtest.Start(t, s)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1024, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
+	defer cancelAlloc()
+	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf))
+	defer cancelBrowser()
+	problems := &browserProblems{}
+	problems.listen(t, ctx)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	into := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
+	}
+	const text = "3号楼门口的路灯不亮，晚上老人出门看不清路。"
+	var location, status, htmxType string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/login?next=/needs/new"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13800000004"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
+		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
+		chromedp.SetValue(chromedp.CSS(`select[name="category_id"]`), "2"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name="description"]`), text),
+		chromedp.Click(chromedp.CSS(`[data-testid="vis-staff"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="need-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="need-title"]`)),
+		into(&location, chromedp.Location()),
+		into(&status, chromedp.Text(chromedp.CSS(`[data-testid="need-status"]`))),
+		into(&htmxType, chromedp.Evaluate[string](`typeof window.htmx`)),
+	)
+	if err != nil {
+		t.Fatalf("filing: %v; the browser reported %v", err, problems.all())
+	}
+	if htmxType != "undefined" {
+		t.Fatalf("scripts ran: typeof htmx is %q", htmxType)
+	}
+	i := strings.LastIndex(location, "/")
+	id, err := strconv.ParseUint(location[i+1:], 10, 64)
+	if err != nil || status != "待受理" {
+		t.Fatalf("after filing at %s: status %q", location, status)
+	}
+	n, err := s.NeedByID(bg, principalByPhone(t, s, "13800000004"), id)
+	if err != nil || n.Description != text || n.Public || n.Category.Code != "repair" {
+		t.Fatalf("filed need: %+v %v", n.Need, err)
+	}
+
+	// Staff and the grid worker do their part.
+	staff, worker := principalByPhone(t, s, "13800000002"), principalByPhone(t, s, "13800000008")
+	takers, err := s.TakersFor(bg, n.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grid uint64
+	for _, tk := range takers {
+		if tk.Kind == models.TakerGridWorker {
+			grid = tk.ID
+		}
+	}
+	if _, err := s.AcceptNeed(bg, staff, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DispatchNeed(bg, staff, id, grid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeNeed(bg, worker, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CompleteNeed(bg, worker, id, "已换新灯。"); err != nil {
+		t.Fatal(err)
+	}
+
+	var rating string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(location),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="need-please-rate"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="rating-4"]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-testid="act-rate"] textarea[name="comment"]`), "修好了，谢谢"),
+		chromedp.Click(chromedp.CSS(`form[data-testid="act-rate"] input[name="confirm"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="submit-rate"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="need-rating"]`)),
+		into(&status, chromedp.Text(chromedp.CSS(`[data-testid="need-status"]`))),
+		into(&rating, chromedp.Text(chromedp.CSS(`[data-testid="need-rating"]`))),
+	)
+	if err != nil {
+		t.Fatalf("rating: %v; the browser reported %v", err, problems.all())
+	}
+	if status != "已办结" || !strings.Contains(rating, "满意") || !strings.Contains(rating, "修好了") {
+		t.Fatalf("after rating: status %q rating %q", status, rating)
+	}
+	got, err := s.NeedByID(bg, staff, id)
+	if err != nil || got.Rating != 4 || got.Status != models.NeedClosed {
+		t.Fatalf("stored: rating %d status %s %v", got.Rating, got.Status, err)
+	}
+}
