@@ -65,6 +65,9 @@ func TestNeedWhistleThroughPages(t *testing.T) {
 		sp := staff.Get(path)
 		sp = staff.Submit(sp, `form[data-testid="act-accept"]`, nil)
 		sp = staff.Submit(sp, `form[data-testid="act-dispatch"]`, map[string]string{"taker_id": optionValue(t, sp, "taker_id", "城管")})
+		if sp.Status != http.StatusOK || sp.Has(`form[data-testid="act-dispatch"]`) {
+			t.Fatalf("dispatch to the department: %d", sp.Status)
+		}
 		dp = dept.Get(path)
 		dp = dept.Submit(dp, `form[data-testid="act-take"]`, nil)
 		dept.Submit(dp, `form[data-testid="act-complete"]`, map[string]string{"note": "已回填修复。", "confirm": "on"})

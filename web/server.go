@@ -97,14 +97,6 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// page renders full for ordinary requests and partial for htmx ones.
-func (s *Server) page(c echo.Context, status int, full, partial templ.Component) error {
-	if partial != nil && isHTMX(c) {
-		return s.render(c, status, partial)
-	}
-	return s.render(c, status, full)
-}
-
 // flash sets a one-time message for the next page; key is a catalog key.
 func flash(c echo.Context, kind, key string) {
 	c.SetCookie(&http.Cookie{Name: cookieFlash, Value: kind + ":" + key, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})

@@ -230,15 +230,6 @@ func actorLabel(ctx context.Context, e models.NeedEvent, viewer uint64) string {
 	return e.Actor.Name
 }
 
-func has(list []models.NeedAction, a models.NeedAction) bool {
-	for _, x := range list {
-		if x == a {
-			return true
-		}
-	}
-	return false
-}
-
 func isFiler(d DetailData) bool { return d.Need.FilerID == d.Viewer }
 
 func (d DetailData) val(k string) string {
