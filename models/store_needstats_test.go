@@ -192,6 +192,9 @@ func BenchmarkNeedStats(b *testing.B) {
 	start := modeltest.Start.Add(-30 * 24 * time.Hour)
 	rows := make([]models.Need, 0, 500)
 	flush := func() {
+		if len(rows) == 0 {
+			return
+		}
 		if err := db.Create(&rows).Error; err != nil {
 			b.Fatal(err)
 		}
