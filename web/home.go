@@ -172,4 +172,5 @@ var consoleAreas = []struct {
 	{"/console/audit", "console.audit", "area-audit", models.PermViewAudit},
 	{"/console/registrations", "console.registrations", "tile-registrations", models.PermManageResidents},
 	{"/console/residents", "console.residents", "tile-residents", models.PermManageResidents},
+	{"/console/dashboard", "dash.title", "tile-dashboard", models.PermHandleNeeds},
 }

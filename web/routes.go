@@ -108,6 +108,12 @@ func (s *Server) routes(e *echo.Echo) {
 	res.GET("/residents/template.xlsx", s.rosterTemplate("xlsx"))
 	res.GET("/residents/export.csv", s.rosterExport("csv"))
 	res.GET("/residents/export.xlsx", s.rosterExport("xlsx"))
+	// Needs dashboard (需求看板) and the .xlsx downloads of its figures and
+	// of the staff needs list.
+	dash := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermHandleNeeds)}}
+	dash.GET("/dashboard", s.dashboard)
+	dash.GET("/dashboard/export.xlsx", s.dashboardExport)
+	dash.GET("/needs/export.xlsx", s.needsExport)
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.

@@ -70,7 +70,9 @@ func textWidth(s string, fs float64) float64 {
 	return w
 }
 
-func num(f float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".") }
+func num(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
+}
 
 // SVG returns the chart's markup.
 func (c Chart) SVG(large bool) string {
