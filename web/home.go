@@ -180,4 +180,5 @@ var consoleAreas = []struct {
 	{"/console/residents", "console.residents", "tile-residents", models.PermManageResidents},
 	{"/console/needs", "console.needs", "console-needs", models.PermHandleNeeds},
 	{"/console/takers", "console.takers", "console-takers", models.PermHandleNeeds},
+	{"/console/dashboard", "dash.title", "tile-dashboard", models.PermHandleNeeds},
 }

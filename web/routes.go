@@ -128,6 +128,12 @@ func (s *Server) routes(e *echo.Echo) {
 	needsCon.POST("/takers", s.createTaker)
 	needsCon.GET("/categories", s.consoleCategories)
 	needsCon.POST("/categories/:id", s.setCategoryLimits)
+	// Needs dashboard (需求看板) and the .xlsx downloads of its figures and
+	// of the staff needs list.
+	dash := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermHandleNeeds)}}
+	dash.GET("/dashboard", s.dashboard)
+	dash.GET("/dashboard/export.xlsx", s.dashboardExport)
+	dash.GET("/needs/export.xlsx", s.needsExport)
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.
