@@ -212,17 +212,23 @@ func (s *Store) VerifyOffer(ctx context.Context, p *Principal, id uint64) (Offer
 	return o, err
 }
 
+// OfferForEditor returns an offer p may change: p is staff of its places
+// or acts for its provider.
+func (s *Store) OfferForEditor(ctx context.Context, p *Principal, id uint64) (Offer, error) {
+	o, err := s.offerForStaff(ctx, p, id)
+	if errors.Is(err, ErrForbidden) && p != nil && o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID {
+		err = nil
+	}
+	return o, err
+}
+
 // WithdrawOffer takes an offer off the list; staff of its places or the
 // account acting for its provider may.
 func (s *Store) WithdrawOffer(ctx context.Context, p *Principal, id uint64) (Offer, error) {
 	var o Offer
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		o, err = s.offerForStaff(ctx, p, id)
-		if errors.Is(err, ErrForbidden) && p != nil && o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID {
-			err = nil
-		}
-		if err != nil {
+		if o, err = s.OfferForEditor(ctx, p, id); err != nil {
 			return err
 		}
 		if o.Status == OfferWithdrawn {

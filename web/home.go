@@ -172,4 +172,6 @@ var consoleAreas = []struct {
 	{"/console/audit", "console.audit", "area-audit", models.PermViewAudit},
 	{"/console/registrations", "console.registrations", "tile-registrations", models.PermManageResidents},
 	{"/console/residents", "console.residents", "tile-residents", models.PermManageResidents},
+	{"/console/resources", "resources.console_title", "tile-resources", models.PermManageProjects},
+	{"/projects", "projects.console_title", "tile-projects", models.PermManageProjects},
 }

@@ -93,6 +93,9 @@ func Load(ctx context.Context, store *models.Store) error {
 		for _, a := range Accounts {
 			phones = append(phones, a.Phone)
 		}
+		for _, a := range ProviderAccounts {
+			phones = append(phones, a.Phone)
+		}
 		var taken []string
 		if err := db.Model(&models.Account{}).Where("phone IN ?", phones).Order("phone").Pluck("phone", &taken).Error; err != nil {
 			return err
@@ -211,6 +214,9 @@ func Load(ctx context.Context, store *models.Store) error {
 			return err
 		}
 		if err := notices(db, at, accounts, now); err != nil {
+			return err
+		}
+		if err := demoProjects(ctx, store, at, accounts, hash); err != nil {
 			return err
 		}
 		admin := accounts["13800000000"].ID
