@@ -20,7 +20,6 @@ var (
 	ErrRatingWindowOpen     = &Error{Code: "err.rating_window_open"}
 	ErrAlreadyApplied       = &Error{Code: "err.already_applied"}
 	ErrAlreadyMatched       = &Error{Code: "err.already_matched"}
-	ErrNotApplicant         = &Error{Code: "err.not_applicant"}
 )
 
 // ProjectSource is the SourceType of an outcome notice that publishes a
@@ -92,9 +91,9 @@ func (s *Store) loadProject(ctx context.Context, id uint64, lock bool) (Project,
 	return pr, nil
 }
 
-// projectFor loads a project p may act on in one of the given parts, or
-// says why not: not found when p may not even see it, forbidden when p
-// sees it but plays none of the parts.
+// projectFor loads a project p may see and, when parts are given, act on
+// in one of them; forbidden when p may not see it (a draft is staff's
+// only) or plays none of the parts.
 func (s *Store) projectFor(ctx context.Context, p *Principal, id uint64, lock bool, parts ...ProjectActor) (Project, []ProjectActor, error) {
 	pr, err := s.loadProject(ctx, id, lock)
 	if err != nil {
@@ -102,7 +101,10 @@ func (s *Store) projectFor(ctx context.Context, p *Principal, id uint64, lock bo
 	}
 	roles := ProjectRoles(p, pr)
 	if !pr.Status.Public() && !hasActor(roles, ProjectByStaff) {
-		return pr, roles, ErrNotFound
+		return pr, roles, ErrForbidden
+	}
+	if len(parts) == 0 {
+		return pr, roles, nil
 	}
 	for _, want := range parts {
 		if hasActor(roles, want) {
@@ -304,21 +306,29 @@ func (s *Store) ApplyForProject(ctx context.Context, p *Principal, id, providerI
 	if p == nil {
 		return a, ErrForbidden
 	}
-	note, err := requireText("note", note, 2000)
-	if err != nil {
-		return a, err
-	}
-	err = s.InTx(ctx, func(ctx context.Context) error {
+	err := s.InTx(ctx, func(ctx context.Context) error {
 		pr, _, err := s.projectFor(ctx, p, id, true)
-		if err != nil && !errors.Is(err, ErrForbidden) {
+		if err != nil {
 			return err
+		}
+		var orgs []Provider
+		if err := s.conn(ctx).Where("account_id = ? AND kind = ? AND verified_at IS NOT NULL", p.Account.ID, ProviderSocialOrg).Find(&orgs).Error; err != nil {
+			return err
+		}
+		if len(orgs) == 0 {
+			return ErrForbidden // only verified social organisations apply
 		}
 		var prov Provider
-		if err := s.conn(ctx).Where("id = ? AND account_id = ?", providerID, p.Account.ID).Limit(1).Find(&prov).Error; err != nil {
-			return err
+		for _, o := range orgs {
+			if o.ID == providerID {
+				prov = o
+			}
 		}
-		if prov.ID == 0 || prov.Kind != ProviderSocialOrg || !prov.Verified() {
-			return ErrNotApplicant
+		if prov.ID == 0 {
+			return FieldErrors{"provider_id": "err.invalid_choice"}
+		}
+		if note, err = requireText("note", note, 2000); err != nil {
+			return err
 		}
 		if pr.Status != ProjectOpenCall {
 			return ErrProjectStep
@@ -662,16 +672,10 @@ func (s *Store) CloseProject(ctx context.Context, p *Principal, id uint64) (Proj
 // RateProject records a verified resident's rating of an accepted project
 // at their place (效果民评), once per resident.
 func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating int, comment string) error {
-	if !ValidRating(rating) {
-		return FieldErrors{"rating": "err.rating_invalid"}
-	}
 	comment = strings.TrimSpace(comment)
-	if len([]rune(comment)) > 500 {
-		return FieldErrors{"comment": "err.too_long"}
-	}
 	return s.InTx(ctx, func(ctx context.Context) error {
 		pr, _, err := s.projectFor(ctx, p, id, false)
-		if err != nil && !errors.Is(err, ErrForbidden) {
+		if err != nil {
 			return err
 		}
 		home, err := s.residentHome(ctx, p)
@@ -685,6 +689,12 @@ func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating
 		}
 		if !RatingOpen(pr.Status) {
 			return ErrProjectStep
+		}
+		if !ValidRating(rating) {
+			return FieldErrors{"rating": "err.rating_invalid"}
+		}
+		if len([]rune(comment)) > 500 {
+			return FieldErrors{"comment": "err.too_long"}
 		}
 		r := ProjectRating{ProjectID: pr.ID, AccountID: p.Account.ID, Rating: rating, Comment: comment, CreatedAt: s.Now()}
 		if err := s.conn(ctx).Create(&r).Error; err != nil {
@@ -787,7 +797,7 @@ func (d ProjectDetail) Undertaker() bool { return hasActor(d.Roles, ProjectByUnd
 func (s *Store) ProjectByID(ctx context.Context, p *Principal, id uint64) (ProjectDetail, error) {
 	var d ProjectDetail
 	pr, roles, err := s.projectFor(ctx, p, id, false)
-	if err != nil && !errors.Is(err, ErrForbidden) {
+	if err != nil {
 		return d, err
 	}
 	d.Project, d.Roles = pr, roles
@@ -857,7 +867,7 @@ func (s *Store) ProjectByID(ctx context.Context, p *Principal, id uint64) (Proje
 // ProjectPhotoFor returns a progress photo's bytes if p may see the project.
 func (s *Store) ProjectPhotoFor(ctx context.Context, p *Principal, projectID, photoID uint64) (ProjectPhoto, error) {
 	var ph ProjectPhoto
-	if _, _, err := s.projectFor(ctx, p, projectID, false); err != nil && !errors.Is(err, ErrForbidden) {
+	if _, _, err := s.projectFor(ctx, p, projectID, false); err != nil {
 		return ph, err
 	}
 	if err := s.conn(ctx).Where("id = ? AND project_id = ?", photoID, projectID).Limit(1).Find(&ph).Error; err != nil {

@@ -67,10 +67,10 @@ func TestProjectLifecycle(t *testing.T) {
 			t.Fatalf("status %s", pr.Status)
 		}
 		// A draft is staff's only.
-		if _, err := s.ProjectByID(bg, f.filer, pr.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.ProjectByID(bg, f.filer, pr.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("resident saw a draft: %v", err)
 		}
-		if _, err := s.ProjectByID(bg, f.staff2, pr.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.ProjectByID(bg, f.staff2, pr.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff2 saw a draft: %v", err)
 		}
 		// Suggestions put the verified hours offer first; matching it once.
@@ -78,7 +78,7 @@ func TestProjectLifecycle(t *testing.T) {
 		if err != nil || len(sug) == 0 || sug[0].Offer.ID != f.offer.ID {
 			t.Fatalf("suggest %v %v", sug, err)
 		}
-		if _, err := s.Suggest(bg, f.staff2, pr.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.Suggest(bg, f.staff2, pr.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff2 suggest: %v", err)
 		}
 		if err := s.MatchOffer(bg, f.staff1, pr.ID, f.offer.ID, 40, "每周两次"); err != nil {
@@ -91,13 +91,13 @@ func TestProjectLifecycle(t *testing.T) {
 			t.Fatalf("matched offer still suggested: %v", sug)
 		}
 		// Open call: the social organisation applies; a resident cannot.
-		if _, err := s.OpenCall(bg, f.staff2, pr.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.OpenCall(bg, f.staff2, pr.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff2 opened the call: %v", err)
 		}
 		if pr, err = s.OpenCall(bg, f.staff1, pr.ID); err != nil || pr.Status != models.ProjectOpenCall {
 			t.Fatalf("open call %v %v", pr.Status, err)
 		}
-		if _, err := s.ApplyForProject(bg, f.filer, pr.ID, f.org.ID, "我们能做"); !errors.Is(err, models.ErrNotApplicant) {
+		if _, err := s.ApplyForProject(bg, f.filer, pr.ID, f.org.ID, "我们能做"); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("resident applied: %v", err)
 		}
 		app, err := s.ApplyForProject(bg, f.orgOwner, pr.ID, f.org.ID, "有三年助老经验")

@@ -9,6 +9,7 @@ import (
 	_ "image/png"  // decode PNG uploads
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -317,6 +318,10 @@ func (s *Server) showProject(c echo.Context) error {
 		return err
 	}
 	d, err := s.showData(c, id)
+	if errors.Is(err, models.ErrForbidden) && me(c) == nil {
+		// A draft: staff may see it once signed in.
+		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
 	if err != nil {
 		return err
 	}
@@ -663,7 +668,23 @@ func (s *Server) rateProject(c echo.Context) error {
 		return err
 	}
 	rating, _ := strconv.Atoi(c.FormValue("rating"))
-	if err := s.store.RateProject(rctx(c), me(c), id, rating, c.FormValue("comment")); err != nil {
+	err = s.store.RateProject(rctx(c), me(c), id, rating, c.FormValue("comment"))
+	switch {
+	case errors.Is(err, models.ErrNotResidentOfProject), errors.Is(err, models.ErrAlreadyRated):
+		d, derr := s.showData(c, id)
+		if derr != nil {
+			return derr
+		}
+		var de *models.Error
+		if errors.As(err, &de) {
+			d.Refused = de.Code
+		}
+		status := http.StatusForbidden
+		if errors.Is(err, models.ErrAlreadyRated) {
+			status = http.StatusConflict
+		}
+		return s.render(c, status, projects.Show(d))
+	case err != nil:
 		return s.projectFormFailed(c, id, err, map[string]string{"rating": c.FormValue("rating"), "comment": c.FormValue("comment")})
 	}
 	return projectDone(c, id, "projects.rated")

@@ -161,7 +161,6 @@ func init() {
 		"err.rating_window_open":              {"居民评价期尚未结束，暂不能结项。", "The residents' rating period is not over yet."},
 		"err.already_applied":                 {"该单位已经报名过这个项目。", "This organisation has already applied."},
 		"err.already_matched":                 {"这项资源已经对接到本项目。", "This resource is already matched to the project."},
-		"err.not_applicant":                   {"只有已核实的社会组织可以报名承接。", "Only verified social organisations may apply."},
 		"err.percent_range":                   {"请填写 0 到 100 之间的数字。", "Enter a number from 0 to 100."},
 		"err.percent_backwards":               {"完成比例不能比上次少。", "The percentage cannot be lower than last time."},
 		"err.checklist_incomplete":            {"验收通过需要勾选清单中的全部项目。", "Every item must be checked to accept."},
