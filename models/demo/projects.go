@@ -38,6 +38,10 @@ var ProviderAccounts = []ProviderAccount{
 // published.
 func demoProjects(ctx context.Context, store *models.Store, at map[string]models.Place, accounts map[string]models.Account, hash string) error {
 	db := store.Tx(ctx)
+	var lastNote uint64
+	if err := db.Model(&models.Notification{}).Select("COALESCE(MAX(id), 0)").Scan(&lastNote).Error; err != nil {
+		return err
+	}
 	for _, pa := range ProviderAccounts {
 		acct := models.Account{Phone: pa.Phone, Name: pa.Name, PasswordHash: hash}
 		if err := db.Create(&acct).Error; err != nil {
@@ -277,10 +281,18 @@ func demoProjects(ctx context.Context, store *models.Store, at map[string]models
 			return fmt.Errorf("demo rating: %w", err)
 		}
 	}
-	_, err = store.PublishProject(ctx, staff, rails.ID, models.NoticeInput{Title: "1号楼加装楼梯扶手项目验收结果公示",
+	if _, err = store.PublishProject(ctx, staff, rails.ID, models.NoticeInput{Title: "1号楼加装楼梯扶手项目验收结果公示",
 		Body:       "1号楼加装楼梯扶手项目已完成并通过验收，预算 12,800.00 元。在职党员王建国和阳光志愿服务队参与实施。现予以公示，如有异议请在公示期内提出。\n\n幸福社区居委会",
-		PeriodDays: 7, AllowObjections: true})
-	return err
+		PeriodDays: 7, AllowObjections: true}); err != nil {
+		return err
+	}
+	// The demo's history is make-believe: nobody should find messages
+	// about it in their inbox or receive them by text message. The audit
+	// trail keeps the record that they were sent during the load.
+	if err := db.Where("notification_id > ?", lastNote).Delete(&models.OutboxMessage{}).Error; err != nil {
+		return err
+	}
+	return db.Where("id > ?", lastNote).Delete(&models.Notification{}).Error
 }
 
 // demoPhoto draws a small plain picture standing for a site photo.
