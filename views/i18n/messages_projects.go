@@ -21,6 +21,7 @@ func init() {
 		"projects.status.closed":              {"已结项", "Closed"},
 		"projects.percent_done":               {"完成 %d%%", "%d%% done"},
 		"projects.budget_yuan":                {"预算 ¥%s 元", "Budget ¥%s"},
+		"projects.yuan":                       {"¥%s 元", "¥%s"},
 		"projects.budget":                     {"预算", "Budget"},
 		"projects.place":                      {"地点", "Place"},
 		"projects.owner":                      {"负责人", "Owner"},
