@@ -29,6 +29,8 @@ var steps = []Step{
 	{4, "sibling places have distinct names", m0004},
 	{5, "needs, categories, takers, photos, supports, timeline, whistles", m0005},
 	{6, "notifications inbox and outbound delivery outbox", m0006},
+	{8, "resources: providers, offers and the places they serve", m0008},
+	{9, "projects: needs, matched offers, open-call applications, milestones, progress, acceptance, ratings, timeline", m0009},
 }
 
 // Latest is the schema version this binary writes.

@@ -71,12 +71,13 @@ const (
 	PermUnlockAccounts  Permission = "unlock_accounts"  // unlock a locked account early
 	PermConsole         Permission = "console"          // open the staff console at all
 	PermHandleNeeds     Permission = "handle_needs"     // review, dispatch, escalate and chase needs; manage takers
+	PermManageProjects  Permission = "manage_projects"  // verify resources; create, run and accept projects
 )
 
 var rolePerms = map[Role][]Permission{
-	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds},
-	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds},
-	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds},
+	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects},
+	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects},
+	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects},
 }
 
 // RoleAllows reports whether role r carries permission p.

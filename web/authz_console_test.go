@@ -69,13 +69,13 @@ func consoleFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		if err != nil || len(compounds) == 0 {
 			t.Fatalf("compounds of community %s: %v", c, err)
 		}
-		ids["cmp"+c] = compounds[0].ID
+		setID(t, ids, "cmp"+c, compounds[0].ID)
 	}
 	acct1, err := s.AccountByPhone(bg, "13800000004")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids["acct1"] = acct1.ID
+	setID(t, ids, "acct1", acct1.ID)
 	acct2, err := s.CreateAccount(bg, models.AccountInput{Phone: "13800000098", Name: "二社区居民", Password: demo.Password, Confirm: demo.Password}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func consoleFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	if err := s.GrantRoleAsSystem(bg, acct2.ID, models.RoleResident, households[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	ids["acct2"] = acct2.ID
+	setID(t, ids, "acct2", acct2.ID)
 	for c, acct := range map[string]uint64{"1": acct1.ID, "2": acct2.ID} {
 		if err := s.GrantRoleAsSystem(bg, acct, models.RoleCouncilMember, ids["com"+c]); err != nil {
 			t.Fatal(err)
@@ -100,6 +100,6 @@ func consoleFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		if err := s.Tx(bg).Where("account_id = ? AND role = ? AND place_id = ?", acct, models.RoleCouncilMember, ids["com"+c]).First(&g).Error; err != nil {
 			t.Fatal(err)
 		}
-		ids["grant"+c] = g.ID
+		setID(t, ids, "grant"+c, g.ID)
 	}
 }

@@ -54,7 +54,7 @@ func needsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	if err != nil || len(cats) == 0 {
 		t.Fatalf("categories: %v", err)
 	}
-	ids["cat1"] = cats[0].ID
+	setID(t, ids, "cat1", cats[0].ID)
 	res := principalByPhone(t, s, actorPhones[resident])
 	hh, _, err := s.Residency(bg, res.Account.ID)
 	if err != nil || hh == nil {
@@ -72,7 +72,8 @@ func needsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	if err != nil || len(d.Photos) != 1 {
 		t.Fatalf("need1 photos: %v", err)
 	}
-	ids["need1"], ids["photo1"] = n1.ID, d.Photos[0].ID
+	setID(t, ids, "need1", n1.ID)
+	setID(t, ids, "photo1", d.Photos[0].ID)
 
 	com2, err := s.PlaceByID(bg, ids["com2"])
 	if err != nil {
@@ -94,7 +95,7 @@ func needsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids["need2"] = n2.ID
+	setID(t, ids, "need2", n2.ID)
 }
 
 func principalByPhone(t *testing.T, s *models.Store, phone string) *models.Principal {

@@ -57,7 +57,7 @@ func noticeFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids["draft"+k] = d.ID
+		setID(t, ids, "draft"+k, d.ID)
 		n, err := s.CreateNotice(bg, staff[k], in)
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +65,7 @@ func noticeFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		if _, err := s.PublishNotice(bg, staff[k], n.ID); err != nil {
 			t.Fatal(err)
 		}
-		ids["notice"+k] = n.ID
+		setID(t, ids, "notice"+k, n.ID)
 	}
 	com2, err := s.PlaceByID(bg, ids["com2"])
 	if err != nil {
@@ -97,6 +97,6 @@ func noticeFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids["objection"+k] = o.ID
+		setID(t, ids, "objection"+k, o.ID)
 	}
 }

@@ -37,6 +37,6 @@ func notifyMatrixIDs(t *testing.T, s *models.Store, ids matrixIDs) {
 		if err != nil || len(pg.Items) != 1 {
 			t.Fatalf("inbox of %s: %v", phone, err)
 		}
-		ids[name] = pg.Items[0].ID
+		setID(t, ids, name, pg.Items[0].ID)
 	}
 }

@@ -81,23 +81,23 @@ func residentsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 			t.Fatalf("households of %s: %v", com, err)
 		}
 		hh := hhs[len(hhs)-1]
-		ids["hh"+n] = hh.ID
+		setID(t, ids, "hh"+n, hh.ID)
 		var r models.Resident
 		if err := s.Tx(bg).Where("household_id = ?", hh.ID).Order("id").First(&r).Error; err != nil {
 			t.Fatal(err)
 		}
-		ids["res"+n] = r.ID
+		setID(t, ids, "res"+n, r.ID)
 		imp, err := s.PreviewImport(bg, p, scope.ID, "roster.csv", []models.RosterRow{{Line: 2, Community: scope.Name, Compound: "无此小区", Household: "1", Name: "某人"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids["imp"+n] = imp.ID
+		setID(t, ids, "imp"+n, imp.ID)
 	}
 	var reg models.Registration
 	if err := s.Tx(bg).Joins("JOIN accounts a ON a.id = registrations.account_id").Where("a.phone = ?", actorPhones[pending]).First(&reg).Error; err != nil {
 		t.Fatal(err)
 	}
-	ids["reg1"] = reg.ID
+	setID(t, ids, "reg1", reg.ID)
 	applicant, err := s.CreateAccount(bg, models.AccountInput{Phone: "13700000222", Name: "二社区申请人", Password: "password-2", Confirm: "password-2"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -110,5 +110,5 @@ func residentsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids["reg2"] = reg2.ID
+	setID(t, ids, "reg2", reg2.ID)
 }

@@ -138,9 +138,9 @@ func matrixFixture(t *testing.T, s *models.Store) matrixIDs {
 	for _, c := range communities {
 		switch c.Name {
 		case demo.CommunityNames[0]:
-			ids["com1"] = c.ID
+			setID(t, ids, "com1", c.ID)
 		case demo.CommunityNames[1]:
-			ids["com2"] = c.ID
+			setID(t, ids, "com2", c.ID)
 		}
 	}
 	acct, err := s.CreateAccount(bg, models.AccountInput{Phone: actorPhones[staff2], Name: "二社区社工", Password: demo.Password, Confirm: demo.Password}, nil)
@@ -177,4 +177,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// setID records a fixture id under a name no other area has taken: two
+// areas writing the same name would silently test the wrong object.
+func setID(t *testing.T, ids matrixIDs, name string, id uint64) {
+	t.Helper()
+	if _, taken := ids[name]; taken {
+		t.Fatalf("matrix fixture id {%s} is set twice", name)
+	}
+	ids[name] = id
 }

@@ -181,4 +181,6 @@ var consoleAreas = []struct {
 	{"/console/needs", "console.needs", "console-needs", models.PermHandleNeeds},
 	{"/console/takers", "console.takers", "console-takers", models.PermHandleNeeds},
 	{"/console/dashboard", "dash.title", "tile-dashboard", models.PermHandleNeeds},
+	{"/console/resources", "resources.console_title", "tile-resources", models.PermManageProjects},
+	{"/projects", "projects.console_title", "tile-projects", models.PermManageProjects},
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -148,38 +147,9 @@ func (s *Server) needFile(c echo.Context) error {
 		Description: c.FormValue("description"),
 		Public:      c.FormValue("visibility") != "staff",
 	}
-	fe := models.FieldErrors{}
-	var photos []models.Photo
-	if mf, err := c.MultipartForm(); err == nil && mf != nil {
-		var files int
-		for _, fh := range mf.File["photos"] {
-			if fh.Size == 0 && fh.Filename == "" {
-				continue
-			}
-			files++
-			if files > models.MaxNeedPhotos {
-				fe.Add("photos", "err.too_many_photos")
-				break
-			}
-			f, err := fh.Open()
-			if err != nil {
-				return err
-			}
-			data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
-			f.Close()
-			if err != nil {
-				return err
-			}
-			ph, err := models.ProcessPhoto(data)
-			var de *models.Error
-			if errors.As(err, &de) {
-				fe.Add("photos", de.Code)
-				continue
-			} else if err != nil {
-				return err
-			}
-			photos = append(photos, ph)
-		}
+	photos, fe, err := readPhotos(c, models.MaxNeedPhotos)
+	if err != nil {
+		return err
 	}
 	if len(fe) == 0 {
 		n, err := s.store.FileNeed(rctx(c), me(c), in, photos)

@@ -37,6 +37,13 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/notices/:id/print", s.printNotice)
 	g.GET("/notices/:id/qr.png", s.noticeQR)
 
+	// Resources (资源清单) and projects (项目清单): public once verified or
+	// out of draft.
+	g.GET("/resources", s.resourcesList)
+	g.GET("/projects", s.projectsList)
+	g.GET("/projects/:id", s.showProject)
+	g.GET("/projects/:id/photos/:photo", s.projectPhoto)
+
 	// Signed-in pages. (Route-level middleware rather than a group's, so an
 	// unknown address is still a plain 404 for a visitor.)
 	u := withMiddleware{g, []echo.MiddlewareFunc{requireLogin}}
@@ -50,6 +57,28 @@ func (s *Server) routes(e *echo.Echo) {
 	u.GET("/inbox", s.inbox)
 	u.POST("/inbox/read-all", s.inboxReadAll)
 	u.POST("/inbox/:id/read", s.inboxRead)
+	u.GET("/resources/new", s.newOffer)
+	u.POST("/resources", s.createOffer)
+	// Project steps others than staff take; the store checks who may.
+	u.POST("/projects/:id/apply", s.applyForProject)
+	u.POST("/projects/:id/progress", s.projectProgress)
+	u.POST("/projects/:id/milestones/:mid/done", s.completeMilestone)
+	u.POST("/projects/:id/submit", s.submitProject)
+	u.POST("/projects/:id/rate", s.rateProject)
+	// Project steps for staff who manage projects.
+	pj := withMiddleware{g, []echo.MiddlewareFunc{requireLogin, requirePerm(models.PermManageProjects)}}
+	pj.GET("/projects/new", s.newProject)
+	pj.POST("/projects", s.createProject)
+	pj.POST("/projects/:id/offers", s.matchOffer)
+	pj.POST("/projects/:id/open-call", s.openCall)
+	pj.POST("/projects/:id/start", s.startProject)
+	pj.POST("/projects/:id/pick", s.pickUndertaker)
+	pj.POST("/projects/:id/milestones", s.addMilestone)
+	pj.GET("/projects/:id/accept", s.acceptancePage)
+	pj.POST("/projects/:id/accept", s.decideProject)
+	pj.POST("/projects/:id/close", s.closeProject)
+	pj.GET("/projects/:id/publish", s.publishProjectPage)
+	pj.POST("/projects/:id/publish", s.publishProject)
 
 	// Needs (需求清单): filing, following and the steps on each need. Who
 	// may take a step is decided per need (filer, staff, taker).
@@ -134,6 +163,11 @@ func (s *Server) routes(e *echo.Echo) {
 	dash.GET("/dashboard", s.dashboard)
 	dash.GET("/dashboard/export.xlsx", s.dashboardExport)
 	dash.GET("/needs/export.xlsx", s.needsExport)
+	// Resources: verification queue.
+	rs := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermManageProjects)}}
+	rs.GET("/resources", s.consoleResources)
+	rs.POST("/resources/:id/verify", s.verifyOffer)
+	rs.POST("/resources/:id/withdraw", s.withdrawOffer)
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.

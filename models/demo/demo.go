@@ -97,6 +97,9 @@ func Load(ctx context.Context, store *models.Store) error {
 		for _, a := range TakerAccounts {
 			phones = append(phones, a.Phone)
 		}
+		for _, a := range ProviderAccounts {
+			phones = append(phones, a.Phone)
+		}
 		var taken []string
 		if err := db.Model(&models.Account{}).Where("phone IN ?", phones).Order("phone").Pluck("phone", &taken).Error; err != nil {
 			return err
@@ -225,6 +228,9 @@ func Load(ctx context.Context, store *models.Store) error {
 			accounts[a.Phone] = acct
 		}
 		if err := needsDemo(ctx, store, at, accounts, now); err != nil {
+			return err
+		}
+		if err := demoProjects(ctx, store, at, accounts, hash); err != nil {
 			return err
 		}
 		admin := accounts["13800000000"].ID

@@ -1,0 +1,273 @@
+package web_test
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"yishi/models"
+	"yishi/models/demo"
+	"yishi/models/modeltest"
+	"yishi/web/webtest"
+)
+
+func TestResourcesListRegisterAndVerify(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		visitor := srv.Client()
+		list := visitor.Get("/resources")
+		if list.Status != http.StatusOK || list.Count(`[data-testid="offer-item"]`) < 6 {
+			t.Fatalf("public list: %d, %d offers", list.Status, list.Count(`[data-testid="offer-item"]`))
+		}
+		html := list.Doc.Text()
+		if strings.Contains(html, "社区微公益金") {
+			t.Fatal("a pending offer is public")
+		}
+		if strings.Contains(html, "13800000021") || !strings.Contains(html, "138****0021") {
+			t.Fatal("providers' phones must be masked for visitors")
+		}
+		if got := visitor.Get("/resources?kind=venue").Count(`[data-testid="offer-item"]`); got != 1 {
+			t.Fatalf("kind filter: %d venues", got)
+		}
+
+		// A resident registers an offer for a new volunteer team.
+		res := srv.Client()
+		res.Login("13800000005", demo.Password)
+		form := res.Get("/resources/new")
+		_, vals := form.Form(`form[data-testid="offer-form"]`)
+		vals.Set("provider_kind", "volunteer_team")
+		vals.Set("provider_name", "银发志愿小组")
+		vals.Set("kind", "hours")
+		vals.Set("title", "")
+		vals.Set("capacity", "100")
+		vals.Set("capacity_unit", "小时")
+		com1 := community1(t, s)
+		vals.Add("places", strconv.FormatUint(com1.ID, 10))
+		bad := res.Post("/resources", vals)
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-title"]`) {
+			t.Fatalf("missing title: %d", bad.Status)
+		}
+		vals.Set("title", "陪老人聊天读报")
+		ok := res.Post("/resources", vals)
+		if ok.Status != http.StatusOK || ok.URL.Path != "/resources" || !ok.Has(`[data-testid="flash"]`) {
+			t.Fatalf("register: %d at %s", ok.Status, ok.URL)
+		}
+		if strings.Contains(ok.Doc.Text(), "陪老人聊天读报") {
+			t.Fatal("an unverified offer is public")
+		}
+
+		// Staff see it first in the queue and verify it.
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		queue := staff.Get("/console/resources")
+		first := queue.Doc.Find(`[data-testid="console-offer"]`).First()
+		if st, _ := first.Attr("data-status"); st != "pending" {
+			t.Fatalf("first in queue is %s", st)
+		}
+		var id string
+		queue.Doc.Find(`[data-testid="console-offer"]`).Each(func(_ int, sel *goquery.Selection) {
+			if strings.Contains(sel.Text(), "陪老人聊天读报") {
+				id, _ = sel.Attr("data-id")
+			}
+		})
+		if id == "" {
+			t.Fatal("the new offer is not in the queue")
+		}
+		verified := staff.Submit(queue, `li[data-id="`+id+`"] form[data-testid="offer-verify-form"]`, nil)
+		if verified.Status != http.StatusOK {
+			t.Fatalf("verify: %d", verified.Status)
+		}
+		if !strings.Contains(visitor.Get("/resources").Doc.Text(), "陪老人聊天读报") {
+			t.Fatal("the verified offer is not public")
+		}
+		// Withdrawing needs the confirmation box.
+		page := staff.Get("/console/resources")
+		sel := `li[data-id="` + id + `"] form[data-testid="offer-withdraw-form"]`
+		staff.Submit(page, sel, nil)
+		if !strings.Contains(visitor.Get("/resources").Doc.Text(), "陪老人聊天读报") {
+			t.Fatal("withdrawn without confirmation")
+		}
+		staff.Submit(staff.Get("/console/resources"), sel, map[string]string{"confirm": "on"})
+		if strings.Contains(visitor.Get("/resources").Doc.Text(), "陪老人聊天读报") {
+			t.Fatal("a withdrawn offer is still public")
+		}
+	})
+}
+
+// pngBytes is a small valid PNG.
+func pngBytes(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 8))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func postProgress(t *testing.T, c *webtest.Client, path, csrf, percent, note string, photo []byte) *webtest.Page {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("_csrf", csrf)
+	_ = w.WriteField("percent", percent)
+	_ = w.WriteField("progress_note", note)
+	if photo != nil {
+		fw, err := w.CreateFormFile("photos", "site.png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(photo)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return c.PostMultipart(path, w.FormDataContentType(), &body)
+}
+
+// TestProjectFromNeedToRating follows one matter end to end through the
+// forms: a resident's need becomes a project, a suggested offer is matched,
+// the work is reported with a photo, accepted against the checklist, rated
+// by a resident and published; the project's page shows the whole chain.
+func TestProjectFromNeedToRating(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		filer := principalByPhone(t, s, "13800000004")
+		staffP := principalByPhone(t, s, "13800000002")
+		cats, err := s.NeedCategories(bg, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		home, _, err := s.Residency(bg, filer.Account.ID)
+		if err != nil || home == nil {
+			t.Fatalf("residency %v", err)
+		}
+		need, err := s.FileNeed(bg, filer, models.NeedInput{CategoryID: cats[0].ID, PlaceID: home.ID, Description: "单元门门禁坏了，陌生人随便进出。"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AcceptNeed(bg, staffP, need.ID); err != nil {
+			t.Fatal(err)
+		}
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		form := staff.Get("/projects/new?need=" + strconv.FormatUint(need.ID, 10))
+		if !form.Has(`input[name="needs"][value="` + strconv.FormatUint(need.ID, 10) + `"][checked]`) {
+			t.Fatal("the need is not preselected")
+		}
+		com1 := community1(t, s)
+		_, vals := form.Form(`form[data-testid="project-form"]`)
+		vals.Set("title", "单元门禁维修")
+		vals.Set("place_id", strconv.FormatUint(com1.ID, 10))
+		vals.Set("budget", "abc")
+		vals.Add("want_kinds", "hours")
+		bad := staff.Post("/projects", vals)
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-budget"]`) {
+			t.Fatalf("bad budget: %d", bad.Status)
+		}
+		vals.Set("budget", "1,200.5")
+		page := staff.Post("/projects", vals)
+		if page.Status != http.StatusOK || !strings.HasPrefix(page.URL.Path, "/projects/") {
+			t.Fatalf("create: %d at %s", page.Status, page.URL)
+		}
+		path := page.URL.Path
+		if got := page.Text(`[data-testid="project-budget"]`); !strings.Contains(got, "1,200.50") {
+			t.Fatalf("budget shown as %q", got)
+		}
+		if !page.Has(`[data-testid="project-need"] a[href="/needs/` + strconv.FormatUint(need.ID, 10) + `"]`) {
+			t.Fatal("the source need is not linked")
+		}
+		// A visitor cannot read the draft.
+		visitor := srv.Client()
+		if p := visitor.Get(path); p.URL.Path != "/login" {
+			t.Fatalf("visitor reached a draft: %d at %s", p.Status, p.URL)
+		}
+		// Match the best suggestion (the volunteer hours offer).
+		if page.Count(`[data-testid="suggestion"]`) == 0 {
+			t.Fatal("no suggestions")
+		}
+		best, _ := page.Doc.Find(`[data-testid="suggestion"]`).First().Attr("data-offer")
+		page = staff.Submit(page, `[data-testid="suggestion"] form[data-testid="match-form"]`, map[string]string{"amount": "12", "match_note": "志愿者协助"})
+		if !page.Has(`[data-testid="project-offer"][data-offer="` + best + `"]`) {
+			t.Fatal("the matched offer is not shown")
+		}
+		page = staff.Submit(page, `form[data-testid="start-form"]`, nil)
+		page = staff.Submit(page, `form[data-testid="milestone-form"]`, map[string]string{"milestone_title": "更换门禁主板", "due_on": clock.Now().AddDate(0, 0, 7).Format("2006-01-02")})
+		if page.Count(`[data-testid="milestone"]`) != 1 {
+			t.Fatal("milestone not added")
+		}
+		// Progress with a photo; a lower percent later is refused.
+		page = postProgress(t, staff, path+"/progress", page.CSRF(), "100", "门禁已修好", pngBytes(t))
+		if page.Status != http.StatusOK || page.Count(`[data-testid="progress-photo"]`) != 1 {
+			t.Fatalf("progress: %d, %d photos", page.Status, page.Count(`[data-testid="progress-photo"]`))
+		}
+		src, _ := page.Doc.Find(`[data-testid="progress-photo"]`).Attr("src")
+		if ph := visitor.Get(src); ph.Status != http.StatusOK {
+			t.Fatalf("photo: %d", ph.Status)
+		}
+		if p := postProgress(t, staff, path+"/progress", page.CSRF(), "90", "倒退", nil); p.Status != http.StatusUnprocessableEntity || !p.Has(`[data-testid="error-percent"]`) {
+			t.Fatalf("percent going down: %d", p.Status)
+		}
+		page = staff.Submit(staff.Get(path), `[data-testid="milestone"] form`, nil)
+		page = staff.Submit(page, `form[data-testid="submit-form"]`, map[string]string{"confirm": "on"})
+		if st, _ := page.Doc.Find(`[data-testid="project-status"]`).Attr("data-status"); st != "awaiting_acceptance" {
+			t.Fatalf("after submit: %s", st)
+		}
+		// Acceptance: one item unchecked is refused and changes nothing.
+		acc := staff.Get(path + "/accept")
+		action, av := acc.Form(`form[data-testid="accept-form"]`)
+		var items []string
+		acc.Doc.Find(`[data-testid="check-item"]`).Each(func(_ int, sel *goquery.Selection) {
+			v, _ := sel.Attr("value")
+			items = append(items, v)
+		})
+		if len(items) != len(models.AcceptanceChecklist)+1 {
+			t.Fatalf("checklist %v", items)
+		}
+		av.Set("decision", "accept")
+		av.Set("note", "门禁工作正常")
+		av["checked"] = items[1:]
+		if p := staff.Post(action, av); p.Status != http.StatusUnprocessableEntity || !p.Has(`[data-testid="error-checked"]`) {
+			t.Fatalf("accepted with an item unchecked: %d", p.Status)
+		}
+		av["checked"] = items
+		page = staff.Post(action, av)
+		if st, _ := page.Doc.Find(`[data-testid="project-status"]`).Attr("data-status"); st != "accepted" || !page.Has(`[data-testid="acceptance"][data-accepted="yes"]`) {
+			t.Fatalf("after acceptance: %s", st)
+		}
+		// A resident of the place rates it, once.
+		res := srv.Client()
+		res.Login("13800000004", demo.Password)
+		rp := res.Get(path)
+		rp = res.Submit(rp, `form[data-testid="rate-form"]`, map[string]string{"rating": "5", "comment": "修得快"})
+		if !rp.Has(`[data-testid="my-rating"]`) || rp.Has(`form[data-testid="rate-form"]`) {
+			t.Fatal("rating not recorded")
+		}
+		if again := res.Post(path+"/rate", map[string][]string{"_csrf": {rp.CSRF()}, "rating": {"1"}}); again.Status != http.StatusConflict {
+			t.Fatalf("second rating: %d", again.Status)
+		}
+		// Staff publish the outcome; the project links to the notice.
+		pub := staff.Get(path + "/publish")
+		notice := staff.Submit(pub, `form[data-testid="publish-form"]`, nil)
+		if !strings.HasPrefix(notice.URL.Path, "/notices/") || notice.Status != http.StatusOK {
+			t.Fatalf("publish: %d at %s", notice.Status, notice.URL)
+		}
+		chain := visitor.Get(path)
+		for _, sel := range []string{`[data-testid="project-need"]`, `[data-testid="project-offer"]`, `[data-testid="milestone"][data-done="yes"]`,
+			`[data-testid="progress-photo"]`, `[data-testid="acceptance"]`, `[data-testid="rating-summary"]`,
+			`[data-testid="project-notice"] a[href="` + notice.URL.Path + `"]`} {
+			if !chain.Has(sel) {
+				t.Errorf("the public page lacks %s", sel)
+			}
+		}
+		if chain.Has(`[data-testid="project-actions"]`) || chain.Has(`form[data-testid="rate-form"]`) {
+			t.Error("a visitor is offered actions")
+		}
+	})
+}
