@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	_ "image/jpeg" // decode JPEG uploads
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -41,19 +43,14 @@ func (s *Server) projectsList(c echo.Context) error {
 		}
 		d.Statuses = append(d.Statuses, components.Option{Value: string(st), Label: views.T(vctx, "projects.status."+string(st))})
 	}
-	q := models.ProjectQuery{Page: d.Page, PerPage: projectsPerPage}
-	base := "/projects?"
-	if st := models.ProjectStatus(c.QueryParam("status")); st.Valid() {
-		q.Status, d.Status = st, string(st)
-		base += "status=" + d.Status + "&"
+	q, filters := projectQuery(c, labels)
+	q.Page, q.PerPage = d.Page, projectsPerPage
+	d.Status = string(q.Status)
+	if q.PlaceID != 0 {
+		d.Place = strconv.FormatUint(q.PlaceID, 10)
 	}
-	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
-		if _, known := labels[id]; known {
-			q.PlaceID, d.Place = id, strconv.FormatUint(id, 10)
-			base += "place=" + d.Place + "&"
-		}
-	}
-	d.Base = base
+	d.Base = "/projects?" + filters
+	d.Export = "/projects/export.xlsx?" + filters
 	list, total, err := s.store.ListProjects(ctx, p, q)
 	if err != nil {
 		return err
@@ -70,6 +67,77 @@ func (s *Server) projectsList(c echo.Context) error {
 		d.Items = append(d.Items, card)
 	}
 	return s.render(c, http.StatusOK, projects.List(d))
+}
+
+// projectQuery reads the list's filters (status, place) and returns them
+// with the query string that repeats them.
+func projectQuery(c echo.Context, labels map[uint64]string) (models.ProjectQuery, string) {
+	var q models.ProjectQuery
+	filters := ""
+	if st := models.ProjectStatus(c.QueryParam("status")); st.Valid() {
+		q.Status = st
+		filters += "status=" + string(st) + "&"
+	}
+	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
+		if _, known := labels[id]; known {
+			q.PlaceID = id
+			filters += "place=" + strconv.FormatUint(id, 10) + "&"
+		}
+	}
+	return q, filters
+}
+
+// projectsExport downloads the projects list with its filters, every page
+// of what the viewer may see.
+func (s *Server) projectsExport(c echo.Context) error {
+	ctx := rctx(c)
+	places, err := s.store.BulletinPlaces(ctx)
+	if err != nil {
+		return err
+	}
+	labels := placeLabels(places)
+	q, _ := projectQuery(c, labels)
+	vctx := views.WithEnv(ctx, env(c))
+	t := func(k string) string { return views.T(vctx, k) }
+	date := func(at *time.Time) string {
+		if at == nil {
+			return ""
+		}
+		return views.FormatDate(vctx, *at)
+	}
+	header := []string{t("export.col_id"), t("export.col_title"), t("export.col_place"), t("export.col_status"), t("export.col_budget"),
+		t("export.col_percent"), t("export.col_undertaker"), t("export.col_start"), t("export.col_end"), t("export.col_accepted")}
+	var buf bytes.Buffer
+	err = writeXLSX(&buf, []xlsxSheet{{Name: t("export.sheet_projects"), Header: header, Rows: func(add func([]any) error) error {
+		for q.Page, q.PerPage = 1, 100; ; q.Page++ {
+			list, total, err := s.store.ListProjects(ctx, me(c), q)
+			if err != nil {
+				return err
+			}
+			for _, pr := range list {
+				place, undertaker := labels[pr.PlaceID], ""
+				if place == "" {
+					place = pr.Place.Name
+				}
+				if pr.Undertaker != nil {
+					undertaker = pr.Undertaker.Name
+				}
+				err := add([]any{pr.ID, pr.Title, place, t("projects.status." + string(pr.Status)), models.FormatYuan(pr.BudgetFen),
+					pr.Percent, undertaker, date(pr.StartOn), date(pr.EndOn), date(pr.AcceptedAt)})
+				if err != nil {
+					return err
+				}
+			}
+			if int64(q.Page*q.PerPage) >= total {
+				return nil
+			}
+		}
+	}}})
+	if err != nil {
+		return err
+	}
+	day := s.store.Now().In(env(c).TZ).Format("20060102")
+	return sendDownload(c, xlsxType, t("export.file_projects")+"-"+day+".xlsx", "projects-"+day+".xlsx", buf.Bytes())
 }
 
 // newProjectData fills the new-project form's choices.

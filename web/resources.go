@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -88,19 +89,16 @@ func (s *Server) resourcesList(c echo.Context) error {
 	labels := placeLabels(places)
 	all := &components.Option{Value: "", Label: views.T(vctx, "common.all")}
 	d := resources.ListData{Kinds: offerKindOptions(c, all), Places: placeOptions(places, all), Page: pageParam(c), PerPage: resourcesPerPage}
-	q := models.OfferQuery{Page: d.Page, PerPage: resourcesPerPage}
-	base := "/resources?"
-	if k := models.OfferKind(c.QueryParam("kind")); k.Valid() {
-		q.Kind, d.Kind = k, string(k)
-		base += "kind=" + d.Kind + "&"
+	q, filters := offerQuery(c, labels)
+	q.Page, q.PerPage = d.Page, resourcesPerPage
+	if q.Kind != "" {
+		d.Kind = string(q.Kind)
 	}
-	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
-		if _, known := labels[id]; known {
-			q.PlaceID, d.Place = id, strconv.FormatUint(id, 10)
-			base += "place=" + d.Place + "&"
-		}
+	if q.PlaceID != 0 {
+		d.Place = strconv.FormatUint(q.PlaceID, 10)
 	}
-	d.Base = base
+	d.Base = "/resources?" + filters
+	d.Export = "/resources/export.xlsx?" + filters
 	offers, total, err := s.store.PublicOffers(ctx, q)
 	if err != nil {
 		return err
@@ -110,6 +108,69 @@ func (s *Server) resourcesList(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, resources.List(d))
+}
+
+// offerQuery reads the public list's filters (kind, place) and returns them
+// with the query string that repeats them ("kind=venue&").
+func offerQuery(c echo.Context, labels map[uint64]string) (models.OfferQuery, string) {
+	var q models.OfferQuery
+	filters := ""
+	if k := models.OfferKind(c.QueryParam("kind")); k.Valid() {
+		q.Kind = k
+		filters += "kind=" + string(k) + "&"
+	}
+	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
+		if _, known := labels[id]; known {
+			q.PlaceID = id
+			filters += "place=" + strconv.FormatUint(id, 10) + "&"
+		}
+	}
+	return q, filters
+}
+
+// resourcesExport downloads the public resources list with its filters,
+// every page of it; providers' phones are masked as on the page.
+func (s *Server) resourcesExport(c echo.Context) error {
+	ctx := rctx(c)
+	places, err := s.store.BulletinPlaces(ctx)
+	if err != nil {
+		return err
+	}
+	labels := placeLabels(places)
+	q, _ := offerQuery(c, labels)
+	vctx := views.WithEnv(ctx, env(c))
+	t := func(k string) string { return views.T(vctx, k) }
+	header := []string{t("export.col_id"), t("resources.filter_kind"), t("export.col_title"), t("resources.provider"), t("export.col_provider_kind"),
+		t("resources.capacity"), t("resources.availability"), t("export.col_window"), t("resources.places"), t("export.col_phone"),
+		t("export.col_hours"), t("export.col_needs_taken"), t("export.col_projects")}
+	var buf bytes.Buffer
+	err = writeXLSX(&buf, []xlsxSheet{{Name: t("export.sheet_resources"), Header: header, Rows: func(add func([]any) error) error {
+		for q.Page, q.PerPage = 1, 100; ; q.Page++ {
+			offers, total, err := s.store.PublicOffers(ctx, q)
+			if err != nil {
+				return err
+			}
+			cards, err := s.offerCards(c, offers, labels)
+			if err != nil {
+				return err
+			}
+			for _, o := range cards {
+				err := add([]any{o.ID, t("resources.kind." + string(o.Kind)), o.Title, o.Provider, t("resources.provider_kind." + string(o.ProviderKind)),
+					o.Capacity, o.Availability, o.Window, o.Places, o.Phone, o.Contribution.Hours, o.Contribution.NeedsTaken, o.Contribution.Projects})
+				if err != nil {
+					return err
+				}
+			}
+			if int64(q.Page*q.PerPage) >= total {
+				return nil
+			}
+		}
+	}}})
+	if err != nil {
+		return err
+	}
+	day := s.store.Now().In(env(c).TZ).Format("20060102")
+	return sendDownload(c, xlsxType, t("export.file_resources")+"-"+day+".xlsx", "resources-"+day+".xlsx", buf.Bytes())
 }
 
 // newOfferData fills the registration form's choices.

@@ -40,7 +40,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// Resources (资源清单) and projects (项目清单): public once verified or
 	// out of draft.
 	g.GET("/resources", s.resourcesList)
+	g.GET("/resources/export.xlsx", s.resourcesExport)
 	g.GET("/projects", s.projectsList)
+	g.GET("/projects/export.xlsx", s.projectsExport)
 	g.GET("/projects/:id", s.showProject)
 	g.GET("/projects/:id/photos/:photo", s.projectPhoto)
 

@@ -266,6 +266,12 @@ func consoleBase(f models.NeedFilter) string {
 	return q
 }
 
+// consoleExport is the spreadsheet download of the staff list with the same
+// filters.
+func consoleExport(f models.NeedFilter) string {
+	return "/console/needs/export.xlsx?" + strings.TrimPrefix(consoleBase(f), "/console/needs?")
+}
+
 func idStr(id uint64) string {
 	if id == 0 {
 		return ""
