@@ -653,7 +653,17 @@ func (s *Store) DecideProject(ctx context.Context, p *Principal, id uint64, acce
 		if err != nil {
 			return err
 		}
-		return s.notifyProject(ctx, p, append(undertakerAccount(pr), pr.OwnerID), NotifyProjectDecided, pr, key)
+		if err := s.notifyProject(ctx, p, append(undertakerAccount(pr), pr.OwnerID), NotifyProjectDecided, pr, key); err != nil || !accept {
+			return err
+		}
+		// The residents whose needs it answers are asked to rate it.
+		var filers []uint64
+		err = s.conn(ctx).Model(&Need{}).Where("id IN (?)", s.conn(ctx).Model(&ProjectNeed{}).Select("need_id").Where("project_id = ?", pr.ID)).
+			Pluck("filer_id", &filers).Error
+		if err != nil {
+			return err
+		}
+		return s.notifyProject(ctx, p, filers, NotifyProjectDecided, pr, "notify.project_rate_please")
 	})
 	return pr, err
 }

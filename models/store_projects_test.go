@@ -164,6 +164,18 @@ func TestProjectLifecycle(t *testing.T) {
 			t.Fatalf("accept %v %v", pr.Status, err)
 		}
 		// Residents of the place rate once; others are refused.
+		// The filer of the source need is asked to rate it.
+		inbox, err := s.Inbox(bg, f.filer, 1, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := false
+		for _, n := range inbox.Items {
+			asked = asked || (n.Key == "notify.project_rate_please" && n.SubjectID == pr.ID)
+		}
+		if !asked {
+			t.Fatal("the need's filer was not asked to rate the accepted project")
+		}
 		if err := s.RateProject(bg, f.filer, pr.ID, 5, "灯亮了"); err != nil {
 			t.Fatal(err)
 		}

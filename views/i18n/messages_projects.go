@@ -176,6 +176,7 @@ func init() {
 		"notify.project_progress":             {"项目“%s”有新的进度报告。", "The project %s has a new progress report."},
 		"notify.project_submitted":            {"项目“%s”已申请验收。", "The project %s asks for acceptance."},
 		"notify.project_accepted":             {"项目“%s”已验收通过。", "The project %s was accepted."},
+		"notify.project_rate_please":          {"您提出的需求已纳入项目“%s”，项目已验收，请为它打分。", "The project %s that answers your need was accepted; please rate it."},
 		"notify.project_rejected":             {"项目“%s”未通过验收，请整改。", "The project %s was sent back; please fix what is noted."},
 	})
 }
