@@ -183,6 +183,9 @@ func (s *Server) needDetail(c echo.Context, id uint64) (needs.DetailData, error)
 	}
 	d.Now = s.store.Now()
 	d.Viewer = p.Account.ID
+	if d.Projects, err = s.store.ProjectsForNeed(rctx(c), id); err != nil {
+		return d, err
+	}
 	if d.PlaceLabel, err = s.store.PlaceLabel(rctx(c), d.Need.Place); err != nil {
 		return d, err
 	}

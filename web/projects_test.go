@@ -198,6 +198,10 @@ func TestProjectFromNeedToRating(t *testing.T) {
 			t.Fatal("the matched offer is not shown")
 		}
 		page = staff.Submit(page, `form[data-testid="start-form"]`, nil)
+		// Out of draft, the need's page links forward to the project.
+		if np := staff.Get("/needs/" + strconv.FormatUint(need.ID, 10)); !np.Has(`[data-testid="need-projects"] a[href="` + path + `"]`) {
+			t.Fatal("the need does not link to its project")
+		}
 		page = staff.Submit(page, `form[data-testid="milestone-form"]`, map[string]string{"milestone_title": "更换门禁主板", "due_on": clock.Now().AddDate(0, 0, 7).Format("2006-01-02")})
 		if page.Count(`[data-testid="milestone"]`) != 1 {
 			t.Fatal("milestone not added")

@@ -4,6 +4,7 @@ package i18n
 // timeline and whistles, and the console's needs, takers and time limits.
 func init() {
 	add(map[string][2]string{
+		"needs.projects": {"纳入项目", "Part of projects"},
 		// Statuses, steps, levels and taker kinds
 		"need_status.submitted":   {"待受理", "Waiting for review"},
 		"need_status.accepted":    {"已受理", "Accepted"},

@@ -45,7 +45,8 @@ type DetailData struct {
 	MergeTargets   []models.Need
 	CanSupport     bool
 	CanRateWhistle bool
-	Form           string // the form that failed, if any
+	Projects       []models.Project // the public projects the need became part of
+	Form           string           // the form that failed, if any
 	Errors         models.FieldErrors
 	Values         map[string]string
 }
