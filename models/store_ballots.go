@@ -9,11 +9,14 @@ package models
 //   - How people voted is ballot_votes: a random 128-bit key, the ballot id
 //     and the choices; no voter, no receipt, no time. The random key means
 //     reading rows by key says nothing of the order votes came in; on SQLite
-//     the table is WITHOUT ROWID so rows are stored in key order. (On
-//     PostgreSQL a heap page still holds rows roughly in arrival order; only
-//     someone reading the database files beneath the app could use that, and
-//     the app never reads votes but to count them and shuffle them onto the
-//     board.)
+//     the table is WITHOUT ROWID so rows are stored in key order. On
+//     PostgreSQL, while the ballot is open, a row's system columns (xmin, the
+//     writing transaction; ctid, its position) still match those of the
+//     participation row written with it: only a database administrator
+//     reading beneath the app could use that, the app never selects them, and
+//     the tally rewrites a secret ballot's votes in shuffled order under
+//     fresh keys in one transaction, so afterwards even that link is gone
+//     (once PostgreSQL vacuums the old row versions).
 //   - The audit entry of a vote names the voter and the channel, never the
 //     choices, on secret and public ballots alike.
 //   - A paper vote is entered for a named voter and waits, with its choices,
@@ -587,6 +590,29 @@ func (s *Store) Ballots(ctx context.Context, q BallotQuery) ([]Ballot, int64, er
 	return out, total, err
 }
 
+// StaffBallots lists the ballots at the places where p manages ballots,
+// the latest to open first, with the total for paging.
+func (s *Store) StaffBallots(ctx context.Context, p *Principal, q BallotQuery) ([]Ballot, int64, error) {
+	scopes := p.Scopes(PermManageBallots)
+	if len(scopes) == 0 {
+		return nil, 0, ErrForbidden
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = 20
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	db := s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id").Where(s.pathUnder(ctx, "bp.path", scopes))
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []Ballot
+	err := db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
+	return out, total, err
+}
+
 // OpenBallotsFor lists the ballots open now in which p may still vote,
 // closing soonest first (for the home page).
 func (s *Store) OpenBallotsFor(ctx context.Context, p *Principal) ([]Ballot, error) {
@@ -876,9 +902,20 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 	if p == nil {
 		return VoteReceipt{}, ErrForbidden
 	}
-	b, err := s.loadBallot(ctx, ballotID, false)
-	if err != nil {
+	// The hot path reads the ballot row alone; its place is loaded only
+	// when needed (a staff check, the first freeze).
+	var b Ballot
+	if err := s.conn(ctx).Where("id = ?", ballotID).Limit(1).Find(&b).Error; err != nil {
 		return VoteReceipt{}, err
+	}
+	if b.ID == 0 {
+		return VoteReceipt{}, ErrNotFound
+	}
+	var err error
+	if staff != nil || b.FrozenAt == nil {
+		if b.Place, err = s.PlaceByID(ctx, b.PlaceID); err != nil {
+			return VoteReceipt{}, err
+		}
 	}
 	if staff != nil && !staff.Can(PermManageBallots, b.Place) {
 		return VoteReceipt{}, ErrForbidden
@@ -1403,6 +1440,22 @@ func (s *Store) tally(ctx context.Context, p *Principal, b Ballot) error {
 		}
 		for _, c := range shuffled {
 			board = append(board, BoardEntry{BallotID: b.ID, Kind: BoardVote, Choices: c})
+		}
+		// Rewrite the votes in the shuffled order under fresh keys, all in
+		// this one transaction: whatever the database kept of how each row
+		// was written during voting (PostgreSQL's writing transaction and
+		// position) now says nothing about who wrote it.
+		if err := s.conn(ctx).Where("ballot_id = ?", b.ID).Delete(&BallotVote{}).Error; err != nil {
+			return err
+		}
+		fresh := make([]BallotVote, len(shuffled))
+		for i, c := range shuffled {
+			fresh[i] = BallotVote{ID: newVoteID(), BallotID: b.ID, Choices: c}
+		}
+		if len(fresh) > 0 {
+			if err := s.conn(ctx).CreateInBatches(&fresh, 500).Error; err != nil {
+				return err
+			}
 		}
 	}
 	res.BoardHead = ChainBoard(b.Fingerprint, board)

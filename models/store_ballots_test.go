@@ -125,6 +125,12 @@ func TestBallotLifecycle(t *testing.T) {
 			t.Fatalf("staff2 created a ballot in community 1: %v", err)
 		}
 		b := f.ballot(t, s, models.BallotInput{})
+		if list, total, err := s.StaffBallots(bg, f.staff1, models.BallotQuery{}); err != nil || total != 1 || list[0].ID != b.ID {
+			t.Fatalf("staff1 ballots: %v %d %v", list, total, err)
+		}
+		if _, total, err := s.StaffBallots(bg, f.staff2, models.BallotQuery{}); err != nil || total != 0 {
+			t.Fatalf("staff2 sees %d ballots of community 1: %v", total, err)
+		}
 		if err := s.AddCandidate(bg, f.staff1, b.ID, big.ID); !errors.Is(err, models.ErrCandidateNotReady) {
 			t.Fatalf("infeasible candidate added: %v", err)
 		}
