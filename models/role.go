@@ -72,12 +72,13 @@ const (
 	PermConsole         Permission = "console"          // open the staff console at all
 	PermHandleNeeds     Permission = "handle_needs"     // review, dispatch, escalate and chase needs; manage takers
 	PermManageProjects  Permission = "manage_projects"  // verify resources; create, run and accept projects
+	PermManageBallots   Permission = "manage_ballots"   // review candidates; define, run, tally and publish ballots; enter and confirm paper votes
 )
 
 var rolePerms = map[Role][]Permission{
-	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects},
-	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects},
-	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects},
+	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots},
+	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots},
+	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots},
 }
 
 // RoleAllows reports whether role r carries permission p.

@@ -9,6 +9,7 @@
 //	yishi user passwd --phone N [--password PW] [--db URL]
 //	yishi audit verify [--db URL]
 //	yishi audit seal   [--db URL]
+//	yishi recount FILE
 //
 // --db is a path to an embedded SQLite file (default yishi.db) or a
 // postgres:// URL; YISHI_DATABASE_URL is used when --db is not given. Flags
@@ -61,6 +62,7 @@ commands:
   demo           load the demo street (idempotent)
   user           add | passwd
   audit          verify | seal
+  recount        check a downloaded ballot board.json offline
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return cmdUser(ctx, rest, stdin, stdout)
 	case "audit":
 		return cmdAudit(ctx, rest, stdout)
+	case "recount":
+		return cmdRecount(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

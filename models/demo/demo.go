@@ -233,6 +233,9 @@ func Load(ctx context.Context, store *models.Store) error {
 		if err := demoProjects(ctx, store, at, accounts, hash); err != nil {
 			return err
 		}
+		if err := demoBallots(ctx, store, at, accounts, now); err != nil {
+			return err
+		}
 		admin := accounts["13800000000"].ID
 		return store.Record(ctx, models.Audit{ActorID: &admin, Action: loadAction, ObjectType: "place", ObjectID: street.ID, PlaceID: &street.ID,
 			Detail: fmt.Sprintf("%d households, %d residents", len(households), len(residents))})

@@ -1,0 +1,637 @@
+package models_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"yishi/models"
+	"yishi/models/modeltest"
+)
+
+// ballotFixture adds to the small street three feasible candidates in
+// community 1 and a way to make verified residents quickly.
+type ballotFixture struct {
+	*fixture
+	cands []models.Candidate
+	n     int
+}
+
+func newBallotFixture(t *testing.T, s *models.Store) *ballotFixture {
+	t.Helper()
+	f := &ballotFixture{fixture: newFixture(t, s)}
+	for i, in := range []models.CandidateInput{
+		{PlaceID: f.com1.ID, Title: "加装楼道扶手", CostFen: 30_000_00, Kind: models.CandidateWorks},
+		{PlaceID: f.com1.ID, Title: "老年食堂餐具", CostFen: 50_000_00, Kind: models.CandidateGoods},
+		{PlaceID: f.building.ID, Title: "助老服务", CostFen: 20_000_00, Kind: models.CandidateService},
+	} {
+		c, err := s.CreateCandidate(bg, f.staff1, in, nil)
+		if err != nil {
+			t.Fatalf("candidate %d: %v", i, err)
+		}
+		if c, err = s.ReviewCandidate(bg, f.staff1, c.ID, models.ReviewInput{Feasible: true, Reason: "符合要求"}); err != nil {
+			t.Fatal(err)
+		}
+		f.cands = append(f.cands, c)
+	}
+	return f
+}
+
+// voter makes a verified resident of household hh without the cost of a
+// password hash.
+func (f *ballotFixture) voter(t *testing.T, s *models.Store, hh models.Place) *models.Principal {
+	t.Helper()
+	f.n++
+	a := models.Account{Phone: fmt.Sprintf("137%08d", f.n), Name: fmt.Sprintf("居民%d", f.n)}
+	if err := s.Tx(bg).Create(&a).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tx(bg).Create(&models.RoleGrant{AccountID: a.ID, Role: models.RoleResident, PlaceID: hh.ID}).Error; err != nil {
+		t.Fatal(err)
+	}
+	return principal(t, s, a.ID)
+}
+
+func (f *ballotFixture) ballot(t *testing.T, s *models.Store, in models.BallotInput) models.Ballot {
+	t.Helper()
+	if in.PlaceID == 0 {
+		in.PlaceID = f.com1.ID
+	}
+	if in.Title == "" {
+		in.Title = "2027 年民生微实事票决"
+	}
+	if in.Electorate == "" {
+		in.Electorate = models.ElectorateAdults
+	}
+	if in.Method == "" {
+		in.Method, in.BudgetFen = models.MethodBudget, 80_000_00
+	}
+	if in.OpensAt.IsZero() {
+		in.OpensAt = s.Now().Add(time.Hour)
+		in.ClosesAt = s.Now().Add(49 * time.Hour)
+	}
+	b, err := s.CreateBallot(bg, f.staff1, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.cands {
+		if err := s.AddCandidate(bg, f.staff1, b.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+func (f *ballotFixture) ids(i ...int) models.Choices {
+	var out models.Choices
+	for _, x := range i {
+		out = append(out, f.cands[x].ID)
+	}
+	return out
+}
+
+func TestBallotLifecycle(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		// Review: over the cap cannot be feasible; infeasible needs a reason.
+		big, err := s.CreateCandidate(bg, f.staff1, models.CandidateInput{PlaceID: f.com1.ID, Title: "改造广场", CostFen: 60_000_00, Kind: models.CandidateService}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fe models.FieldErrors
+		if _, err := s.ReviewCandidate(bg, f.staff1, big.ID, models.ReviewInput{Feasible: true}); !errors.As(err, &fe) || fe["feasible"] != "ballot.reason.over_cap" {
+			t.Fatalf("over the cap: %v", err)
+		}
+		if _, err := s.ReviewCandidate(bg, f.staff2, big.ID, models.ReviewInput{Feasible: false, Reason: "超出上限"}); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff2 reviewed: %v", err)
+		}
+		if big, err = s.ReviewCandidate(bg, f.staff1, big.ID, models.ReviewInput{Feasible: false, Reason: "超出服务类上限"}); err != nil || big.Status != models.CandidateInfeasible {
+			t.Fatalf("infeasible: %v %v", big.Status, err)
+		}
+		// A resident may propose inside their community, not elsewhere.
+		res := f.voter(t, s, f.hh1)
+		if c, err := s.CreateCandidate(bg, res, models.CandidateInput{PlaceID: f.com1.ID, Title: "健身器材", CostFen: 10_000_00, Kind: models.CandidateGoods}, nil); err != nil || c.Source != models.SourceResident {
+			t.Fatalf("resident proposal: %+v %v", c, err)
+		}
+		if _, err := s.CreateCandidate(bg, res, models.CandidateInput{PlaceID: f.com2.ID, Title: "健身器材", CostFen: 10_000_00, Kind: models.CandidateGoods}, nil); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("resident proposal elsewhere: %v", err)
+		}
+
+		if _, err := s.CreateBallot(bg, f.staff2, models.BallotInput{PlaceID: f.com1.ID, Title: "x", Electorate: models.ElectorateAdults, Method: models.MethodSingle,
+			OpensAt: s.Now().Add(time.Hour), ClosesAt: s.Now().Add(2 * time.Hour)}); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff2 created a ballot in community 1: %v", err)
+		}
+		b := f.ballot(t, s, models.BallotInput{})
+		if list, total, err := s.StaffBallots(bg, f.staff1, models.BallotQuery{}); err != nil || total != 1 || list[0].ID != b.ID {
+			t.Fatalf("staff1 ballots: %v %d %v", list, total, err)
+		}
+		if _, total, err := s.StaffBallots(bg, f.staff2, models.BallotQuery{}); err != nil || total != 0 {
+			t.Fatalf("staff2 sees %d ballots of community 1: %v", total, err)
+		}
+		if err := s.AddCandidate(bg, f.staff1, b.ID, big.ID); !errors.Is(err, models.ErrCandidateNotReady) {
+			t.Fatalf("infeasible candidate added: %v", err)
+		}
+		if err := s.AddCandidate(bg, f.staff2, b.ID, f.cands[0].ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff2 added: %v", err)
+		}
+		in := models.BallotInput{Title: "2027 年民生微实事票决（修订）", Electorate: models.ElectorateAdults, Method: models.MethodBudget, BudgetFen: 80_000_00,
+			OpensAt: b.OpensAt, ClosesAt: b.ClosesAt}
+		if b, err = s.UpdateBallot(bg, f.staff1, b.ID, in); err != nil || b.Title != in.Title {
+			t.Fatalf("update: %v", err)
+		}
+		v1, v2 := f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
+		if _, err := s.CastVote(bg, v1, b.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("vote before opening: %v", err)
+		}
+		if st, err := s.Eligible(bg, v1, b.ID); err != nil || !st.Eligible || st.Voted {
+			t.Fatalf("eligible before opening: %+v %v", st, err)
+		}
+
+		clock.Advance(time.Hour)
+		if b, err = s.Ballot(bg, b.ID); err != nil || b.FrozenAt == nil || len(b.Fingerprint) != 64 {
+			t.Fatalf("not frozen after opening: %+v %v", b, err)
+		}
+		if b.ElectorateSize != 3 { // res, v1, v2
+			t.Fatalf("electorate %d", b.ElectorateSize)
+		}
+		if _, err := s.UpdateBallot(bg, f.staff1, b.ID, in); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("update after opening: %v", err)
+		}
+		if err := s.RemoveCandidate(bg, f.staff1, b.ID, f.cands[0].ID); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("remove after opening: %v", err)
+		}
+		if _, err := s.CastVote(bg, v1, b.ID, f.ids(0, 1, 2)); !errors.Is(err, models.ErrOverBudget) {
+			t.Fatalf("over budget: %v", err)
+		}
+		r1, err := s.CastVote(bg, v1, b.ID, f.ids(0, 1)) // exactly the budget
+		if err != nil || len(r1.Code) < 10 || r1.Repeat {
+			t.Fatalf("vote: %+v %v", r1, err)
+		}
+		again, err := s.CastVote(bg, v1, b.ID, f.ids(2))
+		if err != nil || again.Code != r1.Code || !again.Repeat {
+			t.Fatalf("repeat: %+v %v", again, err)
+		}
+		if _, err := s.CastVote(bg, f.staff2, b.ID, f.ids(2)); !errors.Is(err, models.ErrNotEligible) {
+			t.Fatalf("staff2 voted: %v", err)
+		}
+		if _, err := s.CastVote(bg, v2, b.ID, f.ids(1, 2)); err != nil {
+			t.Fatal(err)
+		}
+		// Results are hidden from everyone until close.
+		for _, who := range []*models.Principal{nil, f.admin, f.staff1, v1} {
+			if r, err := s.Results(bg, who, b.ID); err != nil || r != nil {
+				t.Fatalf("results before close: %+v %v", r, err)
+			}
+		}
+		if _, err := s.CloseAndTally(bg, f.staff1, b.ID); !errors.Is(err, models.ErrBallotNotClosed) {
+			t.Fatalf("tally before close: %v", err)
+		}
+		if _, err := s.Board(bg, b.ID); !errors.Is(err, models.ErrBallotNotClosed) {
+			t.Fatalf("board before close: %v", err)
+		}
+		// A roll amendment adds a newcomer, counted.
+		newcomer := f.voter(t, s, f.hh2)
+		if _, err := s.CastVote(bg, newcomer, b.ID, f.ids(2)); !errors.Is(err, models.ErrNotEligible) {
+			t.Fatalf("newcomer voted before amendment: %v", err)
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{AccountID: newcomer.Account.ID}); err == nil {
+			t.Fatal("amendment without a reason")
+		}
+		if _, err := s.AmendRoll(bg, f.staff2, b.ID, models.AmendInput{AccountID: newcomer.Account.ID, Reason: "新迁入"}); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff2 amended: %v", err)
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{AccountID: newcomer.Account.ID, Reason: "新迁入，已核实"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CastVote(bg, newcomer, b.ID, f.ids(2)); err != nil {
+			t.Fatalf("newcomer after amendment: %v", err)
+		}
+		if b, _ = s.Ballot(bg, b.ID); b.Amendments != 1 || b.Voters() != 4 {
+			t.Fatalf("amendments %d voters %d", b.Amendments, b.Voters())
+		}
+		if open, err := s.OpenBallotsFor(bg, res); err != nil || len(open) != 1 {
+			t.Fatalf("open for res: %v %v", open, err)
+		}
+		if open, err := s.OpenBallotsFor(bg, v1); err != nil || len(open) != 0 {
+			t.Fatalf("open for v1 who voted: %v %v", open, err)
+		}
+
+		clock.Set(b.ClosesAt)
+		if _, err := s.CastVote(bg, res, b.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("vote after close: %v", err)
+		}
+		r, err := s.Results(bg, nil, b.ID)
+		if err != nil || r == nil {
+			t.Fatalf("results: %v", err)
+		}
+		if r.Voted != 3 || r.Electorate != 4 || r.Online != 3 || !r.Valid {
+			t.Fatalf("turnout %+v", r)
+		}
+		// Votes: 0:1, 1:2, 2:2. Ranked 2 (cheaper), 1, 0; budget 80k:
+		// 2 (20k) + 1 (50k) = 70k, then 0 (30k) no longer fits.
+		funded := r.Funded()
+		if len(funded) != 2 || funded[0] != f.cands[2].ID || funded[1] != f.cands[1].ID {
+			t.Fatalf("funded %v (%+v)", funded, r.Detail.Candidates)
+		}
+		if len(r.Detail.Places) != 1 || r.Detail.Places[0].Voted != 3 || r.Detail.Places[0].Electorate != 4 {
+			t.Fatalf("places %+v", r.Detail.Places)
+		}
+		r2, err := s.CloseAndTally(bg, f.staff1, b.ID)
+		if err != nil || r2.DrawSeed != r.DrawSeed || r2.BoardHead != r.BoardHead {
+			t.Fatalf("tally not idempotent: %+v %v", r2, err)
+		}
+		data, err := s.BoardJSON(bg, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bf, err := models.ParseBoard(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.Recount(bf); err != nil {
+			t.Fatalf("recount of the stored board: %v", err)
+		}
+		if bf.Head != r.BoardHead || len(bf.Entries) != 3 {
+			t.Fatalf("board head %s entries %d", bf.Head, len(bf.Entries))
+		}
+		rc, err := s.LookupReceipt(bg, b.ID, strings.ToLower(r1.Code))
+		if err != nil || !rc.Counted || rc.BoardSeq == 0 || rc.Choices != f.ids(0, 1).String() {
+			t.Fatalf("receipt lookup: %+v %v", rc, err)
+		}
+		if _, err := s.LookupReceipt(bg, b.ID, "ABCDEFGHJKMN"); !errors.Is(err, models.ErrReceiptUnknown) {
+			t.Fatalf("unknown receipt: %v", err)
+		}
+		mine, err := s.MyReceipts(bg, v1)
+		if err != nil || len(mine) != 1 || mine[0].Receipt != r1.Code {
+			t.Fatalf("my receipts %+v %v", mine, err)
+		}
+
+		// Publish, wait out the publicity period, fund.
+		if _, err := s.FundCandidates(bg, f.staff1, b.ID); !errors.Is(err, models.ErrPublicityRunning) {
+			t.Fatalf("fund before publishing: %v", err)
+		}
+		if _, err := s.PublishResult(bg, f.staff2, b.ID, models.NoticeInput{PeriodDays: 5, AllowObjections: true}); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff2 published: %v", err)
+		}
+		n, err := s.PublishResult(bg, f.staff1, b.ID, models.NoticeInput{PeriodDays: 5, AllowObjections: true})
+		if err != nil || n.SourceType != models.BallotSource || n.SourceID != b.ID || !strings.Contains(n.Body, "助老服务") {
+			t.Fatalf("publish: %+v %v", n, err)
+		}
+		if _, err := s.PublishResult(bg, f.staff1, b.ID, models.NoticeInput{PeriodDays: 5}); !errors.Is(err, models.ErrResultPublished) {
+			t.Fatalf("second publish: %v", err)
+		}
+		if _, err := s.FundCandidates(bg, f.staff1, b.ID); !errors.Is(err, models.ErrPublicityRunning) {
+			t.Fatalf("fund during publicity: %v", err)
+		}
+		clock.Advance(5 * 24 * time.Hour)
+		projects, err := s.FundCandidates(bg, f.staff1, b.ID)
+		if err != nil || len(projects) != 2 {
+			t.Fatalf("fund: %v %v", projects, err)
+		}
+		for _, pr := range projects {
+			if pr.SourceType != models.BallotSource || pr.SourceID == nil || *pr.SourceID != b.ID {
+				t.Fatalf("project not linked: %+v", pr)
+			}
+		}
+		if c, _ := s.CandidateByID(bg, f.cands[2].ID); c.ProjectID == nil {
+			t.Fatal("candidate not linked to its project")
+		}
+		if _, err := s.FundCandidates(bg, f.staff1, b.ID); !errors.Is(err, models.ErrAlreadyFunded) {
+			t.Fatalf("fund twice: %v", err)
+		}
+	})
+}
+
+func TestBallotOneVoterManySubmissions(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		v := f.voter(t, s, f.hh1)
+		b := f.ballot(t, s, models.BallotInput{})
+		clock.Advance(2 * time.Hour)
+		const n = 200
+		codes := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r, err := s.CastVote(bg, v, b.ID, f.ids(0))
+				codes[i], errs[i] = r.Code, err
+			}(i)
+		}
+		wg.Wait()
+		for i := range codes {
+			if errs[i] != nil || codes[i] != codes[0] {
+				t.Fatalf("submission %d: %q %v (first %q)", i, codes[i], errs[i], codes[0])
+			}
+		}
+		var parts, votes int64
+		s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ?", b.ID).Count(&parts)
+		s.Tx(bg).Model(&models.BallotVote{}).Where("ballot_id = ?", b.ID).Count(&votes)
+		if parts != 1 || votes != 1 {
+			t.Fatalf("%d participations, %d votes", parts, votes)
+		}
+	})
+}
+
+func TestBallotManyVotersAtOnce(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		const n = 100
+		voters := make([]*models.Principal, n)
+		for i := range voters {
+			voters[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
+		}
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodApprove, MinChoices: 1, MaxChoices: 2})
+		clock.Advance(2 * time.Hour)
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range voters {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				c := f.ids(i % 3)
+				if i%5 == 0 {
+					c = f.ids(i%3, (i+1)%3)
+				}
+				_, errs[i] = s.CastVote(bg, voters[i], b.ID, c)
+			}(i)
+		}
+		wg.Wait()
+		want := map[uint64]int64{}
+		for i := range voters {
+			if errs[i] != nil {
+				t.Fatalf("voter %d: %v", i, errs[i])
+			}
+			want[f.cands[i%3].ID]++
+			if i%5 == 0 {
+				want[f.cands[(i+1)%3].ID]++
+			}
+		}
+		clock.Set(b.ClosesAt)
+		r, err := s.Results(bg, nil, b.ID)
+		if err != nil || r.Voted != n {
+			t.Fatalf("voted %v %v", r, err)
+		}
+		for _, c := range r.Detail.Candidates {
+			if c.Votes != want[c.ID] {
+				t.Fatalf("candidate %d: %d votes, want %d", c.ID, c.Votes, want[c.ID])
+			}
+		}
+		var votes int64
+		s.Tx(bg).Model(&models.BallotVote{}).Where("ballot_id = ?", b.ID).Count(&votes)
+		if votes != n {
+			t.Fatalf("%d votes stored", votes)
+		}
+	})
+}
+
+func TestBallotPaperVotes(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		online, onPaper := f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
+		// An elderly resident on the roster without an account.
+		elder := models.Resident{HouseholdID: f.hh2.ID, Name: "张奶奶", BirthYear: 1940}
+		if err := s.Tx(bg).Create(&elder).Error; err != nil {
+			t.Fatal(err)
+		}
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour)
+		if _, _, err := s.EnterPaperVote(bg, f.staff2, b.ID, models.AccountVoter(onPaper.Account.ID), f.ids(0)); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff2 entered: %v", err)
+		}
+		pv, rc, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(onPaper.Account.ID), f.ids(0))
+		if err != nil || !rc.Pending || len(rc.Code) < 10 {
+			t.Fatalf("enter: %+v %v", rc, err)
+		}
+		// The paper voter can no longer vote online.
+		if _, err := s.CastVote(bg, onPaper, b.ID, f.ids(1)); !errors.Is(err, models.ErrAlreadyVoted) {
+			t.Fatalf("online after paper: %v", err)
+		}
+		// An online voter cannot then be entered on paper.
+		if _, err := s.CastVote(bg, online, b.ID, f.ids(1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(online.Account.ID), f.ids(0)); !errors.Is(err, models.ErrAlreadyVoted) {
+			t.Fatalf("paper after online: %v", err)
+		}
+		if _, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(f.staff2.Account.ID), f.ids(0)); !errors.Is(err, models.ErrNotEligible) {
+			t.Fatalf("paper for someone off the roll: %v", err)
+		}
+		elderPV, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.ResidentVoter(elder.ID), f.ids(2))
+		if err != nil {
+			t.Fatalf("paper for a resident without an account: %v", err)
+		}
+		if err := s.ConfirmPaperVote(bg, f.staff1, pv.ID); !errors.Is(err, models.ErrSameStaff) {
+			t.Fatalf("confirmed by the same staff: %v", err)
+		}
+		if err := s.ConfirmPaperVote(bg, f.staff2, pv.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("confirmed by staff of another community: %v", err)
+		}
+		pending, err := s.PendingPaperVotes(bg, f.admin, b.ID)
+		if err != nil || len(pending) != 2 {
+			t.Fatalf("pending %v %v", pending, err)
+		}
+		if err := s.ConfirmPaperVote(bg, f.admin, pv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ConfirmPaperVote(bg, f.admin, pv.ID); !errors.Is(err, models.ErrPaperSettled) {
+			t.Fatalf("confirmed twice: %v", err)
+		}
+		roll, total, err := s.Roll(bg, f.staff1, b.ID, "张", 1, 50)
+		if err != nil || total != 1 || roll[0].Name != "张奶奶" || roll[0].Channel != models.ChannelPaper || !roll[0].Pending {
+			t.Fatalf("roll %+v %d %v", roll, total, err)
+		}
+		_ = elderPV // never confirmed: it does not count
+		clock.Set(b.ClosesAt)
+		r, err := s.Results(bg, nil, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Voted != 2 || r.Online != 1 || r.Paper != 1 {
+			t.Fatalf("turnout %+v", r)
+		}
+		votes := map[uint64]int64{}
+		for _, c := range r.Detail.Candidates {
+			votes[c.ID] = c.Votes
+		}
+		if votes[f.cands[0].ID] != 1 || votes[f.cands[1].ID] != 1 || votes[f.cands[2].ID] != 0 {
+			t.Fatalf("votes %v", votes)
+		}
+		var left models.BallotPaperVote
+		s.Tx(bg).Where("id = ?", elderPV.ID).Find(&left)
+		if left.VoterKey != "" || left.Choices != "" {
+			t.Fatalf("unconfirmed paper vote keeps its link: %+v", left)
+		}
+	})
+}
+
+func TestBallotHouseholdsAndKiosk(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		a1, a2, b1 := f.voter(t, s, f.hh1), f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
+		b := f.ballot(t, s, models.BallotInput{Electorate: models.ElectorateHouseholds, Method: models.MethodRank, RankK: 2})
+		clock.Advance(2 * time.Hour)
+		if b, _ = s.Ballot(bg, b.ID); b.ElectorateSize != 2 {
+			t.Fatalf("household electorate %d", b.ElectorateSize)
+		}
+		r1, err := s.CastVote(bg, a1, b.ID, f.ids(0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The other member of the household gets the household's receipt.
+		r2, err := s.CastVote(bg, a2, b.ID, f.ids(2))
+		if err != nil || r2.Code != r1.Code || !r2.Repeat {
+			t.Fatalf("second member: %+v %v", r2, err)
+		}
+		if _, err := s.KioskVote(bg, f.staff2, b1, b.ID, f.ids(2)); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("kiosk by staff2: %v", err)
+		}
+		k, err := s.KioskVote(bg, f.staff1, b1, b.ID, f.ids(2, 0))
+		if err != nil || k.Channel != models.ChannelKiosk {
+			t.Fatalf("kiosk: %+v %v", k, err)
+		}
+		clock.Set(b.ClosesAt)
+		r, err := s.Results(bg, nil, b.ID)
+		if err != nil || r.Voted != 2 || r.Kiosk != 1 || r.Online != 1 {
+			t.Fatalf("results %+v %v", r, err)
+		}
+		// Points: 0 = 2+1, 1 = 1, 2 = 2: candidate 0 wins one seat.
+		if got := r.Funded(); len(got) != 1 || got[0] != f.cands[0].ID {
+			t.Fatalf("winner %v %+v", got, r.Detail.Candidates)
+		}
+	})
+}
+
+func TestBallotSecrecy(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		voters := []*models.Principal{f.voter(t, s, f.hh1), f.voter(t, s, f.hh2), f.voter(t, s, f.hh2)}
+		b := f.ballot(t, s, models.BallotInput{Secret: true, Method: models.MethodApprove, MinChoices: 1, MaxChoices: 3, TurnoutPct: 50})
+		clock.Advance(2 * time.Hour)
+		choices := []models.Choices{f.ids(0, 2), f.ids(1, 0), f.ids(2, 1, 0)}
+		for i, v := range voters[:2] {
+			if _, err := s.CastVote(bg, v, b.ID, choices[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pv, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(voters[2].Account.ID), choices[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ConfirmPaperVote(bg, f.admin, pv.ID); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(b.ClosesAt)
+		r, err := s.Results(bg, nil, b.ID)
+		if err != nil || r.Voted != 3 || !r.Valid {
+			t.Fatalf("results %+v %v", r, err)
+		}
+
+		// The votes table: a random text key, the ballot, the choices.
+		cols, err := s.DB().Migrator().ColumnTypes("ballot_votes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cols {
+			names = append(names, c.Name())
+			if c.Name() == "id" && !strings.Contains(strings.ToLower(c.DatabaseTypeName()), "char") && !strings.Contains(strings.ToLower(c.DatabaseTypeName()), "text") {
+				t.Fatalf("vote key is %s, not a random text key", c.DatabaseTypeName())
+			}
+		}
+		if strings.Join(names, ",") != "id,ballot_id,choices" {
+			t.Fatalf("ballot_votes columns %v could reference a voter or a time", names)
+		}
+		var ids []string
+		s.Tx(bg).Model(&models.BallotVote{}).Where("ballot_id = ?", b.ID).Pluck("id", &ids)
+		for _, id := range ids {
+			if len(id) != 32 {
+				t.Fatalf("vote id %q is not random", id)
+			}
+		}
+		// Participation and paper rows of a secret ballot hold no choices.
+		var withChoices int64
+		s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ? AND choices <> ''", b.ID).Count(&withChoices)
+		var paperLinked int64
+		s.Tx(bg).Model(&models.BallotPaperVote{}).Where("ballot_id = ? AND (choices <> '' OR voter_key <> '')", b.ID).Count(&paperLinked)
+		if withChoices != 0 || paperLinked != 0 {
+			t.Fatalf("%d participations and %d paper rows hold choices", withChoices, paperLinked)
+		}
+		// The audit trail of the whole run names voters but never choices.
+		var entries []models.AuditEntry
+		s.Tx(bg).Order("id").Find(&entries)
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Action, "ballot.") {
+				continue
+			}
+			for _, c := range choices {
+				if strings.Contains(e.Detail, c.String()) {
+					t.Fatalf("audit %s holds choices %s: %q", e.Action, c, e.Detail)
+				}
+			}
+			for _, c := range f.cands {
+				if strings.Contains(e.Detail, c.Title) && e.Action != "ballot.add_candidate" {
+					t.Fatalf("audit %s names a candidate: %q", e.Action, e.Detail)
+				}
+			}
+		}
+		// The board lists receipts without choices, then choices without receipts.
+		board, err := s.Board(bg, b.ID)
+		if err != nil || len(board) != 6 {
+			t.Fatalf("board %d %v", len(board), err)
+		}
+		for i, e := range board {
+			if (i < 3) != (e.Kind == models.BoardReceipt) || (e.Kind == models.BoardReceipt && e.Choices != "") || (e.Kind == models.BoardVote && e.Receipt != "") {
+				t.Fatalf("board entry %d: %+v", i, e)
+			}
+		}
+		bf, err := s.BoardFileFor(bg, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.Recount(bf); err != nil {
+			t.Fatalf("recount: %v", err)
+		}
+	})
+}
+
+func TestBallotFingerprintFollowsRoll(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		f.voter(t, s, f.hh1)
+		b1 := f.ballot(t, s, models.BallotInput{})
+		b2 := f.ballot(t, s, models.BallotInput{})
+		clock.Advance(2 * time.Hour)
+		b1, _ = s.Ballot(bg, b1.ID)
+		f.voter(t, s, f.hh2) // joins before b2 is first seen
+		b2, _ = s.Ballot(bg, b2.ID)
+		if b1.ElectorateSize != 1 || b2.ElectorateSize != 2 {
+			t.Fatalf("electorates %d %d", b1.ElectorateSize, b2.ElectorateSize)
+		}
+		// Same definition but the ids differ; recompute b1's with b2's roll.
+		var keys1, keys2 []string
+		s.Tx(bg).Model(&models.BallotVoter{}).Where("ballot_id = ?", b1.ID).Pluck("voter_key", &keys1)
+		s.Tx(bg).Model(&models.BallotVoter{}).Where("ballot_id = ?", b2.ID).Pluck("voter_key", &keys2)
+		opts := []models.Option{}
+		for _, c := range f.cands {
+			opts = append(opts, models.Option{ID: c.ID, CostFen: c.CostFen})
+		}
+		b1.Place = models.Place{}
+		if got := models.Fingerprint(b1, opts, keys1); got != b1.Fingerprint {
+			t.Fatalf("stored fingerprint %s, recomputed %s", b1.Fingerprint, got)
+		}
+		if models.Fingerprint(b1, opts, keys2) == b1.Fingerprint {
+			t.Fatal("a different roll kept the fingerprint")
+		}
+		// Explicit opening after the lazy freeze changes nothing.
+		again, err := s.Open(bg, f.staff1, b1.ID)
+		if err != nil || again.Fingerprint != b1.Fingerprint {
+			t.Fatalf("open: %v", err)
+		}
+	})
+}
