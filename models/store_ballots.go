@@ -559,6 +559,10 @@ func (s *Store) BallotOptions(ctx context.Context, id uint64) ([]Candidate, erro
 	return out, err
 }
 
+// Options returns the ids and costs of a ballot's candidates in ballot
+// order: all a vote form needs to read and check choices.
+func (s *Store) Options(ctx context.Context, id uint64) ([]Option, error) { return s.options(ctx, id) }
+
 // options reads the ids and costs of a ballot's candidates in ballot order.
 func (s *Store) options(ctx context.Context, id uint64) ([]Option, error) {
 	var out []Option
@@ -567,9 +571,33 @@ func (s *Store) options(ctx context.Context, id uint64) ([]Option, error) {
 	return out, err
 }
 
-// BallotQuery selects ballots for a list.
+// BallotQuery selects ballots for a list: optionally those whose scope
+// lies at or under a place, and those in one state as of now.
 type BallotQuery struct {
+	PlaceID       uint64
+	Status        BallotStatus
 	Page, PerPage int
+}
+
+// ballotFilter narrows db (on ballots joined to their place as bp) by q.
+func (s *Store) ballotFilter(ctx context.Context, db *gorm.DB, q BallotQuery) (*gorm.DB, error) {
+	if q.PlaceID != 0 {
+		pl, err := s.PlaceByID(ctx, q.PlaceID)
+		if err != nil {
+			return nil, err
+		}
+		db = db.Where(s.pathUnder(ctx, "bp.path", []Place{pl}))
+	}
+	now := s.Now()
+	switch q.Status {
+	case BallotScheduled:
+		db = db.Where("ballots.opens_at > ?", now)
+	case BallotOpen:
+		db = db.Where("ballots.opens_at <= ? AND ballots.closes_at > ?", now, now)
+	case BallotClosed:
+		db = db.Where("ballots.closes_at <= ?", now)
+	}
+	return db, nil
 }
 
 // Ballots lists every ballot, the latest to open first, with the total for
@@ -581,12 +609,16 @@ func (s *Store) Ballots(ctx context.Context, q BallotQuery) ([]Ballot, int64, er
 	if q.Page < 1 {
 		q.Page = 1
 	}
+	db, err := s.ballotFilter(ctx, s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id"), q)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int64
-	if err := s.conn(ctx).Model(&Ballot{}).Count(&total).Error; err != nil {
+	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var out []Ballot
-	err := s.conn(ctx).Preload("Place").Order("opens_at DESC, id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
+	err = db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
 	return out, total, err
 }
 
@@ -603,13 +635,16 @@ func (s *Store) StaffBallots(ctx context.Context, p *Principal, q BallotQuery) (
 	if q.Page < 1 {
 		q.Page = 1
 	}
-	db := s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id").Where(s.pathUnder(ctx, "bp.path", scopes))
+	db, err := s.ballotFilter(ctx, s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id").Where(s.pathUnder(ctx, "bp.path", scopes)), q)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var out []Ballot
-	err := db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
+	err = db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
 	return out, total, err
 }
 

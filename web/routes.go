@@ -45,6 +45,12 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/projects/export.xlsx", s.projectsExport)
 	g.GET("/projects/:id", s.showProject)
 	g.GET("/projects/:id/photos/:photo", s.projectPhoto)
+	// Micro-project ballots (票决): the list, a ballot's page with its
+	// result and receipt lookup, candidate photos and the board, for anyone.
+	g.GET("/ballots", s.ballotsList)
+	g.GET("/ballots/:id", s.showBallot)
+	g.GET("/ballots/:id/board.json", s.ballotBoard)
+	g.GET("/ballots/:id/candidates/:cid/photos/:pid", s.ballotPhoto)
 
 	// Signed-in pages. (Route-level middleware rather than a group's, so an
 	// unknown address is still a plain 404 for a visitor.)
@@ -61,6 +67,9 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/inbox/:id/read", s.inboxRead)
 	u.GET("/resources/new", s.newOffer)
 	u.POST("/resources", s.createOffer)
+	// Voting (see the vote contract in ballotVote) and the budget meter.
+	u.POST("/ballots/:id/vote", s.ballotVote)
+	u.POST("/ballots/:id/meter", s.ballotMeter)
 	// Project steps others than staff take; the store checks who may.
 	u.POST("/projects/:id/apply", s.applyForProject)
 	u.POST("/projects/:id/progress", s.projectProgress)
