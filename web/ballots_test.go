@@ -23,7 +23,9 @@ func demoBallot(t *testing.T, s *models.Store, st models.BallotStatus) models.Ba
 	return list[0]
 }
 
-func ballotPath(id uint64, rest string) string { return "/ballots/" + strconv.FormatUint(id, 10) + rest }
+func ballotPath(id uint64, rest string) string {
+	return "/ballots/" + strconv.FormatUint(id, 10) + rest
+}
 
 // TestVoteContract follows the vote contract on the demo's open budget
 // ballot: the form, review, confirm answering 200 with the receipt, the
