@@ -714,6 +714,52 @@ func (s *Store) Open(ctx context.Context, p *Principal, id uint64) (Ballot, erro
 	return s.ensureFrozen(ctx, p, b)
 }
 
+// OpenNow opens a scheduled ballot at once, its opening time becoming
+// now, and freezes it (or freezes an open one nobody froze yet). The
+// candidates must suit the method (ValidateOptions): a ballot is not
+// opened by hand with too few of them.
+func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, error) {
+	b, err := s.loadBallot(ctx, id, false)
+	if err != nil {
+		return b, err
+	}
+	if !p.Can(PermManageBallots, b.Place) {
+		return b, ErrForbidden
+	}
+	if b.Status(s.Now()) == BallotClosed {
+		return b, ErrBallotStarted
+	}
+	opts, err := s.options(ctx, id)
+	if err != nil {
+		return b, err
+	}
+	if err := ValidateOptions(b, opts); err != nil {
+		return b, err
+	}
+	if b.Status(s.Now()) == BallotScheduled {
+		now := s.Now()
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			res := s.conn(ctx).Model(&Ballot{}).Where("id = ? AND frozen_at IS NULL AND opens_at > ?", id, now).
+				Updates(map[string]any{"opens_at": now, "updated_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return ErrBallotStarted
+			}
+			return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.open_now", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
+				Detail: "opened early, scheduled for " + b.OpensAt.UTC().Format(time.RFC3339)})
+		})
+		if err != nil {
+			return b, err
+		}
+		if b, err = s.loadBallot(ctx, id, false); err != nil {
+			return b, err
+		}
+	}
+	return s.ensureFrozen(ctx, p, b)
+}
+
 // ensureFrozen freezes b's definition and roll if its opening time has
 // come and nobody froze it yet, and returns it as stored.
 func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballot, error) {

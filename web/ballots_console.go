@@ -139,6 +139,12 @@ func (s *Server) newBallot(c echo.Context) error {
 
 func (s *Server) createBallot(c echo.Context) error {
 	in, form, secret, fe := readBallotForm(c)
+	if len(fe) > 0 {
+		check := in
+		for k, v := range check.Validate(s.store.Now()) {
+			fe.Add(k, v)
+		}
+	}
 	if len(fe) == 0 {
 		b, err := s.store.CreateBallot(rctx(c), me(c), in)
 		if !errors.As(err, &fe) {
@@ -344,7 +350,7 @@ func (s *Server) removeBallotCandidate(c echo.Context) error {
 
 func (s *Server) openBallot(c echo.Context) error {
 	return s.ballotStep(c, true, func(id uint64) error {
-		_, err := s.store.Open(rctx(c), me(c), id)
+		_, err := s.store.OpenNow(rctx(c), me(c), id)
 		return err
 	})
 }
@@ -844,6 +850,13 @@ func (s *Server) createCandidate(c echo.Context) error {
 	}
 	for k, v := range pfe {
 		fe.Add(k, v)
+	}
+	if len(fe) > 0 {
+		// Say everything that is wrong at once.
+		check := in
+		for k, v := range check.Validate() {
+			fe.Add(k, v)
+		}
 	}
 	if len(fe) == 0 {
 		_, err := s.store.CreateCandidate(rctx(c), me(c), in, photos)

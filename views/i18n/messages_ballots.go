@@ -178,7 +178,7 @@ func init() {
 		"ballots.add_candidate":         {"加入通过审查的候选项目", "Add a candidate found feasible"},
 		"ballots.add":                   {"加入", "Add"},
 		"ballots.no_feasible":           {"没有可以加入的候选项目。", "No candidate is ready to add."},
-		"ballots.open_now":              {"立即开始并冻结", "Open and freeze now"},
+		"ballots.open_now":              {"提前开始投票并冻结", "Open now and freeze"},
 		"ballots.open_explained":        {"冻结后，票决定义、候选项目和选民名单不能再改，指纹会公布在投票页面。", "Once frozen, the definition, candidates and roll cannot change; the fingerprint is shown on the ballot page."},
 		"ballots.confirm_tick":          {"我已核对，确认执行", "I have checked and confirm"},
 		"ballots.confirm_needed":        {"请先勾选确认。", "Tick the confirmation first."},
