@@ -192,6 +192,27 @@ type VoteReceipt struct {
 
 // --- candidates ---
 
+// BallotPlaces lists the places where p may define ballots and propose
+// candidates: each scope where p manages ballots and the areas below it
+// down to compounds and groups (not households).
+func (s *Store) BallotPlaces(ctx context.Context, p *Principal) ([]Place, error) {
+	var out []Place
+	seen := map[uint64]bool{}
+	for _, sc := range p.Scopes(PermManageBallots) {
+		below, err := s.PlacesOfKind(ctx, sc, KindStreet, KindTownship, KindCommunity, KindVillage, KindCompound, KindGroup)
+		if err != nil {
+			return nil, err
+		}
+		for _, pl := range append([]Place{sc}, below...) {
+			if !seen[pl.ID] {
+				seen[pl.ID] = true
+				out = append(out, pl)
+			}
+		}
+	}
+	return out, nil
+}
+
 // CreateCandidate records a proposal at a place: staff who manage ballots
 // there, or a verified resident of a household inside it. A candidate from
 // a need keeps its need; the need must lie inside the candidate's place.
@@ -689,6 +710,52 @@ func (s *Store) Open(ctx context.Context, p *Principal, id uint64) (Ballot, erro
 	}
 	if b.Status(s.Now()) == BallotScheduled {
 		return b, ErrBallotNotOpen
+	}
+	return s.ensureFrozen(ctx, p, b)
+}
+
+// OpenNow opens a scheduled ballot at once, its opening time becoming
+// now, and freezes it (or freezes an open one nobody froze yet). The
+// candidates must suit the method (ValidateOptions): a ballot is not
+// opened by hand with too few of them.
+func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, error) {
+	b, err := s.loadBallot(ctx, id, false)
+	if err != nil {
+		return b, err
+	}
+	if !p.Can(PermManageBallots, b.Place) {
+		return b, ErrForbidden
+	}
+	if b.Status(s.Now()) == BallotClosed {
+		return b, ErrBallotStarted
+	}
+	opts, err := s.options(ctx, id)
+	if err != nil {
+		return b, err
+	}
+	if err := ValidateOptions(b, opts); err != nil {
+		return b, err
+	}
+	if b.Status(s.Now()) == BallotScheduled {
+		now := s.Now()
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			res := s.conn(ctx).Model(&Ballot{}).Where("id = ? AND frozen_at IS NULL AND opens_at > ?", id, now).
+				Updates(map[string]any{"opens_at": now, "updated_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return ErrBallotStarted
+			}
+			return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.open_now", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
+				Detail: "opened early, scheduled for " + b.OpensAt.UTC().Format(time.RFC3339)})
+		})
+		if err != nil {
+			return b, err
+		}
+		if b, err = s.loadBallot(ctx, id, false); err != nil {
+			return b, err
+		}
 	}
 	return s.ensureFrozen(ctx, p, b)
 }

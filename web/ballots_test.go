@@ -23,7 +23,9 @@ func demoBallot(t *testing.T, s *models.Store, st models.BallotStatus) models.Ba
 	return list[0]
 }
 
-func ballotPath(id uint64, rest string) string { return "/ballots/" + strconv.FormatUint(id, 10) + rest }
+func ballotPath(id uint64, rest string) string {
+	return "/ballots/" + strconv.FormatUint(id, 10) + rest
+}
 
 // TestVoteContract follows the vote contract on the demo's open budget
 // ballot: the form, review, confirm answering 200 with the receipt, the
@@ -141,3 +143,51 @@ func mustPrincipal(t *testing.T, s *models.Store, phone string) *models.Principa
 }
 
 var _ = webtest.Start
+
+// TestKiosk: staff check a resident in person at the service station, the
+// resident votes on the device, and the receipt page returns to the staff
+// check by itself; the voter handed over cannot be swapped.
+func TestKiosk(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		b := demoBallot(t, s, models.BallotOpen)
+		opts, err := s.Options(bg, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		kiosk := "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk"
+		page := staff.Get(kiosk)
+		if res := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005"}); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-id_checked"]`) {
+			t.Fatalf("without the identity tick: %d", res.Status)
+		}
+		vote := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
+		if vote.Status != http.StatusOK || !vote.Has(`form[data-testid="vote-form"] input[name="voter"]`) {
+			t.Fatalf("handover: %d %s", vote.Status, vote.Text(`[data-testid="refused"]`))
+		}
+		action, vals := vote.Form(`form[data-testid="vote-form"]`)
+		forged := url.Values{"_csrf": vals["_csrf"], "voter": {strings.Replace(vals.Get("voter"), ".", "9.", 1)}, "step": {"confirm"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}}
+		if res := staff.Post(action, forged); res.Status != http.StatusForbidden {
+			t.Fatalf("forged voter: %d", res.Status)
+		}
+		vals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
+		vals.Set("step", "review")
+		review := staff.Post(action, vals)
+		if review.Status != http.StatusOK {
+			t.Fatalf("kiosk review: %d", review.Status)
+		}
+		done := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
+		if done.Text(`[data-testid="receipt-code"]`) == "" || !done.Has(`meta[http-equiv="refresh"][content*="`+kiosk+`"]`) || !done.Has(`[data-testid="kiosk-next"]`) {
+			t.Fatalf("kiosk receipt: %d", done.Status)
+		}
+		st, err := s.Eligible(bg, mustPrincipal(t, s, "13800000005"), b.ID)
+		if err != nil || !st.Voted || st.Channel != models.ChannelKiosk || st.Receipt != done.Text(`[data-testid="receipt-code"]`) {
+			t.Fatalf("the kiosk vote counts for the resident: %+v %v", st, err)
+		}
+		again := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
+		if again.Status != http.StatusConflict || !again.Has(`[data-testid="refused"]`) {
+			t.Fatalf("second kiosk vote: %d", again.Status)
+		}
+	})
+}

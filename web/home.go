@@ -197,4 +197,6 @@ var consoleAreas = []struct {
 	{"/console/dashboard", "dash.title", "tile-dashboard", models.PermHandleNeeds},
 	{"/console/resources", "resources.console_title", "tile-resources", models.PermManageProjects},
 	{"/projects", "projects.console_title", "tile-projects", models.PermManageProjects},
+	{"/console/ballots", "ballots.console_title", "tile-ballots", models.PermManageBallots},
+	{"/console/candidates", "ballots.candidates_console", "tile-candidates", models.PermManageBallots},
 }

@@ -164,7 +164,6 @@ type ReviewData struct {
 	Action string
 	Back   string
 	Kiosk  bool
-	Voter  string // kiosk: the voter's name
 }
 
 // ReceiptData is the receipt page.
