@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,7 +51,10 @@ func placeIDNamed(t *testing.T, s *models.Store, name string) uint64 {
 // ballot shows a voter next to choices.
 func TestBallotThroughTheForms(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
-		srv := demoServer(t, s)
+		if err := demo.Load(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+		srv, logs := webtest.StartLogged(t, s)
 		com1 := placeIDNamed(t, s, "幸福社区")
 		staff := login(srv, "13800000002")
 
@@ -285,8 +290,41 @@ func TestBallotThroughTheForms(t *testing.T) {
 		if !anon.Get(ballotPath(bid, "")).Has(`[data-testid="candidate-project"]`) {
 			t.Fatal("the ballot page links to the projects")
 		}
+
+		// The server's log of the whole run never puts a voter next to a
+		// choice: no line that names a voter holds a candidate or a choice.
+		for _, phone := range []string{"13800000004", "13800000005"} {
+			a, err := s.AccountByPhone(bg, phone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mark := fmt.Sprintf(`"account":%d`, a.ID)
+			lines := 0
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if !strings.Contains(line, mark) && !strings.Contains(line, phone) && !strings.Contains(line, maskPhone(phone)) {
+					continue
+				}
+				lines++
+				for _, bad := range append([]string{"choice", "rank_"}, titles...) {
+					if strings.Contains(line, bad) {
+						t.Fatalf("a log line names voter %s next to %q: %s", phone, bad, line)
+					}
+				}
+				for title, id := range ids {
+					if strings.Contains(line, fmt.Sprintf("candidate %d", id)) || strings.Contains(line, fmt.Sprintf(`"candidate":%d`, id)) {
+						t.Fatalf("a log line names voter %s next to candidate %s: %s", phone, title, line)
+					}
+				}
+			}
+			if lines == 0 {
+				t.Fatalf("the log never mentions voter %s: the check above checked nothing", phone)
+			}
+		}
 	})
 }
+
+// maskPhone masks a phone as pages and logs do: 138****0004.
+func maskPhone(p string) string { return p[:3] + "****" + p[len(p)-4:] }
 
 func urlValues(kv ...string) url.Values {
 	v := url.Values{}
