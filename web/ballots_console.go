@@ -821,8 +821,9 @@ func (s *Server) consoleCandidates(c echo.Context) error {
 	return s.render(c, http.StatusOK, ballots.Candidates(d))
 }
 
-// createCandidate records a proposal, from a need or directly, with photos.
-func (s *Server) createCandidate(c echo.Context) error {
+// candidateForm reads a candidate proposal from the form, with its photos,
+// and every problem with it at once.
+func candidateForm(c echo.Context) (map[string]string, models.CandidateInput, []models.Photo, models.FieldErrors, error) {
 	form := map[string]string{}
 	for _, k := range []string{"need_id", "place_id", "title", "description", "kind", "cost"} {
 		form[k] = strings.TrimSpace(c.FormValue(k))
@@ -846,7 +847,7 @@ func (s *Server) createCandidate(c echo.Context) error {
 	}
 	photos, pfe, err := readPhotos(c, models.MaxCandidatePhotos)
 	if err != nil {
-		return err
+		return form, in, nil, fe, err
 	}
 	for k, v := range pfe {
 		fe.Add(k, v)
@@ -857,6 +858,15 @@ func (s *Server) createCandidate(c echo.Context) error {
 		for k, v := range check.Validate() {
 			fe.Add(k, v)
 		}
+	}
+	return form, in, photos, fe, nil
+}
+
+// createCandidate records a proposal, from a need or directly, with photos.
+func (s *Server) createCandidate(c echo.Context) error {
+	form, in, photos, fe, err := candidateForm(c)
+	if err != nil {
+		return err
 	}
 	if len(fe) == 0 {
 		_, err := s.store.CreateCandidate(rctx(c), me(c), in, photos)

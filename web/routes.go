@@ -69,6 +69,8 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/resources", s.createOffer)
 	// Voting (see the vote contract in ballotVote) and the budget meter.
 	u.POST("/ballots/:id/vote", s.ballotVote)
+	u.GET("/ballots/propose", s.proposePage)
+	u.POST("/ballots/propose", s.propose)
 	u.POST("/ballots/:id/meter", s.ballotMeter)
 	// Project steps others than staff take; the store checks who may.
 	u.POST("/projects/:id/apply", s.applyForProject)

@@ -131,3 +131,14 @@ type KioskData struct {
 	Errors  models.FieldErrors
 	Refused string
 }
+
+// ProposeData is a resident's proposal form.
+type ProposeData struct {
+	Verified bool
+	Places   []components.Option
+	Kinds    []components.Option
+	Needs    []components.Option
+	Caps     []string
+	Form     map[string]string
+	Errors   models.FieldErrors
+}

@@ -2,6 +2,10 @@ package i18n
 
 func init() {
 	add(map[string][2]string{
+		"ballots.propose_intro":        {"您可以为本社区提出一个民生微实事候选项目。工作人员会先做可行性审查，通过后才能列入票决。", "You may propose a small project for your community. Staff review its feasibility before any ballot lists it."},
+		"ballots.propose_verify_first": {"提出候选项目前，请先完成住户认证。", "Verify your household before proposing a candidate."},
+		"ballots.propose_verify_link":  {"去认证住户", "Verify my household"},
+		"ballots.from_my_need":         {"来自我提出的需求（可不选）", "From one of my needs (optional)"},
 		// Micro-project ballots (民生微实事票决): review reasons and errors.
 		"ballot.reason.over_cap":            {"预算超过该类项目的上限。", "The cost is above the cap for this kind of project."},
 		"ballot.reason.kind_unknown":        {"项目类型不在审查规则之内。", "The review rules do not cover this kind of project."},
