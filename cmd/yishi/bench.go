@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"sync"
@@ -47,6 +48,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	duration := fs.Duration("duration", 15*time.Second, "how long each timed phase runs")
 	clients := fs.Int("clients", 64, "concurrent clients")
 	voters := fs.Int("voters", 0, "synthetic voters to create for bench votes (0: enough for the duration)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed phases to this file (go tool pprof)")
 	sub, err := parseArgs(fs, args, true, "")
 	if err != nil {
 		return err
@@ -70,6 +72,17 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	defer env.close()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if sub == "votes" {
 		return benchVotes(ctx, env, *duration, *clients, stdout)
 	}
