@@ -525,16 +525,23 @@ func (s *Store) loadBallot(ctx context.Context, id uint64, lock bool) (Ballot, e
 	db := s.conn(ctx)
 	if lock && db.Dialector.Name() == "postgres" {
 		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+	} else {
+		// Unlocked, the place comes in the same round trip (PostgreSQL
+		// does not lock the nullable side of an outer join).
+		db = db.Joins("Place")
 	}
-	if err := db.Where("id = ?", id).Limit(1).Find(&b).Error; err != nil {
+	if err := db.Where("ballots.id = ?", id).Limit(1).Find(&b).Error; err != nil {
 		return b, err
 	}
 	if b.ID == 0 {
 		return b, ErrNotFound
 	}
-	var err error
-	b.Place, err = s.PlaceByID(ctx, b.PlaceID)
-	return b, err
+	if b.Place.ID == 0 {
+		var err error
+		b.Place, err = s.PlaceByID(ctx, b.PlaceID)
+		return b, err
+	}
+	return b, nil
 }
 
 // Ballot loads a ballot with its place; ballots are public. A ballot whose
