@@ -551,18 +551,28 @@ func (s *Store) Ballot(ctx context.Context, id uint64) (Ballot, error) {
 	if err != nil {
 		return b, err
 	}
-	return s.ensureFrozen(ctx, nil, b)
+	if b, err = s.ensureFrozen(ctx, nil, b); err == nil {
+		s.rememberFrozen(b)
+	}
+	return b, err
 }
 
 // BallotOptions returns a ballot's candidates in ballot order, with their
 // places and photos (without bytes).
 func (s *Store) BallotOptions(ctx context.Context, id uint64) ([]Candidate, error) {
+	cached, remember := s.openCandidates(id)
+	if cached != nil {
+		return cached, nil
+	}
 	var out []Candidate
 	err := s.conn(ctx).Model(&Candidate{}).Joins("JOIN ballot_candidates bc ON bc.candidate_id = candidates.id").
 		Joins("Place").Where("bc.ballot_id = ?", id).Order("bc.position, candidates.id").
 		Preload("Photos", func(db *gorm.DB) *gorm.DB {
 			return db.Select("id, candidate_id, content_type, width, height, created_at").Order("id")
 		}).Find(&out).Error
+	if err == nil && remember != nil {
+		remember(out)
+	}
 	return out, err
 }
 

@@ -64,3 +64,54 @@ func TestSyntheticCommunity(t *testing.T) {
 		}
 	})
 }
+
+// TestFrozenBallotCache: what the vote path and the ballot page read from
+// memory once a ballot is frozen is what the database holds, and callers
+// cannot change the cached copies.
+func TestFrozenBallotCache(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		b := f.ballot(t, s, models.BallotInput{Title: "缓存", Method: models.MethodApprove, MinChoices: 1, MaxChoices: 2})
+		voters := []*models.Principal{f.voter(t, s, f.hh1), f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)}
+		before, err := s.BallotOptions(bg, b.ID) // scheduled: never cached
+		if err != nil || len(before) != 3 {
+			t.Fatalf("%d candidates, %v", len(before), err)
+		}
+		clock.Advance(time.Hour)
+		if _, err := s.Ballot(bg, b.ID); err != nil { // opens: freezes, and remembers
+			t.Fatal(err)
+		}
+		for round := range 2 { // the first read fills the cache, the second reads it
+			got, err := s.BallotOptions(bg, b.ID)
+			if err != nil || len(got) != 3 {
+				t.Fatalf("round %d: %d candidates, %v", round, len(got), err)
+			}
+			for i := range got {
+				if got[i].ID != before[i].ID || got[i].Title != before[i].Title || got[i].Place.Name != before[i].Place.Name || got[i].CostFen != before[i].CostFen {
+					t.Fatalf("round %d: candidate %d is %+v, the database says %+v", round, i, got[i], before[i])
+				}
+			}
+			got[0].Title = "changed by a caller"
+		}
+		again, _ := s.BallotOptions(bg, b.ID)
+		if again[0].Title != before[0].Title {
+			t.Fatal("a caller changed the cached candidates")
+		}
+		voter := voters[0]
+		rc, err := s.CastVote(bg, voter, b.ID, models.Choices{f.cands[1].ID})
+		if err != nil || rc.Code == "" {
+			t.Fatalf("vote through the cache: %+v %v", rc, err)
+		}
+		if _, err := s.CastVote(bg, voters[1], b.ID, f.ids(0, 1, 2)); !errors.Is(err, models.ErrChoiceCount) {
+			t.Fatalf("the cached definition let three choices through: %v", err)
+		}
+		st, err := s.Eligible(bg, voter, b.ID)
+		if err != nil || !st.Voted || st.Receipt != rc.Code {
+			t.Fatalf("voter state %+v %v", st, err)
+		}
+		clock.Advance(48 * time.Hour) // closed: the cache does not outlive the window
+		if _, err := s.CastVote(bg, voters[2], b.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("a vote after closing: %v", err)
+		}
+	})
+}
