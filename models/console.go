@@ -4,7 +4,9 @@ import "time"
 
 // PlaceUsage counts what still hangs on a place (地点占用情况): the places
 // below it, the residents on its roster, the roles granted at it, and the
-// records that name it (registrations, invitation codes, notices). A place
+// records that name it (registrations, invitation codes, notices, needs,
+// takers, providers and the places offers serve, projects, ballot
+// candidates and ballots). A place
 // can be deleted only when all are zero.
 type PlaceUsage struct {
 	Children  int64

@@ -127,3 +127,84 @@ func TestPhotoFit(t *testing.T) {
 		}
 	}
 }
+
+// orientedJPEG is a 40×20 JPEG, red on the left half and blue on the
+// right, carrying EXIF orientation o in the given byte order.
+func orientedJPEG(t *testing.T, o uint16, order binary.ByteOrder) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for y := 0; y < 20; y++ {
+		for x := 0; x < 40; x++ {
+			c := color.RGBA{220, 0, 0, 255}
+			if x >= 20 {
+				c = color.RGBA{0, 0, 220, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	jpg := buf.Bytes()
+	tiff := make([]byte, 8+2+12+4)
+	if order == binary.LittleEndian {
+		copy(tiff, "II")
+	} else {
+		copy(tiff, "MM")
+	}
+	order.PutUint16(tiff[2:], 42)
+	order.PutUint32(tiff[4:], 8)
+	order.PutUint16(tiff[8:], 1)       // one entry
+	order.PutUint16(tiff[10:], 0x0112) // Orientation
+	order.PutUint16(tiff[12:], 3)      // SHORT
+	order.PutUint32(tiff[14:], 1)      // count
+	order.PutUint16(tiff[18:], o)      // value
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, jpg[2:]...)
+}
+
+// TestProcessPhotoAppliesOrientation: a sideways phone photo is stored
+// upright. Turned a quarter clockwise (orientation 6), the red left half
+// ends on top; a quarter anticlockwise (8), at the bottom; upside down
+// (3), on the right.
+func TestProcessPhotoAppliesOrientation(t *testing.T) {
+	red := func(c color.Color) bool { r, _, b, _ := c.RGBA(); return r > 0x9000 && b < 0x6000 }
+	cases := []struct {
+		o            uint16
+		w, h         int
+		redX, redY   int // a point that must be red
+		blueX, blueY int // and one that must be blue
+	}{
+		{1, 40, 20, 5, 10, 35, 10},
+		{3, 40, 20, 35, 10, 5, 10},
+		{6, 20, 40, 10, 5, 10, 35},
+		{8, 20, 40, 10, 35, 10, 5},
+	}
+	for _, c := range cases {
+		for _, order := range []binary.ByteOrder{binary.BigEndian, binary.LittleEndian} {
+			ph, err := ProcessPhoto(orientedJPEG(t, c.o, order))
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := jpeg.Decode(bytes.NewReader(ph.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ph.Width != c.w || ph.Height != c.h || img.Bounds().Dx() != c.w {
+				t.Fatalf("orientation %d: %d×%d, want %d×%d", c.o, ph.Width, ph.Height, c.w, c.h)
+			}
+			if !red(img.At(c.redX, c.redY)) || red(img.At(c.blueX, c.blueY)) {
+				t.Errorf("orientation %d (%v): not turned upright", c.o, order)
+			}
+			if bytes.Contains(ph.Data, []byte("Exif")) {
+				t.Errorf("orientation %d: EXIF kept", c.o)
+			}
+		}
+	}
+}

@@ -192,6 +192,27 @@ type VoteReceipt struct {
 
 // --- candidates ---
 
+// BallotPlaces lists the places where p may define ballots and propose
+// candidates: each scope where p manages ballots and the areas below it
+// down to compounds and groups (not households).
+func (s *Store) BallotPlaces(ctx context.Context, p *Principal) ([]Place, error) {
+	var out []Place
+	seen := map[uint64]bool{}
+	for _, sc := range p.Scopes(PermManageBallots) {
+		below, err := s.PlacesOfKind(ctx, sc, KindStreet, KindTownship, KindCommunity, KindVillage, KindCompound, KindGroup)
+		if err != nil {
+			return nil, err
+		}
+		for _, pl := range append([]Place{sc}, below...) {
+			if !seen[pl.ID] {
+				seen[pl.ID] = true
+				out = append(out, pl)
+			}
+		}
+	}
+	return out, nil
+}
+
 // CreateCandidate records a proposal at a place: staff who manage ballots
 // there, or a verified resident of a household inside it. A candidate from
 // a need keeps its need; the need must lie inside the candidate's place.
@@ -576,6 +597,10 @@ func (s *Store) BallotOptions(ctx context.Context, id uint64) ([]Candidate, erro
 	return out, err
 }
 
+// Options returns the ids and costs of a ballot's candidates in ballot
+// order: all a vote form needs to read and check choices.
+func (s *Store) Options(ctx context.Context, id uint64) ([]Option, error) { return s.options(ctx, id) }
+
 // options reads the ids and costs of a ballot's candidates in ballot order,
 // from the cache when the ballot is known frozen.
 func (s *Store) options(ctx context.Context, id uint64) ([]Option, error) {
@@ -592,9 +617,33 @@ func (s *Store) readOptions(ctx context.Context, id uint64) ([]Option, error) {
 	return out, err
 }
 
-// BallotQuery selects ballots for a list.
+// BallotQuery selects ballots for a list: optionally those whose scope
+// lies at or under a place, and those in one state as of now.
 type BallotQuery struct {
+	PlaceID       uint64
+	Status        BallotStatus
 	Page, PerPage int
+}
+
+// ballotFilter narrows db (on ballots joined to their place as bp) by q.
+func (s *Store) ballotFilter(ctx context.Context, db *gorm.DB, q BallotQuery) (*gorm.DB, error) {
+	if q.PlaceID != 0 {
+		pl, err := s.PlaceByID(ctx, q.PlaceID)
+		if err != nil {
+			return nil, err
+		}
+		db = db.Where(s.pathUnder(ctx, "bp.path", []Place{pl}))
+	}
+	now := s.Now()
+	switch q.Status {
+	case BallotScheduled:
+		db = db.Where("ballots.opens_at > ?", now)
+	case BallotOpen:
+		db = db.Where("ballots.opens_at <= ? AND ballots.closes_at > ?", now, now)
+	case BallotClosed:
+		db = db.Where("ballots.closes_at <= ?", now)
+	}
+	return db, nil
 }
 
 // Ballots lists every ballot, the latest to open first, with the total for
@@ -606,12 +655,16 @@ func (s *Store) Ballots(ctx context.Context, q BallotQuery) ([]Ballot, int64, er
 	if q.Page < 1 {
 		q.Page = 1
 	}
+	db, err := s.ballotFilter(ctx, s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id"), q)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int64
-	if err := s.conn(ctx).Model(&Ballot{}).Count(&total).Error; err != nil {
+	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var out []Ballot
-	err := s.conn(ctx).Preload("Place").Order("opens_at DESC, id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
+	err = db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
 	return out, total, err
 }
 
@@ -628,13 +681,16 @@ func (s *Store) StaffBallots(ctx context.Context, p *Principal, q BallotQuery) (
 	if q.Page < 1 {
 		q.Page = 1
 	}
-	db := s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id").Where(s.pathUnder(ctx, "bp.path", scopes))
+	db, err := s.ballotFilter(ctx, s.conn(ctx).Model(&Ballot{}).Joins("JOIN places bp ON bp.id = ballots.place_id").Where(s.pathUnder(ctx, "bp.path", scopes)), q)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var out []Ballot
-	err := db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
+	err = db.Preload("Place").Order("ballots.opens_at DESC, ballots.id DESC").Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&out).Error
 	return out, total, err
 }
 
@@ -679,6 +735,52 @@ func (s *Store) Open(ctx context.Context, p *Principal, id uint64) (Ballot, erro
 	}
 	if b.Status(s.Now()) == BallotScheduled {
 		return b, ErrBallotNotOpen
+	}
+	return s.ensureFrozen(ctx, p, b)
+}
+
+// OpenNow opens a scheduled ballot at once, its opening time becoming
+// now, and freezes it (or freezes an open one nobody froze yet). The
+// candidates must suit the method (ValidateOptions): a ballot is not
+// opened by hand with too few of them.
+func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, error) {
+	b, err := s.loadBallot(ctx, id, false)
+	if err != nil {
+		return b, err
+	}
+	if !p.Can(PermManageBallots, b.Place) {
+		return b, ErrForbidden
+	}
+	if b.Status(s.Now()) == BallotClosed {
+		return b, ErrBallotStarted
+	}
+	opts, err := s.options(ctx, id)
+	if err != nil {
+		return b, err
+	}
+	if err := ValidateOptions(b, opts); err != nil {
+		return b, err
+	}
+	if b.Status(s.Now()) == BallotScheduled {
+		now := s.Now()
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			res := s.conn(ctx).Model(&Ballot{}).Where("id = ? AND frozen_at IS NULL AND opens_at > ?", id, now).
+				Updates(map[string]any{"opens_at": now, "updated_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return ErrBallotStarted
+			}
+			return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.open_now", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
+				Detail: "opened early, scheduled for " + b.OpensAt.UTC().Format(time.RFC3339)})
+		})
+		if err != nil {
+			return b, err
+		}
+		if b, err = s.loadBallot(ctx, id, false); err != nil {
+			return b, err
+		}
 	}
 	return s.ensureFrozen(ctx, p, b)
 }

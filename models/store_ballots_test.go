@@ -635,3 +635,39 @@ func TestBallotFingerprintFollowsRoll(t *testing.T) {
 		}
 	})
 }
+
+// TestBallotOpenNow: staff open a scheduled ballot early and it is frozen
+// at once; staff elsewhere may not; too few candidates are refused.
+func TestBallotOpenNow(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		b := f.ballot(t, s, models.BallotInput{})
+		if _, err := s.OpenNow(bg, f.staff2, b.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff of community 2: %v", err)
+		}
+		opened, err := s.OpenNow(bg, f.staff1, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opened.Status(s.Now()) != models.BallotOpen || opened.FrozenAt == nil || opened.Fingerprint == "" {
+			t.Fatalf("not open and frozen: %+v", opened)
+		}
+		if again, err := s.OpenNow(bg, f.staff1, b.ID); err != nil || again.Fingerprint != opened.Fingerprint {
+			t.Fatalf("again: %v", err)
+		}
+		lone, err := s.CreateBallot(bg, f.staff1, models.BallotInput{PlaceID: f.com1.ID, Title: "只有一个候选", Electorate: models.ElectorateAdults,
+			Method: models.MethodBudget, BudgetFen: 100_000_00, OpensAt: s.Now().Add(time.Hour), ClosesAt: s.Now().Add(48 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddCandidate(bg, f.staff1, lone.ID, f.cands[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.OpenNow(bg, f.staff1, lone.ID); !errors.Is(err, models.ErrBallotOptions) {
+			t.Fatalf("one candidate on a budget ballot: %v", err)
+		}
+		if got, _ := s.Ballot(bg, lone.ID); got.Status(s.Now()) != models.BallotScheduled {
+			t.Fatal("a refused opening changes nothing")
+		}
+	})
+}

@@ -391,3 +391,25 @@ func TestNeedAutoCloseAndChase(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaceWithNeedsCannotBeDeleted: a place a need names is kept.
+func TestPlaceWithNeedsCannotBeDeleted(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newNeedFixture(t, s)
+		empty, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: *f.building.ParentID, Kind: models.KindBuilding, Name: "2号楼"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.FileNeed(bg, f.filer, models.NeedInput{CategoryID: f.category.ID, PlaceID: empty.ID, Description: "2号楼门禁坏了"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		err = s.DeletePlace(bg, f.admin, empty.ID)
+		var de *models.Error
+		if !errors.As(err, &de) || de.Code != models.ErrPlaceNotEmpty.Code || fmt.Sprint(de.Args) != "[console.place_has_records]" {
+			t.Fatalf("deleting a place with a need: %v", err)
+		}
+		if _, err := s.PlaceByID(bg, empty.ID); err != nil {
+			t.Fatalf("the place is gone: %v", err)
+		}
+	})
+}

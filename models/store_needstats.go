@@ -281,20 +281,17 @@ func (s *Store) ExportNeeds(ctx context.Context, p *Principal, f NeedFilter, eac
 		return err
 	}
 	now := s.Now()
-	db := s.inPlaces(ctx, s.conn(ctx).Table("needs").Joins("JOIN places np ON np.id = needs.place_id"), scopes).
-		Joins("LEFT JOIN takers tk ON tk.id = needs.taker_id").
+	// The staff list's own query, so the download holds exactly what the
+	// list shows.
+	f.Scope = NeedsStaff
+	db, err := s.needsQuery(ctx, p, f)
+	if err != nil {
+		return err
+	}
+	db = db.Joins("LEFT JOIN takers tk ON tk.id = needs.taker_id").
 		Joins("LEFT JOIN accounts fa ON fa.id = needs.filer_id").
 		Select("needs.id, needs.created_at, needs.category_id, np.path, needs.status, needs.level, tk.name, needs.respond_by, " +
 			"needs.responded_at, needs.resolve_by, needs.resolved_at, needs.rating, needs.supporters, fa.phone")
-	if f.Status != "" {
-		db = db.Where("needs.status = ?", f.Status)
-	}
-	if f.CategoryID != 0 {
-		db = db.Where("needs.category_id = ?", f.CategoryID)
-	}
-	if f.Overdue {
-		db = db.Where("needs.status IN ? AND (needs.resolve_by < ? OR (needs.responded_at IS NULL AND needs.respond_by < ?))", openNeed, now, now)
-	}
 	rows, err := db.Order("needs.created_at DESC, needs.id DESC").Rows()
 	if err != nil {
 		return err

@@ -229,6 +229,13 @@ func (s *Store) PlaceUsage(ctx context.Context, id uint64) (PlaceUsage, error) {
 		db.Model(&Registration{}).Where("household_id = ?", id),
 		db.Model(&InviteCode{}).Where("household_id = ?", id),
 		db.Model(&Notice{}).Where("place_id = ?", id),
+		db.Model(&Need{}).Where("place_id = ?", id),
+		db.Model(&Taker{}).Where("place_id = ?", id),
+		db.Model(&Provider{}).Where("place_id = ?", id),
+		db.Model(&OfferPlace{}).Where("place_id = ?", id),
+		db.Model(&Project{}).Where("place_id = ?", id),
+		db.Model(&Candidate{}).Where("place_id = ?", id),
+		db.Model(&Ballot{}).Where("place_id = ?", id),
 	} {
 		var n int64
 		if err := q.Count(&n).Error; err != nil {

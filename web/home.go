@@ -74,6 +74,17 @@ func (s *Server) home(c echo.Context) error {
 			return err
 		}
 	}
+	// The ballots open to this person (a verified resident, a
+	// representative or council member may be on a roll).
+	d.Voter = hh != nil || p.Has(models.RoleRepresentative) || p.Has(models.RoleCouncilMember)
+	open, err := s.store.OpenBallotsFor(rctx(c), p)
+	if err != nil {
+		return err
+	}
+	vctx := views.WithEnv(rctx(c), env(c))
+	for _, b := range open {
+		d.Ballots = append(d.Ballots, site.BallotLink{ID: b.ID, Title: b.Title, Place: b.Place.Name, Closes: views.FormatTime(vctx, b.ClosesAt)})
+	}
 	return s.render(c, http.StatusOK, site.Home(d))
 }
 
@@ -100,6 +111,9 @@ func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
 		return d, err
 	} else if last != nil && last.Status == models.RegistrationRejected {
 		d.Rejected = last.Reason
+	}
+	if d.Receipts, err = s.store.MyReceipts(rctx(c), p); err != nil {
+		return d, err
 	}
 	return d, nil
 }
@@ -183,4 +197,6 @@ var consoleAreas = []struct {
 	{"/console/dashboard", "dash.title", "tile-dashboard", models.PermHandleNeeds},
 	{"/console/resources", "resources.console_title", "tile-resources", models.PermManageProjects},
 	{"/projects", "projects.console_title", "tile-projects", models.PermManageProjects},
+	{"/console/ballots", "ballots.console_title", "tile-ballots", models.PermManageBallots},
+	{"/console/candidates", "ballots.candidates_console", "tile-candidates", models.PermManageBallots},
 }

@@ -45,6 +45,12 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/projects/export.xlsx", s.projectsExport)
 	g.GET("/projects/:id", s.showProject)
 	g.GET("/projects/:id/photos/:photo", s.projectPhoto)
+	// Micro-project ballots (票决): the list, a ballot's page with its
+	// result and receipt lookup, candidate photos and the board, for anyone.
+	g.GET("/ballots", s.ballotsList)
+	g.GET("/ballots/:id", s.showBallot)
+	g.GET("/ballots/:id/board.json", s.ballotBoard)
+	g.GET("/ballots/:id/candidates/:cid/photos/:pid", s.ballotPhoto)
 
 	// Signed-in pages. (Route-level middleware rather than a group's, so an
 	// unknown address is still a plain 404 for a visitor.)
@@ -61,6 +67,9 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/inbox/:id/read", s.inboxRead)
 	u.GET("/resources/new", s.newOffer)
 	u.POST("/resources", s.createOffer)
+	// Voting (see the vote contract in ballotVote) and the budget meter.
+	u.POST("/ballots/:id/vote", s.ballotVote)
+	u.POST("/ballots/:id/meter", s.ballotMeter)
 	// Project steps others than staff take; the store checks who may.
 	u.POST("/projects/:id/apply", s.applyForProject)
 	u.POST("/projects/:id/progress", s.projectProgress)
@@ -170,6 +179,30 @@ func (s *Server) routes(e *echo.Echo) {
 	rs.GET("/resources", s.consoleResources)
 	rs.POST("/resources/:id/verify", s.verifyOffer)
 	rs.POST("/resources/:id/withdraw", s.withdrawOffer)
+	// Ballots (票决): definition, candidates and their review, opening,
+	// roll amendments, paper ballots with a second confirmation, the
+	// service-station kiosk, publishing and funding.
+	bc := withMiddleware{con, []echo.MiddlewareFunc{requirePerm(models.PermManageBallots)}}
+	bc.GET("/ballots", s.consoleBallots)
+	bc.GET("/ballots/new", s.newBallot)
+	bc.POST("/ballots", s.createBallot)
+	bc.GET("/ballots/:id", s.consoleBallot)
+	bc.POST("/ballots/:id", s.updateBallot)
+	bc.POST("/ballots/:id/candidates", s.addBallotCandidate)
+	bc.POST("/ballots/:id/candidates/:cid/remove", s.removeBallotCandidate)
+	bc.POST("/ballots/:id/open", s.openBallot)
+	bc.POST("/ballots/:id/amend", s.amendBallot)
+	bc.GET("/ballots/:id/paper", s.paperPage)
+	bc.POST("/ballots/:id/paper", s.enterPaper)
+	bc.POST("/ballots/:id/paper/:pid/confirm", s.confirmPaper)
+	bc.GET("/ballots/:id/kiosk", s.kioskPage)
+	bc.POST("/ballots/:id/kiosk", s.kioskVerify)
+	bc.POST("/ballots/:id/kiosk/vote", s.kioskVote)
+	bc.POST("/ballots/:id/publish", s.publishBallot)
+	bc.POST("/ballots/:id/fund", s.fundBallot)
+	bc.GET("/candidates", s.consoleCandidates)
+	bc.POST("/candidates", s.createCandidate)
+	bc.POST("/candidates/:id/review", s.reviewCandidate)
 }
 
 // withMiddleware registers routes on a group with extra route-level middleware.

@@ -7,6 +7,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"time"
@@ -37,6 +38,9 @@ type Server struct {
 	cfg   Config
 	store *models.Store
 	log   *slog.Logger
+	// kioskKey signs the voter a kiosk hands the device to (random per
+	// process: a kiosk session does not outlive a restart).
+	kioskKey []byte
 }
 
 // New builds the echo instance with every route and middleware.
@@ -47,7 +51,10 @@ func New(cfg Config, store *models.Store) *echo.Echo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, kioskKey: make([]byte, 32)}
+	if _, err := rand.Read(s.kioskKey); err != nil {
+		panic(err)
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -2238,7 +2238,7 @@ func Detail(d DetailData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				for _, a := range d.Actions {
-					templ_7745c5c3_Err = actionForm(d, a).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = views.Scoped(string(a), actionForm(d, a)).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -1,0 +1,193 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"yishi/models"
+	"yishi/models/demo"
+	"yishi/models/modeltest"
+	"yishi/web/webtest"
+)
+
+// demoBallot finds a demo ballot in state st.
+func demoBallot(t *testing.T, s *models.Store, st models.BallotStatus) models.Ballot {
+	t.Helper()
+	list, _, err := s.Ballots(bg, models.BallotQuery{Status: st})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no %s demo ballot: %v", st, err)
+	}
+	return list[0]
+}
+
+func ballotPath(id uint64, rest string) string {
+	return "/ballots/" + strconv.FormatUint(id, 10) + rest
+}
+
+// TestVoteContract follows the vote contract on the demo's open budget
+// ballot: the form, review, confirm answering 200 with the receipt, the
+// same receipt on a repeat, 403 for someone not on the roll, 422 over the
+// budget, and the receipt on /profile.
+func TestVoteContract(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		b := demoBallot(t, s, models.BallotOpen)
+		opts, err := s.Options(bg, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := srv.Client()
+		c.Login("13800000004", demo.Password)
+		home := c.Get("/")
+		if !strings.Contains(home.Text(`[data-testid="home-ballots"]`), b.Title) {
+			t.Fatalf("home does not offer the open ballot: %q", home.Text(`[data-testid="home-ballots"]`))
+		}
+		page := c.Get(ballotPath(b.ID, ""))
+		if !page.Has(`form[method="post"][action="` + ballotPath(b.ID, "/vote") + `"][data-testid="vote-form"] input[name="_csrf"]`) {
+			t.Fatal("no vote form per the contract")
+		}
+		if !page.Has(`form[data-testid="vote-form"] button[name="step"][value="review"]`) {
+			t.Fatal("no review button")
+		}
+		if page.Count(`form[data-testid="vote-form"] input[type="checkbox"][name="choice"]`) != len(opts) {
+			t.Fatal("a budget ballot offers a checkbox per candidate")
+		}
+		if !page.Has(`[data-testid="results-hidden"]`) || page.Has(`[data-testid="result-table"]`) {
+			t.Fatal("results must be hidden while open")
+		}
+		csrf := page.CSRF()
+		// Over the budget: every candidate together costs more than 10万.
+		all := url.Values{"_csrf": {csrf}, "step": {"review"}}
+		for _, o := range opts {
+			all.Add("choice", strconv.FormatUint(o.ID, 10))
+		}
+		over := c.Post(ballotPath(b.ID, "/vote"), all)
+		if over.Status != http.StatusUnprocessableEntity || !strings.Contains(over.Text(`[data-testid="vote-error"]`), "预算") {
+			t.Fatalf("over budget: status %d, %q", over.Status, over.Text(`[data-testid="vote-error"]`))
+		}
+		if !strings.Contains(over.Text(`[data-testid="budget-meter"]`), "超出预算") {
+			t.Fatalf("meter without JS: %q", over.Text(`[data-testid="budget-meter"]`))
+		}
+		pick := url.Values{"_csrf": {csrf}, "step": {"review"}, "choice": {strconv.FormatUint(opts[0].ID, 10), strconv.FormatUint(opts[1].ID, 10)}}
+		review := c.Post(ballotPath(b.ID, "/vote"), pick)
+		if review.Status != http.StatusOK || !review.Has(`form[data-testid="confirm-form"] input[type="hidden"][name="choice"]`) {
+			t.Fatalf("review: status %d", review.Status)
+		}
+		if st, _ := s.Eligible(bg, mustPrincipal(t, s, "13800000004"), b.ID); st.Voted || !st.Eligible {
+			t.Fatalf("review must not vote: %+v", st)
+		}
+		receipt := c.Submit(review, `form[data-testid="confirm-form"]`, nil)
+		code := receipt.Text(`code[data-testid="receipt-code"]`)
+		if receipt.Status != http.StatusOK || len(code) < 10 {
+			t.Fatalf("confirm: status %d, receipt %q", receipt.Status, code)
+		}
+		again := c.Submit(review, `form[data-testid="confirm-form"]`, nil)
+		if again.Status != http.StatusOK || again.Text(`code[data-testid="receipt-code"]`) != code {
+			t.Fatalf("repeat: status %d, receipt %q want %q", again.Status, again.Text(`code[data-testid="receipt-code"]`), code)
+		}
+		prof := c.Get("/profile")
+		if !strings.Contains(prof.Text(`[data-testid="my-receipt"]`), code) {
+			t.Fatalf("profile receipts %q", prof.Text(`[data-testid="my-receipt"]`))
+		}
+		// Street staff are not on community 1's roll.
+		st := srv.Client()
+		st.Login("13800000001", demo.Password)
+		sp := st.Get(ballotPath(b.ID, ""))
+		if sp.Has(`[data-testid="vote-form"]`) || !sp.Has(`[data-testid="results-hidden"]`) {
+			t.Fatal("staff see no vote form and no counts")
+		}
+		refused := st.Post(ballotPath(b.ID, "/vote"), url.Values{"_csrf": {sp.CSRF()}, "step": {"confirm"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}})
+		if refused.Status != http.StatusForbidden {
+			t.Fatalf("not eligible: status %d", refused.Status)
+		}
+		if r := st.Get(ballotPath(b.ID, "/board.json")); r.Status != http.StatusConflict {
+			t.Fatalf("board before close: %d", r.Status)
+		}
+		// After the close: 409 for a vote, the result for anyone.
+		clock.Advance(6 * 24 * 60 * 60 * 1e9)
+		c.Login("13800000004", demo.Password)
+		late := c.Post(ballotPath(b.ID, "/vote"), url.Values{"_csrf": {c.Get("/profile").CSRF()}, "step": {"confirm"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}})
+		if late.Status != http.StatusConflict || !strings.Contains(late.Body, "不在投票时间") {
+			t.Fatalf("closed: status %d", late.Status)
+		}
+		anon := srv.Client()
+		res := anon.Get(ballotPath(b.ID, ""))
+		if !res.Has(`[data-testid="result-table"]`) || res.Text(`[data-testid="turnout-total"]`) == "" {
+			t.Fatal("the result is public after the close")
+		}
+		look := anon.Get(ballotPath(b.ID, "?receipt="+code))
+		if !look.Has(`[data-testid="lookup-found"]`) || !look.Has(`[data-testid="lookup-board"]`) {
+			t.Fatalf("lookup: %q", look.Text(`[data-testid="receipt-lookup"]`))
+		}
+		board := anon.Get(ballotPath(b.ID, "/board.json"))
+		if board.Status != http.StatusOK || !strings.Contains(board.Body, code) || !strings.Contains(board.Header.Get("Content-Disposition"), "board.json") {
+			t.Fatalf("board: %d", board.Status)
+		}
+	})
+}
+
+func mustPrincipal(t *testing.T, s *models.Store, phone string) *models.Principal {
+	t.Helper()
+	a, err := s.AccountByPhone(bg, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.LoadPrincipal(bg, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var _ = webtest.Start
+
+// TestKiosk: staff check a resident in person at the service station, the
+// resident votes on the device, and the receipt page returns to the staff
+// check by itself; the voter handed over cannot be swapped.
+func TestKiosk(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		b := demoBallot(t, s, models.BallotOpen)
+		opts, err := s.Options(bg, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		kiosk := "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk"
+		page := staff.Get(kiosk)
+		if res := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005"}); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-id_checked"]`) {
+			t.Fatalf("without the identity tick: %d", res.Status)
+		}
+		vote := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
+		if vote.Status != http.StatusOK || !vote.Has(`form[data-testid="vote-form"] input[name="voter"]`) {
+			t.Fatalf("handover: %d %s", vote.Status, vote.Text(`[data-testid="refused"]`))
+		}
+		action, vals := vote.Form(`form[data-testid="vote-form"]`)
+		forged := url.Values{"_csrf": vals["_csrf"], "voter": {strings.Replace(vals.Get("voter"), ".", "9.", 1)}, "step": {"confirm"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}}
+		if res := staff.Post(action, forged); res.Status != http.StatusForbidden {
+			t.Fatalf("forged voter: %d", res.Status)
+		}
+		vals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
+		vals.Set("step", "review")
+		review := staff.Post(action, vals)
+		if review.Status != http.StatusOK {
+			t.Fatalf("kiosk review: %d", review.Status)
+		}
+		done := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
+		if done.Text(`[data-testid="receipt-code"]`) == "" || !done.Has(`meta[http-equiv="refresh"][content*="`+kiosk+`"]`) || !done.Has(`[data-testid="kiosk-next"]`) {
+			t.Fatalf("kiosk receipt: %d", done.Status)
+		}
+		st, err := s.Eligible(bg, mustPrincipal(t, s, "13800000005"), b.ID)
+		if err != nil || !st.Voted || st.Channel != models.ChannelKiosk || st.Receipt != done.Text(`[data-testid="receipt-code"]`) {
+			t.Fatalf("the kiosk vote counts for the resident: %+v %v", st, err)
+		}
+		again := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
+		if again.Status != http.StatusConflict || !again.Has(`[data-testid="refused"]`) {
+			t.Fatalf("second kiosk vote: %d", again.Status)
+		}
+	})
+}

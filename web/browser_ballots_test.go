@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"yishi/models"
+	"yishi/models/demo"
+	"yishi/models/modeltest"
+	"yishi/web/webtest"
+)
+
+// TestBrowserBallotJourney votes in headless Chromium with JavaScript on:
+// the demo resident ticks budget candidates on the open ballot and watches
+// the remaining-budget meter change, reviews, confirms and gets a receipt;
+// the clock passes the close; staff publish the result; an anonymous
+// visitor reads it; the resident finds the receipt on the profile and by
+// lookup on the ballot page.
+func TestBrowserBallotJourney(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium is required in CI: %v", err)
+		}
+		t.Skipf("no Chromium at %s", chromiumPath)
+	}
+	clock := modeltest.NewClock(time.Now())
+	s := modeltest.Open(t, "sqlite", clock.Now)
+	if err := demo.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	srv := webtest.Start(t, s)
+	b := demoBallot(t, s, models.BallotOpen)
+	opts, err := s.Options(bg, b.ID)
+	if err != nil || len(opts) < 2 {
+		t.Fatalf("options: %v", err)
+	}
+	page := srv.URL + "/ballots/" + strconv.FormatUint(b.ID, 10)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(420, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
+	defer cancelAlloc()
+	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf))
+	defer cancelBrowser()
+	problems := &browserProblems{}
+	problems.listen(t, ctx)
+
+	into := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
+	}
+	seq := func(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			for _, st := range steps {
+				if _, err := st(ctx, tg); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v; the browser reported %v", step, err, problems.all())
+		}
+	}
+	// waitUntil polls a JavaScript condition (htmx swaps in the meter).
+	waitUntil := func(cond string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			for i := 0; i < 100; i++ {
+				ok, err := chromedp.Evaluate[bool](cond)(ctx, tg)
+				if err != nil {
+					return err
+				}
+				if ok {
+					return nil
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			return fmt.Errorf("timed out waiting for %s", cond)
+		})
+	}
+	meterText := `document.querySelector('[data-testid="budget-meter"]').textContent.replace(/\s+/g, ' ').trim()`
+	tick := func(id uint64) chromedp.Action[chromedp.Void] {
+		var ignored string
+		return into(&ignored, chromedp.Evaluate[string](fmt.Sprintf(`(() => { document.querySelector('[data-testid="choice-%d"]').click(); return "ok"; })()`, id)))
+	}
+	signIn := func(phone, next string) chromedp.Action[chromedp.Void] {
+		return seq(
+			chromedp.Navigate(srv.URL+"/login?next="+next),
+			chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), phone),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
+			chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
+		)
+	}
+	signOut := seq(
+		chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/login"]`)),
+	)
+
+	var m0, m1, m2, code string
+	run("resident ticks candidates and watches the meter",
+		signIn("13800000004", "/"),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="vote-form"]`)),
+		into(&m0, chromedp.Evaluate[string](meterText)),
+		tick(opts[0].ID),
+		waitUntil(meterText+` !== `+strconv.Quote(m0)),
+		into(&m1, chromedp.Evaluate[string](meterText)),
+	)
+	run("a second tick",
+		tick(opts[1].ID),
+		waitUntil(meterText+` !== `+strconv.Quote(m1)),
+		into(&m2, chromedp.Evaluate[string](meterText)),
+	)
+	left := func(fen int64) string { return "还剩 " + models.FormatYuan(fen) + " 元" }
+	if !strings.Contains(m0, left(b.BudgetFen)) || !strings.Contains(m1, left(b.BudgetFen-opts[0].CostFen)) ||
+		!strings.Contains(m2, left(b.BudgetFen-opts[0].CostFen-opts[1].CostFen)) {
+		t.Fatalf("meter: %q → %q → %q", m0, m1, m2)
+	}
+	run("review and confirm",
+		chromedp.Click(chromedp.CSS(`[data-testid="vote-review"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="confirm-form"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="vote-confirm"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="receipt-code"]`)),
+		into(&code, chromedp.Text(chromedp.CSS(`[data-testid="receipt-code"]`))),
+		signOut,
+	)
+	if len(code) < 10 {
+		t.Fatalf("receipt %q", code)
+	}
+
+	// The ballot closes; staff publish.
+	clock.Set(b.ClosesAt.Add(time.Hour))
+	var notice string
+	run("staff publish the result",
+		signIn("13800000002", "/console"),
+		chromedp.Navigate(srv.URL+"/console/ballots/"+strconv.FormatUint(b.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="publish-form"]`)),
+		chromedp.Click(chromedp.CSS(`form[data-testid="publish-form"] input[name="confirm"]`)),
+		chromedp.Click(chromedp.CSS(`form[data-testid="publish-form"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="result-notice"]`)),
+		into(&notice, chromedp.Text(chromedp.CSS(`[data-testid="result-notice"]`))),
+		signOut,
+	)
+	var turnout, found, profile string
+	run("an anonymous visitor reads the result",
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="result-table"]`)),
+		into(&turnout, chromedp.Text(chromedp.CSS(`[data-testid="turnout-channels"]`))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="result-notice"]`)),
+	)
+	if !strings.Contains(turnout, "线上") {
+		t.Fatalf("turnout %q", turnout)
+	}
+	run("the resident finds the receipt",
+		signIn("13800000004", "/profile"),
+		chromedp.Navigate(srv.URL+"/profile"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile-receipts"]`)),
+		into(&profile, chromedp.Text(chromedp.CSS(`[data-testid="profile-receipts"]`))),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="lookup-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-testid="lookup-form"] input[name="receipt"]`), code),
+		chromedp.Submit(chromedp.CSS(`form[data-testid="lookup-form"] input[name="receipt"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lookup-found"]`)),
+		into(&found, chromedp.Text(chromedp.CSS(`[data-testid="lookup-found"]`))),
+	)
+	if !strings.Contains(profile, code) || !strings.Contains(found, code) {
+		t.Fatalf("receipt %s: profile %q, lookup %q", code, profile, found)
+	}
+	if p := problems.all(); len(p) > 0 {
+		t.Fatalf("the browser reported problems: %v", p)
+	}
+}
