@@ -17,8 +17,9 @@ import (
 // rule and write, in one transaction when they write. A method called with a
 // context that already carries a transaction joins it.
 type Store struct {
-	db  *gorm.DB
-	now func() time.Time
+	db     *gorm.DB
+	now    func() time.Time
+	frozen frozenCache
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL means PostgreSQL,

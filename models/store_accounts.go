@@ -253,26 +253,55 @@ func (s *Store) EndSession(ctx context.Context, tok string) error {
 // session at most once a minute. An unknown, revoked or expired session is
 // ErrSessionExpired.
 func (s *Store) ResumeSession(ctx context.Context, tok string) (*Principal, error) {
+	p, _, err := s.ResumeSessionUnread(ctx, tok)
+	return p, err
+}
+
+// ResumeSessionUnread is ResumeSession that also counts the account's
+// unread notifications (the badge every page shows) in the same query.
+func (s *Store) ResumeSessionUnread(ctx context.Context, tok string) (*Principal, int64, error) {
 	if tok == "" || len(tok) > 100 {
-		return nil, ErrSessionExpired
+		return nil, 0, ErrSessionExpired
 	}
-	var sess Session
-	if err := s.conn(ctx).Where("id = ?", hashToken(tok)).First(&sess).Error; err != nil {
-		if err == gorm.ErrRecordNotFound {
-			return nil, ErrSessionExpired
-		}
-		return nil, err
+	// Every request comes this way: the session with its account in one
+	// round trip, the grants with their places in a second.
+	var row struct {
+		Session Session `gorm:"embedded;embeddedPrefix:s_"`
+		Account Account `gorm:"embedded"`
+		Unread  int64   `gorm:"column:s_unread"`
+	}
+	err := s.conn(ctx).Raw(`SELECT s.id AS s_id, s.account_id AS s_account_id, s.created_at AS s_created_at,
+		s.last_seen_at AS s_last_seen_at, s.revoked_at AS s_revoked_at,
+		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL) AS s_unread, a.*
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?`, hashToken(tok)).Scan(&row).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	sess := row.Session
+	if sess.ID == "" {
+		return nil, 0, ErrSessionExpired
 	}
 	now := s.Now()
 	if !SessionValid(sess, now) {
-		return nil, ErrSessionExpired
+		return nil, 0, ErrSessionExpired
 	}
 	if now.Sub(sess.LastSeenAt) >= SessionTouchEvery {
 		if err := s.conn(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error; err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return s.LoadPrincipal(ctx, sess.AccountID)
+	grants, err := s.grantsOf(ctx, row.Account.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &Principal{Account: row.Account, Grants: grants}, row.Unread, nil
+}
+
+// grantsOf loads an account's grants with their places, in one query.
+func (s *Store) grantsOf(ctx context.Context, accountID uint64) ([]RoleGrant, error) {
+	var grants []RoleGrant
+	err := s.conn(ctx).Joins("Place").Where("role_grants.account_id = ?", accountID).Order("role_grants.id").Find(&grants).Error
+	return grants, err
 }
 
 // LoadPrincipal loads an account with its grants and their places.
@@ -281,8 +310,8 @@ func (s *Store) LoadPrincipal(ctx context.Context, accountID uint64) (*Principal
 	if err != nil {
 		return nil, err
 	}
-	var grants []RoleGrant
-	if err := s.conn(ctx).Preload("Place").Where("account_id = ?", accountID).Order("id").Find(&grants).Error; err != nil {
+	grants, err := s.grantsOf(ctx, accountID)
+	if err != nil {
 		return nil, err
 	}
 	return &Principal{Account: a, Grants: grants}, nil

@@ -546,16 +546,23 @@ func (s *Store) loadBallot(ctx context.Context, id uint64, lock bool) (Ballot, e
 	db := s.conn(ctx)
 	if lock && db.Dialector.Name() == "postgres" {
 		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+	} else {
+		// Unlocked, the place comes in the same round trip (PostgreSQL
+		// does not lock the nullable side of an outer join).
+		db = db.Joins("Place")
 	}
-	if err := db.Where("id = ?", id).Limit(1).Find(&b).Error; err != nil {
+	if err := db.Where("ballots.id = ?", id).Limit(1).Find(&b).Error; err != nil {
 		return b, err
 	}
 	if b.ID == 0 {
 		return b, ErrNotFound
 	}
-	var err error
-	b.Place, err = s.PlaceByID(ctx, b.PlaceID)
-	return b, err
+	if b.Place.ID == 0 {
+		var err error
+		b.Place, err = s.PlaceByID(ctx, b.PlaceID)
+		return b, err
+	}
+	return b, nil
 }
 
 // Ballot loads a ballot with its place; ballots are public. A ballot whose
@@ -565,18 +572,28 @@ func (s *Store) Ballot(ctx context.Context, id uint64) (Ballot, error) {
 	if err != nil {
 		return b, err
 	}
-	return s.ensureFrozen(ctx, nil, b)
+	if b, err = s.ensureFrozen(ctx, nil, b); err == nil {
+		s.rememberFrozen(b)
+	}
+	return b, err
 }
 
 // BallotOptions returns a ballot's candidates in ballot order, with their
 // places and photos (without bytes).
 func (s *Store) BallotOptions(ctx context.Context, id uint64) ([]Candidate, error) {
+	cached, remember := s.openCandidates(id)
+	if cached != nil {
+		return cached, nil
+	}
 	var out []Candidate
 	err := s.conn(ctx).Model(&Candidate{}).Joins("JOIN ballot_candidates bc ON bc.candidate_id = candidates.id").
-		Where("bc.ballot_id = ?", id).Order("bc.position, candidates.id").Preload("Place").
+		Joins("Place").Where("bc.ballot_id = ?", id).Order("bc.position, candidates.id").
 		Preload("Photos", func(db *gorm.DB) *gorm.DB {
 			return db.Select("id, candidate_id, content_type, width, height, created_at").Order("id")
 		}).Find(&out).Error
+	if err == nil && remember != nil {
+		remember(out)
+	}
 	return out, err
 }
 
@@ -584,8 +601,16 @@ func (s *Store) BallotOptions(ctx context.Context, id uint64) ([]Candidate, erro
 // order: all a vote form needs to read and check choices.
 func (s *Store) Options(ctx context.Context, id uint64) ([]Option, error) { return s.options(ctx, id) }
 
-// options reads the ids and costs of a ballot's candidates in ballot order.
+// options reads the ids and costs of a ballot's candidates in ballot order,
+// from the cache when the ballot is known frozen.
 func (s *Store) options(ctx context.Context, id uint64) ([]Option, error) {
+	if v, ok := s.frozen.options.Load(id); ok {
+		return append([]Option(nil), v.([]Option)...), nil
+	}
+	return s.readOptions(ctx, id)
+}
+
+func (s *Store) readOptions(ctx context.Context, id uint64) ([]Option, error) {
 	var out []Option
 	err := s.conn(ctx).Table("ballot_candidates bc").Select("c.id AS id, c.cost_fen AS cost_fen").
 		Joins("JOIN candidates c ON c.id = bc.candidate_id").Where("bc.ballot_id = ?", id).Order("bc.position, c.id").Scan(&out).Error
@@ -937,6 +962,9 @@ type VoterState struct {
 // Eligible tells p's voter key in a ballot and whether p may vote, has
 // voted, and with which receipt (for the ballot page and /profile).
 func (s *Store) Eligible(ctx context.Context, p *Principal, ballotID uint64) (VoterState, error) {
+	if b, ok := s.frozenBallot(ballotID); ok {
+		return s.voterState(ctx, p, b)
+	}
 	b, err := s.Ballot(ctx, ballotID)
 	if err != nil {
 		return VoterState{}, err
@@ -959,17 +987,31 @@ func (s *Store) voterState(ctx context.Context, p *Principal, b Ballot) (VoterSt
 		}
 		return st, nil
 	}
-	var n int64
-	if err := s.conn(ctx).Model(&BallotVoter{}).Where("ballot_id = ? AND voter_key = ?", b.ID, st.Key).Count(&n).Error; err != nil {
+	// One round trip: the roll line and the participation, if any. A
+	// participation without a roll line cannot exist (a vote checks the
+	// roll), but is read all the same.
+	var rows []struct {
+		OnRoll  bool
+		PartID  *uint64
+		Receipt *string
+		Channel *string
+		Pending *bool
+	}
+	err := s.conn(ctx).Raw(`SELECT TRUE AS on_roll, bp.id AS part_id, bp.receipt, bp.channel, bp.pending
+		FROM ballot_voters bv LEFT JOIN ballot_participations bp ON bp.ballot_id = bv.ballot_id AND bp.voter_key = bv.voter_key
+		WHERE bv.ballot_id = ? AND bv.voter_key = ?
+		UNION ALL
+		SELECT FALSE, bp.id, bp.receipt, bp.channel, bp.pending FROM ballot_participations bp
+		WHERE bp.ballot_id = ? AND bp.voter_key = ? AND NOT EXISTS (SELECT 1 FROM ballot_voters bv WHERE bv.ballot_id = bp.ballot_id AND bv.voter_key = bp.voter_key)`,
+		b.ID, st.Key, b.ID, st.Key).Scan(&rows).Error
+	if err != nil {
 		return st, err
 	}
-	st.Eligible = n > 0
-	var part BallotParticipation
-	if err := s.conn(ctx).Where("ballot_id = ? AND voter_key = ?", b.ID, st.Key).Limit(1).Find(&part).Error; err != nil {
-		return st, err
-	}
-	if part.ID != 0 {
-		st.Voted, st.Receipt, st.Channel, st.Pending = true, part.Receipt, part.Channel, part.Pending
+	for _, r := range rows {
+		st.Eligible = st.Eligible || r.OnRoll
+		if r.PartID != nil {
+			st.Voted, st.Receipt, st.Channel, st.Pending = true, *r.Receipt, *r.Channel, *r.Pending
+		}
 	}
 	return st, nil
 }
@@ -1004,14 +1046,18 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 	if p == nil {
 		return VoteReceipt{}, ErrForbidden
 	}
-	// The hot path reads the ballot row alone; its place is loaded only
-	// when needed (a staff check, the first freeze).
-	var b Ballot
-	if err := s.conn(ctx).Where("id = ?", ballotID).Limit(1).Find(&b).Error; err != nil {
-		return VoteReceipt{}, err
-	}
-	if b.ID == 0 {
-		return VoteReceipt{}, ErrNotFound
+	// The hot path reads the ballot row alone, or nothing once it is known
+	// frozen; its place is loaded only when needed (a staff check, the
+	// first freeze).
+	b, cached := s.frozenBallot(ballotID)
+	if !cached {
+		if err := s.conn(ctx).Where("id = ?", ballotID).Limit(1).Find(&b).Error; err != nil {
+			return VoteReceipt{}, err
+		}
+		if b.ID == 0 {
+			return VoteReceipt{}, ErrNotFound
+		}
+		s.rememberFrozen(b)
 	}
 	var err error
 	if staff != nil || b.FrozenAt == nil {
@@ -1042,7 +1088,7 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 			if v.VoterKey == "" {
 				return ErrNotEligible
 			}
-			opts, err := s.options(ctx, b.ID)
+			opts, err := s.optionsOf(ctx, b)
 			if err != nil {
 				return err
 			}

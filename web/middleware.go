@@ -105,11 +105,12 @@ func (s *Server) setCookie(c echo.Context, name, value string, maxAge int) {
 func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var p *models.Principal
+		var unread int64
 		if ck, err := c.Cookie(cookieSession); err == nil && ck.Value != "" {
-			pr, err := s.store.ResumeSession(rctx(c), ck.Value)
+			pr, n, err := s.store.ResumeSessionUnread(rctx(c), ck.Value)
 			switch {
 			case err == nil:
-				p = pr
+				p, unread = pr, n
 				c.Set(ctxPrincipal, p)
 			case errors.Is(err, models.ErrSessionExpired) || errors.Is(err, models.ErrNotFound):
 				s.setCookie(c, cookieSession, "", -1)
@@ -122,10 +123,6 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 		e.Locale = s.locale(c, p)
 		if p != nil {
 			e.LargeText, e.HighContrast = p.Account.LargeText, p.Account.HighContrast
-			unread, err := s.store.UnreadCount(rctx(c), p.Account.ID)
-			if err != nil {
-				return err
-			}
 			e.Unread = unread
 		} else if ck, err := c.Cookie(cookiePrefs); err == nil {
 			e.LargeText = strings.Contains(ck.Value, "lt")

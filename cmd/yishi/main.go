@@ -10,6 +10,8 @@
 //	yishi audit verify [--db URL]
 //	yishi audit seal   [--db URL]
 //	yishi recount FILE
+//	yishi bench votes [--db URL] [--duration 15s] [--clients 64] [--voters N]
+//	yishi bench pages [--db URL] [--duration 15s] [--clients 64]
 //
 // --db is a path to an embedded SQLite file (default yishi.db) or a
 // postgres:// URL; YISHI_DATABASE_URL is used when --db is not given. Flags
@@ -63,6 +65,7 @@ commands:
   user           add | passwd
   audit          verify | seal
   recount        check a downloaded ballot board.json offline
+  bench          votes | pages: load-test the ballot in an empty database
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
@@ -84,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return cmdAudit(ctx, rest, stdout)
 	case "recount":
 		return cmdRecount(rest, stdout)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, log)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

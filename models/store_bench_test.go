@@ -1,0 +1,117 @@
+package models_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"yishi/models"
+	"yishi/models/modeltest"
+)
+
+// TestSyntheticCommunity: the load-test community is made only in an
+// empty database; its residents are verified, eligible in a ballot of the
+// community, and their batch-opened sessions resume like any other.
+func TestSyntheticCommunity(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		sc, err := s.CreateSyntheticCommunity(bg, 1001, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sc.VoterIDs) != 1001 || len(sc.Households) != 251 {
+			t.Fatalf("%d voters in %d households", len(sc.VoterIDs), len(sc.Households))
+		}
+		hh, err := s.PlaceByID(bg, sc.Households[250].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sc.Community.Contains(hh) || hh.Kind != models.KindHousehold {
+			t.Fatalf("household %+v is not in the community %+v", hh, sc.Community)
+		}
+		if _, err := s.CreateSyntheticCommunity(bg, 10, "x"); !errors.Is(err, models.ErrNotEmpty) {
+			t.Fatalf("a second community in the same database: %v", err)
+		}
+		toks, err := s.StartSessions(bg, sc.VoterIDs[998:])
+		if err != nil || len(toks) != 3 {
+			t.Fatalf("%v %v", toks, err)
+		}
+		p, err := s.ResumeSession(bg, toks[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, ok := p.ResidentHousehold(); !ok || p.Account.ID != sc.VoterIDs[1000] || h != sc.Households[250].ID {
+			t.Fatalf("session of %+v", p)
+		}
+		staff, err := s.LoadPrincipal(bg, sc.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !staff.Can(models.PermManageBallots, sc.Community) {
+			t.Fatal("the synthetic staff account cannot manage ballots in its community")
+		}
+		b, err := s.CreateBallot(bg, staff, models.BallotInput{PlaceID: sc.Community.ID, Title: "试", Electorate: models.ElectorateAdults,
+			Method: models.MethodSingle, OpensAt: clock.Now().Add(time.Hour), ClosesAt: clock.Now().Add(2 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.Eligible(bg, p, b.ID)
+		if err != nil || !st.Eligible {
+			t.Fatalf("a synthetic resident is not eligible: %+v %v", st, err)
+		}
+		var audits int64
+		if err := s.DB().Model(&models.AuditEntry{}).Where("action IN ?", []string{"bench.populate", "bench.sessions"}).Count(&audits).Error; err != nil || audits != 2 {
+			t.Fatalf("%d audit entries for the load, %v", audits, err)
+		}
+	})
+}
+
+// TestFrozenBallotCache: what the vote path and the ballot page read from
+// memory once a ballot is frozen is what the database holds, and callers
+// cannot change the cached copies.
+func TestFrozenBallotCache(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		b := f.ballot(t, s, models.BallotInput{Title: "缓存", Method: models.MethodApprove, MinChoices: 1, MaxChoices: 2})
+		voters := []*models.Principal{f.voter(t, s, f.hh1), f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)}
+		before, err := s.BallotOptions(bg, b.ID) // scheduled: never cached
+		if err != nil || len(before) != 3 {
+			t.Fatalf("%d candidates, %v", len(before), err)
+		}
+		clock.Advance(time.Hour)
+		if _, err := s.Ballot(bg, b.ID); err != nil { // opens: freezes, and remembers
+			t.Fatal(err)
+		}
+		for round := range 2 { // the first read fills the cache, the second reads it
+			got, err := s.BallotOptions(bg, b.ID)
+			if err != nil || len(got) != 3 {
+				t.Fatalf("round %d: %d candidates, %v", round, len(got), err)
+			}
+			for i := range got {
+				if got[i].ID != before[i].ID || got[i].Title != before[i].Title || got[i].Place.Name != before[i].Place.Name || got[i].CostFen != before[i].CostFen {
+					t.Fatalf("round %d: candidate %d is %+v, the database says %+v", round, i, got[i], before[i])
+				}
+			}
+			got[0].Title = "changed by a caller"
+		}
+		again, _ := s.BallotOptions(bg, b.ID)
+		if again[0].Title != before[0].Title {
+			t.Fatal("a caller changed the cached candidates")
+		}
+		voter := voters[0]
+		rc, err := s.CastVote(bg, voter, b.ID, models.Choices{f.cands[1].ID})
+		if err != nil || rc.Code == "" {
+			t.Fatalf("vote through the cache: %+v %v", rc, err)
+		}
+		if _, err := s.CastVote(bg, voters[1], b.ID, f.ids(0, 1, 2)); !errors.Is(err, models.ErrChoiceCount) {
+			t.Fatalf("the cached definition let three choices through: %v", err)
+		}
+		st, err := s.Eligible(bg, voter, b.ID)
+		if err != nil || !st.Voted || st.Receipt != rc.Code {
+			t.Fatalf("voter state %+v %v", st, err)
+		}
+		clock.Advance(48 * time.Hour) // closed: the cache does not outlive the window
+		if _, err := s.CastVote(bg, voters[2], b.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("a vote after closing: %v", err)
+		}
+	})
+}
