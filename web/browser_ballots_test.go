@@ -112,21 +112,26 @@ func TestBrowserBallotJourney(t *testing.T) {
 	)
 
 	var m0, m1, m2, code string
+	left := func(fen int64) string { return "还剩 " + models.FormatYuan(fen) + " 元" }
+	// Each tick must bring the meter to the remaining budget it implies;
+	// wait for that text rather than for any change, since htmx swaps the
+	// meter asynchronously.
+	shows := func(fen int64) string { return meterText + `.includes(` + strconv.Quote(left(fen)) + `)` }
 	run("resident ticks candidates and watches the meter",
 		signIn("13800000004", "/"),
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="vote-form"]`)),
+		waitUntil(`typeof window.htmx !== "undefined" && document.readyState === "complete"`),
 		into(&m0, chromedp.Evaluate[string](meterText)),
 		tick(opts[0].ID),
-		waitUntil(meterText+` !== `+strconv.Quote(m0)),
+		waitUntil(shows(b.BudgetFen-opts[0].CostFen)),
 		into(&m1, chromedp.Evaluate[string](meterText)),
 	)
 	run("a second tick",
 		tick(opts[1].ID),
-		waitUntil(meterText+` !== `+strconv.Quote(m1)),
+		waitUntil(shows(b.BudgetFen-opts[0].CostFen-opts[1].CostFen)),
 		into(&m2, chromedp.Evaluate[string](meterText)),
 	)
-	left := func(fen int64) string { return "还剩 " + models.FormatYuan(fen) + " 元" }
 	if !strings.Contains(m0, left(b.BudgetFen)) || !strings.Contains(m1, left(b.BudgetFen-opts[0].CostFen)) ||
 		!strings.Contains(m2, left(b.BudgetFen-opts[0].CostFen-opts[1].CostFen)) {
 		t.Fatalf("meter: %q → %q → %q", m0, m1, m2)
