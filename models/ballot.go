@@ -789,3 +789,35 @@ func newVoteID() string {
 	}
 	return hex.EncodeToString(b[:])
 }
+
+// ParseCostCaps reads cost caps per candidate kind written as
+// "service=50000,goods=100000,works=200000" (yuan) over the defaults: kinds
+// left out keep their default cap. An unknown kind or a bad amount is an
+// error naming it.
+func ParseCostCaps(s string, base FeasibilityPolicy) (FeasibilityPolicy, error) {
+	out := FeasibilityPolicy{Caps: map[CandidateKind]int64{}, Excluded: base.Excluded}
+	for k, v := range base.Caps {
+		out.Caps[k] = v
+	}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, amount, ok := strings.Cut(part, "=")
+		kind := CandidateKind(strings.TrimSpace(name))
+		known := false
+		for _, k := range CandidateKinds {
+			known = known || k == kind
+		}
+		if !ok || !known {
+			return base, fmt.Errorf("cost caps: %q is not kind=yuan with a kind of service, goods or works", part)
+		}
+		fen, ok := ParseYuan(amount)
+		if !ok || fen <= 0 {
+			return base, fmt.Errorf("cost caps: %q is not a positive amount of yuan", part)
+		}
+		out.Caps[kind] = fen
+	}
+	return out, nil
+}

@@ -337,3 +337,24 @@ func TestBoardRecount(t *testing.T) {
 		t.Fatal("wrong totals passed")
 	}
 }
+
+func TestParseCostCaps(t *testing.T) {
+	fp, err := models.ParseCostCaps("service=30000, works=150000.50", models.DefaultFeasibility)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp.Caps[models.CandidateService] != 3_000_000 || fp.Caps[models.CandidateWorks] != 15_000_050 || fp.Caps[models.CandidateGoods] != models.DefaultFeasibility.Caps[models.CandidateGoods] {
+		t.Fatalf("caps %v", fp.Caps)
+	}
+	if len(fp.Excluded) != len(models.DefaultFeasibility.Excluded) {
+		t.Fatal("exclusions lost")
+	}
+	for _, bad := range []string{"food=100", "service", "goods=-5", "works=abc", "service=0"} {
+		if _, err := models.ParseCostCaps(bad, models.DefaultFeasibility); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if fp, err := models.ParseCostCaps("", models.DefaultFeasibility); err != nil || fp.Caps[models.CandidateGoods] != models.DefaultFeasibility.Caps[models.CandidateGoods] {
+		t.Fatalf("empty: %v %v", fp.Caps, err)
+	}
+}

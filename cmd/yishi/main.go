@@ -1,7 +1,7 @@
 // Command yishi is the whole Yishi application: the web server and the
 // commands that administer its database.
 //
-//	yishi serve   [--addr :8080] [--db URL] [--demo] [--secure-cookies] [--base-url URL] [--tz Asia/Shanghai]
+//	yishi serve   [--addr :8080] [--db URL] [--demo] [--secure-cookies] [--base-url URL] [--tz Asia/Shanghai] [--cost-caps service=50000,...]
 //	              [--sms-url TEMPLATE [--sms-method GET|POST] [--sms-user U] [--sms-token-header H] [--sms-timeout 10s]]
 //	yishi migrate [up|status] [--db URL]
 //	yishi demo    [--db URL]

@@ -490,3 +490,12 @@ func TestDatabaseFromFlagOrEnvironment(t *testing.T) {
 		}
 	})
 }
+
+// TestServeRefusesBadCostCaps: a mistyped cost cap stops serve before it
+// opens the database, with a message naming it.
+func TestServeRefusesBadCostCaps(t *testing.T) {
+	c := newCLI(t)
+	db := filepath.Join(c.dir, "caps.db")
+	c.fails([]string{`"food=100"`}, "serve", "--db", db, "--cost-caps", "food=100")
+	c.fails([]string{`"works=abc"`}, "serve", "--db", db, "--cost-caps", "service=1000,works=abc")
+}

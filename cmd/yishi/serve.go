@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when serving over TLS)")
 	baseURL := fs.String("base-url", os.Getenv("YISHI_BASE_URL"), "public address for QR codes and printed links")
 	tzName := fs.String("tz", "Asia/Shanghai", "time zone times are shown in")
+	costCaps := fs.String("cost-caps", os.Getenv("YISHI_COST_CAPS"), "micro-project cost caps in yuan per kind, e.g. service=50000,goods=100000,works=200000")
 	sms := smsFlags(fs)
 	if _, err := parseArgs(fs, args, false, ""); err != nil {
 		return err
@@ -37,6 +38,11 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	if err != nil {
 		return exitError{2, "unknown time zone " + *tzName}
 	}
+	caps, err := models.ParseCostCaps(*costCaps, models.DefaultFeasibility)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	models.SetFeasibilityPolicy(caps)
 	channel, err := sms.channel(log)
 	if err != nil {
 		return exitError{2, err.Error()}
