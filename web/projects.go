@@ -78,13 +78,9 @@ func projectQuery(c echo.Context, labels map[uint64]string) (models.ProjectQuery
 		q.Status = st
 		filters += "status=" + string(st) + "&"
 	}
-	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
-		if _, known := labels[id]; known {
-			q.PlaceID = id
-			filters += "place=" + strconv.FormatUint(id, 10) + "&"
-		}
-	}
-	return q, filters
+	var place string
+	q.PlaceID, place = placeFilter(c, labels)
+	return q, filters + place
 }
 
 // projectsExport downloads the projects list with its filters, every page

@@ -119,13 +119,19 @@ func offerQuery(c echo.Context, labels map[uint64]string) (models.OfferQuery, st
 		q.Kind = k
 		filters += "kind=" + string(k) + "&"
 	}
-	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
-		if _, known := labels[id]; known {
-			q.PlaceID = id
-			filters += "place=" + strconv.FormatUint(id, 10) + "&"
-		}
+	var place string
+	q.PlaceID, place = placeFilter(c, labels)
+	return q, filters + place
+}
+
+// placeFilter reads ?place= when it names one of the listed places, and
+// returns it with the query string that repeats it ("place=7&").
+func placeFilter(c echo.Context, labels map[uint64]string) (uint64, string) {
+	id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64)
+	if _, known := labels[id]; err != nil || !known {
+		return 0, ""
 	}
-	return q, filters
+	return id, "place=" + strconv.FormatUint(id, 10) + "&"
 }
 
 // resourcesExport downloads the public resources list with its filters,
