@@ -386,6 +386,18 @@ func (n Need) Clock() NeedClock {
 // Overdue reports whether the need has missed a deadline it still owes.
 func (n Need) Overdue(now time.Time) bool { return n.Clock().Overdue(n.Status, now) }
 
+// TakesMerges reports whether other needs may still be merged into n: it is
+// open and not yet reported done.
+func (n Need) TakesMerges() bool { return !n.Status.Final() && n.Status != NeedDone }
+
+// TakesSupport reports whether account may add support to n: not its own
+// need, and n is still open. (Who counts as a neighbour is the store's.)
+func (n Need) TakesSupport(account uint64) bool { return n.FilerID != account && !n.Status.Final() }
+
+// WhistlesRateable reports whether the whistles of n may be rated: the
+// street rates a whistle once its need is done (一哨一考核).
+func (n Need) WhistlesRateable() bool { return n.Status == NeedDone || n.Status == NeedClosed }
+
 // NeedPhoto is a photo attached to a need, re-encoded without metadata.
 type NeedPhoto struct {
 	ID          uint64 `gorm:"primaryKey"`

@@ -222,3 +222,43 @@ func TestNeedActionTakenBy(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedMergeSupportAndWhistleRules(t *testing.T) {
+	for _, s := range NeedStatuses {
+		n := Need{Status: s, FilerID: 7}
+		open := !s.Final() && s != NeedDone
+		if n.TakesMerges() != open {
+			t.Errorf("%s: TakesMerges %v", s, n.TakesMerges())
+		}
+		if n.TakesSupport(8) != !s.Final() || n.TakesSupport(7) {
+			t.Errorf("%s: TakesSupport by a neighbour %v, by the filer %v", s, n.TakesSupport(8), n.TakesSupport(7))
+		}
+		if n.WhistlesRateable() != (s == NeedDone || s == NeedClosed) {
+			t.Errorf("%s: WhistlesRateable %v", s, n.WhistlesRateable())
+		}
+	}
+	rated := time.Now()
+	d := NeedDetail{Need: Need{Status: NeedDone}, Street: true, Whistles: []Whistle{{RatedAt: &rated}, {}}}
+	if !d.MayRateWhistles() {
+		t.Fatal("the street cannot rate an unrated whistle of a done need")
+	}
+	for name, m := range map[string]func(*NeedDetail){
+		"not the street":  func(d *NeedDetail) { d.Street = false },
+		"need still open": func(d *NeedDetail) { d.Status = NeedInProgress },
+		"all rated":       func(d *NeedDetail) { d.Whistles = d.Whistles[:1] },
+	} {
+		c := d
+		m(&c)
+		if c.MayRateWhistles() {
+			t.Errorf("%s: may rate", name)
+		}
+	}
+	sup := NeedDetail{Need: Need{Status: NeedAccepted, FilerID: 7}, Neighbour: true}
+	if !sup.MaySupport(8) || sup.MaySupport(7) {
+		t.Fatal("support rule")
+	}
+	sup.Supported = true
+	if sup.MaySupport(8) {
+		t.Fatal("supported twice")
+	}
+}

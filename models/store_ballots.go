@@ -196,21 +196,7 @@ type VoteReceipt struct {
 // candidates: each scope where p manages ballots and the areas below it
 // down to compounds and groups (not households).
 func (s *Store) BallotPlaces(ctx context.Context, p *Principal) ([]Place, error) {
-	var out []Place
-	seen := map[uint64]bool{}
-	for _, sc := range p.Scopes(PermManageBallots) {
-		below, err := s.PlacesOfKind(ctx, sc, KindStreet, KindTownship, KindCommunity, KindVillage, KindCompound, KindGroup)
-		if err != nil {
-			return nil, err
-		}
-		for _, pl := range append([]Place{sc}, below...) {
-			if !seen[pl.ID] {
-				seen[pl.ID] = true
-				out = append(out, pl)
-			}
-		}
-	}
-	return out, nil
+	return s.placesDownToCompound(ctx, p, PermManageBallots)
 }
 
 // CreateCandidate records a proposal at a place: staff who manage ballots

@@ -330,7 +330,7 @@ func (s *Store) MergeNeed(ctx context.Context, p *Principal, id, targetID uint64
 		} else if err != nil {
 			return err
 		}
-		if target.Status.Final() || target.Status == NeedDone || communityOf(target.Place) != communityOf(n.Place) || !p.Can(PermHandleNeeds, target.Place) {
+		if !target.TakesMerges() || communityOf(target.Place) != communityOf(n.Place) || !p.Can(PermHandleNeeds, target.Place) {
 			return FieldErrors{"target_id": "err.merge_target_invalid"}
 		}
 		var ids []uint64
@@ -597,14 +597,14 @@ func (s *Store) RateWhistle(ctx context.Context, p *Principal, whistleID uint64,
 		if err != nil {
 			return err
 		}
-		street, err := s.PlaceByID(ctx, n.Place.AncestorIDs()[0])
+		street, err := s.streetStaff(ctx, p, n.Place)
 		if err != nil {
 			return err
 		}
-		if !p.Can(PermHandleNeeds, street) {
+		if !street {
 			return ErrForbidden
 		}
-		if n.Status != NeedDone && n.Status != NeedClosed {
+		if !n.WhistlesRateable() {
 			return ErrNeedStep
 		}
 		if w.RatedAt != nil {
@@ -632,7 +632,7 @@ func (s *Store) SupportNeed(ctx context.Context, p *Principal, id uint64) error 
 		if !n.Public || communityOf(n.Place) != communityOf(home) {
 			return ErrNotFound
 		}
-		if n.FilerID == p.Account.ID || n.Status.Final() {
+		if !n.TakesSupport(p.Account.ID) {
 			return ErrNeedStep
 		}
 		var c int64
@@ -739,6 +739,39 @@ type NeedDetail struct {
 	Supported bool
 	Neighbour bool          // a resident of the need's community who may support it
 	MyCalls   []WhistleCall // whistle calls to takers p acts for, who must report (报到)
+	Street    bool          // p handles needs for the whole street, and so rates whistles
+}
+
+// MaySupport reports whether the viewer, account, may add support now.
+func (d NeedDetail) MaySupport(account uint64) bool {
+	return d.Neighbour && !d.Supported && d.TakesSupport(account)
+}
+
+// MayRateWhistles reports whether the viewer may rate a whistle of the
+// need now: the street, once the need is done, while one is unrated.
+func (d NeedDetail) MayRateWhistles() bool {
+	if !d.Street || !d.WhistlesRateable() {
+		return false
+	}
+	for _, w := range d.Whistles {
+		if w.RatedAt == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// streetStaff reports whether p handles needs for the whole street (or
+// township) that pl lies in.
+func (s *Store) streetStaff(ctx context.Context, p *Principal, pl Place) (bool, error) {
+	if p == nil {
+		return false, nil
+	}
+	street, err := s.PlaceByID(ctx, pl.AncestorIDs()[0])
+	if err != nil {
+		return false, err
+	}
+	return p.Can(PermHandleNeeds, street), nil
 }
 
 // canSeeNeed reports whether p may see need n: its filer, its taker, staff
@@ -788,6 +821,9 @@ func (s *Store) NeedByID(ctx context.Context, p *Principal, id uint64) (NeedDeta
 		return NeedDetail{}, ErrNotFound
 	}
 	d.Roles, d.Neighbour = roles, neighbour
+	if d.Street, err = s.streetStaff(ctx, p, d.Need.Place); err != nil {
+		return d, err
+	}
 	if err := s.conn(ctx).Select("id, need_id, content_type, width, height, created_at").Where("need_id = ?", id).Order("id").Find(&d.Photos).Error; err != nil {
 		return d, err
 	}

@@ -173,9 +173,15 @@ func (s *Store) ProjectNeedChoices(ctx context.Context, p *Principal) ([]Need, e
 // ProjectPlaces lists the places p may create projects at: p's scopes and
 // every community and compound inside them.
 func (s *Store) ProjectPlaces(ctx context.Context, p *Principal) ([]Place, error) {
+	return s.placesDownToCompound(ctx, p, PermManageProjects)
+}
+
+// placesDownToCompound lists the places where p holds perm, with every
+// community, village, compound and group inside them, each once.
+func (s *Store) placesDownToCompound(ctx context.Context, p *Principal, perm Permission) ([]Place, error) {
 	var out []Place
 	seen := map[uint64]bool{}
-	for _, sc := range p.Scopes(PermManageProjects) {
+	for _, sc := range p.Scopes(perm) {
 		below, err := s.PlacesOfKind(ctx, sc, KindStreet, KindTownship, KindCommunity, KindVillage, KindCompound, KindGroup)
 		if err != nil {
 			return nil, err

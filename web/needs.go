@@ -229,22 +229,13 @@ func (s *Server) needDetail(c echo.Context, id uint64) (needs.DetailData, error)
 			return d, err
 		}
 		for _, n := range open {
-			if n.ID != d.Need.ID && !n.Status.Final() && n.Status != models.NeedDone {
+			if n.ID != d.Need.ID && n.TakesMerges() {
 				d.MergeTargets = append(d.MergeTargets, n)
 			}
 		}
 	}
-	d.CanSupport = d.Need.Neighbour && d.Need.FilerID != p.Account.ID && !d.Need.Status.Final() && !d.Need.Supported
-	unrated := false
-	for _, w := range d.Need.Whistles {
-		unrated = unrated || w.RatedAt == nil
-	}
-	if unrated && (d.Need.Status == models.NeedDone || d.Need.Status == models.NeedClosed) {
-		anc := d.Need.Place.AncestorIDs()
-		if street, err := s.store.PlaceByID(rctx(c), anc[0]); err == nil && p.Can(models.PermHandleNeeds, street) {
-			d.CanRateWhistle = true
-		}
-	}
+	d.CanSupport = d.Need.MaySupport(p.Account.ID)
+	d.CanRateWhistle = d.Need.MayRateWhistles()
 	return d, nil
 }
 
@@ -463,10 +454,7 @@ func (s *Server) needRateWhistle(c echo.Context) error {
 		found = found || w.ID == wid
 	}
 	if !found {
-		if len(d.Whistles) == 0 {
-			return models.ErrForbidden
-		}
-		wid = d.Whistles[len(d.Whistles)-1].ID
+		return models.ErrNotFound
 	}
 	r, _ := strconv.Atoi(c.FormValue("rating"))
 	if err := s.store.RateWhistle(rctx(c), me(c), wid, r, c.FormValue("comment")); err != nil {
