@@ -444,6 +444,16 @@ func pageBounds(page, perPage int) (int, int) {
 	return page, perPage
 }
 
+// PlaceLabels returns PlaceLabel for each of places, by id, with two
+// queries whatever their number.
+func (s *Store) PlaceLabels(ctx context.Context, places []Place) (map[uint64]string, error) {
+	ids := make([]uint64, len(places))
+	for i, pl := range places {
+		ids[i] = pl.ID
+	}
+	return s.labelsByID(ctx, ids)
+}
+
 // labelsByID returns PlaceLabel for many places with two queries.
 func (s *Store) labelsByID(ctx context.Context, ids []uint64) (map[uint64]string, error) {
 	out := map[uint64]string{}

@@ -508,12 +508,12 @@ func (s *Server) consoleAudit(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		labels, err := s.store.PlaceLabels(rctx(c), places)
+		if err != nil {
+			return err
+		}
 		for _, pl := range places {
-			label, err := s.store.PlaceLabel(rctx(c), pl)
-			if err != nil {
-				return err
-			}
-			d.Places = append(d.Places, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: label})
+			d.Places = append(d.Places, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: labels[pl.ID]})
 		}
 	}
 	if len(fe) > 0 {

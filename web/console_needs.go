@@ -17,27 +17,27 @@ import (
 // scopePlaces are the places a staff member may filter or register takers
 // at: their scopes and the communities and compounds inside them.
 func (s *Server) scopePlaces(c echo.Context) ([]components.Option, error) {
-	var out []components.Option
+	var places []models.Place
+	seen := map[uint64]bool{}
 	for _, sc := range me(c).Scopes(models.PermHandleNeeds) {
-		label, err := s.store.PlaceLabel(rctx(c), sc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, components.Option{Value: strconv.FormatUint(sc.ID, 10), Label: label})
 		inside, err := s.store.PlacesOfKind(rctx(c), sc, models.KindCommunity, models.KindVillage, models.KindCompound)
 		if err != nil {
 			return nil, err
 		}
-		for _, pl := range inside {
-			if pl.ID == sc.ID {
-				continue
+		for _, pl := range append([]models.Place{sc}, inside...) {
+			if !seen[pl.ID] {
+				seen[pl.ID] = true
+				places = append(places, pl)
 			}
-			label, err := s.store.PlaceLabel(rctx(c), pl)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: label})
 		}
+	}
+	labels, err := s.store.PlaceLabels(rctx(c), places)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]components.Option, 0, len(places))
+	for _, pl := range places {
+		out = append(out, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: labels[pl.ID]})
 	}
 	return out, nil
 }
