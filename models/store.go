@@ -20,6 +20,8 @@ type Store struct {
 	db     *gorm.DB
 	now    func() time.Time
 	frozen frozenCache
+	votes  batcher[*voteRequest] // group commit of votes (vote_batch.go)
+	resume batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL means PostgreSQL,
@@ -35,8 +37,12 @@ func Open(url string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
+		// As many idle connections as open ones: under a burst, a pool
+		// that closes what it cannot keep idle opens them again at once,
+		// each with a new server process and a password handshake.
+		// Unused ones still go after five minutes.
 		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetMaxIdleConns(32)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		return db, nil
 	}
@@ -73,7 +79,10 @@ func NewStore(db *gorm.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Store{db: db, now: now}
+	st := &Store{db: db, now: now}
+	st.votes.max, st.votes.lanes = maxVoteBatch, 2
+	st.resume.max, st.resume.lanes = maxResumeBatch, 2
+	return st
 }
 
 // DB returns the underlying handle (for migrations, health checks and tests).

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -263,38 +265,130 @@ func (s *Store) ResumeSessionUnread(ctx context.Context, tok string) (*Principal
 	if tok == "" || len(tok) > 100 {
 		return nil, 0, ErrSessionExpired
 	}
-	// Every request comes this way: the session with its account in one
-	// round trip, the grants with their places in a second.
-	var row struct {
-		Session Session `gorm:"embedded;embeddedPrefix:s_"`
-		Account Account `gorm:"embedded"`
-		Unread  int64   `gorm:"column:s_unread"`
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		c := &resumeCall{id: hashToken(tok)}
+		s.resumeSessions(ctx, []*resumeCall{c})
+		return c.p, c.unread, c.err
+	}
+	// Every request comes this way: under load, the look-ups of concurrent
+	// requests share one query (see batcher).
+	c := &resumeCall{id: hashToken(tok)}
+	s.resume.do(c, func(batch []*resumeCall) { s.resumeSessions(ctx, batch) })
+	return c.p, c.unread, c.err
+}
+
+// maxResumeBatch bounds the sessions looked up in one query.
+const maxResumeBatch = 128
+
+// resumeCall is one session look-up of ResumeSessionUnread.
+type resumeCall struct {
+	id     string // the token's hash
+	p      *Principal
+	unread int64
+	err    error
+}
+
+// resumeSessions looks up a batch of sessions in one round trip: each with
+// its account and unread count, a row per grant with the grant's place (one
+// row with empty grant columns when there is none). The query serves other
+// requests than the one that runs it, so that one's going away does not
+// cancel it; it has a time limit of its own.
+func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	ids := make([]string, 0, len(batch))
+	for _, c := range batch {
+		ids = append(ids, c.id)
+	}
+	var rows []struct {
+		Session Session   `gorm:"embedded;embeddedPrefix:s_"`
+		Account Account   `gorm:"embedded"`
+		Unread  int64     `gorm:"column:s_unread"`
+		Grant   grantRow  `gorm:"embedded;embeddedPrefix:g_"`
+		Place   placeCols `gorm:"embedded;embeddedPrefix:gp_"`
 	}
 	err := s.conn(ctx).Raw(`SELECT s.id AS s_id, s.account_id AS s_account_id, s.created_at AS s_created_at,
 		s.last_seen_at AS s_last_seen_at, s.revoked_at AS s_revoked_at,
-		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL) AS s_unread, a.*
-		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?`, hashToken(tok)).Scan(&row).Error
+		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL) AS s_unread,
+		g.id AS g_id, g.role AS g_role, g.place_id AS g_place_id, g.granted_by_id AS g_granted_by_id, g.created_at AS g_created_at,
+		gp.parent_id AS gp_parent_id, gp.kind AS gp_kind, gp.name AS gp_name, gp.path AS gp_path,
+		gp.created_at AS gp_created_at, gp.updated_at AS gp_updated_at, a.*
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		LEFT JOIN role_grants g ON g.account_id = s.account_id LEFT JOIN places gp ON gp.id = g.place_id
+		WHERE s.id IN ? ORDER BY s.id, g.id`, ids).Scan(&rows).Error
 	if err != nil {
-		return nil, 0, err
+		for _, c := range batch {
+			c.err = err
+		}
+		return
 	}
-	sess := row.Session
-	if sess.ID == "" {
-		return nil, 0, ErrSessionExpired
-	}
-	now := s.Now()
-	if !SessionValid(sess, now) {
-		return nil, 0, ErrSessionExpired
-	}
-	if now.Sub(sess.LastSeenAt) >= SessionTouchEvery {
-		if err := s.conn(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error; err != nil {
-			return nil, 0, err
+	found := map[string]*Principal{}
+	unread := map[string]int64{}
+	var sessions []Session
+	for _, r := range rows {
+		p := found[r.Session.ID]
+		if p == nil {
+			p = &Principal{Account: r.Account}
+			found[r.Session.ID], unread[r.Session.ID] = p, r.Unread
+			sessions = append(sessions, r.Session)
+		}
+		if r.Grant.ID.Valid {
+			g := r.Grant
+			p.Grants = append(p.Grants, RoleGrant{ID: uint64(g.ID.Int64), AccountID: p.Account.ID, Role: Role(g.Role.String),
+				PlaceID: uint64(g.PlaceID.Int64), GrantedByID: g.GrantedByID, CreatedAt: g.CreatedAt.Time,
+				Place: Place{ID: uint64(g.PlaceID.Int64), ParentID: r.Place.ParentID, Kind: PlaceKind(r.Place.Kind.String),
+					Name: r.Place.Name.String, Path: r.Place.Path.String, CreatedAt: r.Place.CreatedAt.Time, UpdatedAt: r.Place.UpdatedAt.Time}})
 		}
 	}
-	grants, err := s.grantsOf(ctx, row.Account.ID)
-	if err != nil {
-		return nil, 0, err
+	now := s.Now()
+	valid := map[string]bool{}
+	var touch []string
+	for _, sess := range sessions {
+		if SessionValid(sess, now) {
+			valid[sess.ID] = true
+			if now.Sub(sess.LastSeenAt) >= SessionTouchEvery {
+				touch = append(touch, sess.ID)
+			}
+		}
 	}
-	return &Principal{Account: row.Account, Grants: grants}, row.Unread, nil
+	if len(touch) > 0 {
+		if err := s.conn(ctx).Model(&Session{}).Where("id IN ?", touch).Update("last_seen_at", now).Error; err != nil {
+			for _, c := range batch {
+				c.err = err
+			}
+			return
+		}
+	}
+	for _, c := range batch {
+		if !valid[c.id] {
+			c.err = ErrSessionExpired
+			continue
+		}
+		// Each caller gets a principal of its own (the same session may be
+		// in the batch twice).
+		p := *found[c.id]
+		p.Grants = append([]RoleGrant(nil), p.Grants...)
+		c.p, c.unread = &p, unread[c.id]
+	}
+}
+
+// grantRow and placeCols are a grant and its place as the outer joins of
+// ResumeSessionUnread return them: every column may be NULL.
+type grantRow struct {
+	ID          sql.NullInt64
+	Role        sql.NullString
+	PlaceID     sql.NullInt64
+	GrantedByID *uint64
+	CreatedAt   sql.NullTime
+}
+
+type placeCols struct {
+	ParentID  *uint64
+	Kind      sql.NullString
+	Name      sql.NullString
+	Path      sql.NullString
+	CreatedAt sql.NullTime
+	UpdatedAt sql.NullTime
 }
 
 // grantsOf loads an account's grants with their places, in one query.

@@ -564,6 +564,16 @@ func (s *Store) Ballot(ctx context.Context, id uint64) (Ballot, error) {
 	return b, err
 }
 
+// VoteBallot returns ballot id for the vote path: from the cache, without
+// its place, once the ballot is known frozen (its definition cannot change
+// then), else as Ballot does, with its place.
+func (s *Store) VoteBallot(ctx context.Context, id uint64) (Ballot, error) {
+	if b, ok := s.frozenBallot(id); ok {
+		return b, nil
+	}
+	return s.Ballot(ctx, id)
+}
+
 // BallotOptions returns a ballot's candidates in ballot order, with their
 // places and photos (without bytes).
 func (s *Store) BallotOptions(ctx context.Context, id uint64) ([]Candidate, error) {
@@ -1064,6 +1074,40 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 	if key == "" {
 		return VoteReceipt{}, ErrNotEligible
 	}
+	// The candidates of a frozen ballot cannot change: their rules are
+	// checked before the vote queues for its batch.
+	opts, err := s.optionsOf(ctx, b)
+	if err != nil {
+		return VoteReceipt{}, err
+	}
+	if err := ValidateChoices(b, opts, choices); err != nil {
+		return VoteReceipt{}, err
+	}
+	detail := channel
+	if staff != nil {
+		detail += fmt.Sprintf(", checked in person by account %d", staff.Account.ID)
+	}
+	r := &voteRequest{ballot: b, key: key, actor: actorOf(p), channel: channel, choices: choices, detail: detail}
+	if staff != nil {
+		r.staff = actorOf(staff)
+	}
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		// A caller's transaction must not carry other voters' votes.
+		return s.castVoteAlone(ctx, r)
+	}
+	s.votes.do(r, func(batch []*voteRequest) { s.writeVotes(ctx, batch) })
+	if !r.alone {
+		return r.rc, r.err
+	}
+	return s.castVoteAlone(ctx, r)
+}
+
+// castVoteAlone writes one vote in a transaction of its own: the path of a
+// vote whose batch failed or whose receipt code was taken.
+func (s *Store) castVoteAlone(ctx context.Context, r *voteRequest) (VoteReceipt, error) {
+	b, key, channel := r.ballot, r.key, r.channel
+	choices := r.choices
+	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		code := NewReceipt()
 		err = s.InTx(ctx, func(ctx context.Context) error {
@@ -1074,20 +1118,11 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 			if v.VoterKey == "" {
 				return ErrNotEligible
 			}
-			opts, err := s.optionsOf(ctx, b)
-			if err != nil {
-				return err
-			}
-			if err := ValidateChoices(b, opts, choices); err != nil {
-				return err
-			}
 			part := BallotParticipation{BallotID: b.ID, VoterKey: key, Receipt: code, Channel: channel, AreaID: v.AreaID, At: s.Now()}
 			if !b.Secret {
 				part.Choices = choices.String()
 			}
-			if staff != nil {
-				part.EnteredByID = actorOf(staff)
-			}
+			part.EnteredByID = r.staff
 			if err := s.conn(ctx).Create(&part).Error; err != nil {
 				if isDuplicate(err) {
 					return errDuplicateVote
@@ -1097,11 +1132,7 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 			if err := s.conn(ctx).Create(&BallotVote{ID: newVoteID(), BallotID: b.ID, Choices: choices.String()}).Error; err != nil {
 				return err
 			}
-			detail := channel
-			if staff != nil {
-				detail += fmt.Sprintf(", checked in person by account %d", staff.Account.ID)
-			}
-			return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.vote", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID, Detail: detail})
+			return s.Record(ctx, Audit{ActorID: r.actor, Action: "ballot.vote", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID, Detail: r.detail})
 		})
 		if err == nil {
 			return VoteReceipt{Code: code, Channel: channel}, nil

@@ -671,3 +671,97 @@ func TestBallotOpenNow(t *testing.T) {
 		}
 	})
 }
+
+// TestBallotVotesBatchedTogether sends at once, so that they share
+// batches, fresh votes, repeats of one voter, a voter who voted before, a
+// voter who voted on paper and someone off the roll: each gets its own
+// answer, and exactly the fresh votes and the first of the repeats count.
+func TestBallotVotesBatchedTogether(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		const fresh = 40
+		voters := make([]*models.Principal, fresh)
+		for i := range voters {
+			voters[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
+		}
+		twice, earlier, onPaper := f.voter(t, s, f.hh1), f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour)
+		first, err := s.CastVote(bg, earlier, b.ID, f.ids(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(onPaper.Account.ID), f.ids(2)); err != nil {
+			t.Fatal(err)
+		}
+		type outcome struct {
+			rc  models.VoteReceipt
+			err error
+		}
+		var mu sync.Mutex
+		got := map[string][]outcome{}
+		cast := func(name string, p *models.Principal, c models.Choices) {
+			rc, err := s.CastVote(bg, p, b.ID, c)
+			mu.Lock()
+			got[name] = append(got[name], outcome{rc, err})
+			mu.Unlock()
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		run := func(name string, p *models.Principal, c models.Choices) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				cast(name, p, c)
+			}()
+		}
+		for i, v := range voters {
+			run(fmt.Sprintf("fresh%d", i), v, f.ids(0))
+		}
+		for range 5 {
+			run("twice", twice, f.ids(1))
+		}
+		run("earlier", earlier, f.ids(0))
+		run("paper", onPaper, f.ids(0))
+		run("stranger", f.staff2, f.ids(0))
+		close(start)
+		wg.Wait()
+		for i := range voters {
+			o := got[fmt.Sprintf("fresh%d", i)][0]
+			if o.err != nil || o.rc.Repeat || len(o.rc.Code) < 10 {
+				t.Fatalf("fresh voter %d: %+v", i, o)
+			}
+		}
+		repeats := 0
+		for _, o := range got["twice"] {
+			if o.err != nil || o.rc.Code != got["twice"][0].rc.Code {
+				t.Fatalf("repeated voter: %+v", got["twice"])
+			}
+			if o.rc.Repeat {
+				repeats++
+			}
+		}
+		if repeats != 4 {
+			t.Fatalf("repeated voter: %d answers marked repeat, want 4", repeats)
+		}
+		if o := got["earlier"][0]; o.err != nil || !o.rc.Repeat || o.rc.Code != first.Code {
+			t.Fatalf("earlier voter: %+v, first receipt %s", o, first.Code)
+		}
+		if o := got["paper"][0]; !errors.Is(o.err, models.ErrAlreadyVoted) {
+			t.Fatalf("paper voter: %+v", o)
+		}
+		if o := got["stranger"][0]; !errors.Is(o.err, models.ErrNotEligible) {
+			t.Fatalf("someone off the roll: %+v", o)
+		}
+		var parts, votes, audits int64
+		s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ? AND channel = ?", b.ID, models.ChannelOnline).Count(&parts)
+		s.Tx(bg).Model(&models.BallotVote{}).Where("ballot_id = ?", b.ID).Count(&votes)
+		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND object_id = ?", "ballot.vote", fmt.Sprint(b.ID)).Count(&audits)
+		// fresh + twice + earlier online; the paper vote is not counted
+		// before its confirmation.
+		if parts != fresh+2 || votes != fresh+2 || audits != fresh+2 {
+			t.Fatalf("%d online participations, %d votes, %d audit entries; want %d each", parts, votes, audits, fresh+2)
+		}
+	})
+}

@@ -359,6 +359,12 @@ func (s *Server) ballotMeter(c echo.Context) error {
 // renderVoteForm shows the ballot page again with the voter's choices and
 // why they were refused (422).
 func (s *Server) renderVoteForm(c echo.Context, b models.Ballot, p *models.Principal, opts []models.Option, form ballots.VoteForm, refused error, status int) error {
+	if b.Place.ID == 0 { // from VoteBallot
+		var err error
+		if b, err = s.store.Ballot(rctx(c), b.ID); err != nil {
+			return err
+		}
+	}
 	d, err := s.ballotData(c, b, p)
 	if err != nil {
 		return err
@@ -396,7 +402,8 @@ func (s *Server) ballotVote(c echo.Context) error {
 	}
 	ctx := rctx(c)
 	p := me(c)
-	b, err := s.store.Ballot(ctx, id)
+	// The ballot's place is loaded only if a page needs it (renderVoteForm).
+	b, err := s.store.VoteBallot(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -187,14 +187,21 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// newCSRF issues a fresh CSRF token cookie (at sign-in and sign-out too, so a
-// token seen before sign-in is useless after it).
-func (s *Server) newCSRF(c echo.Context) string {
+// NewCSRFToken draws a CSRF token: 32 random bytes, URL-safe base64. The
+// site gives one to every browser in the yishi_csrf cookie; load tests
+// hand one to each synthetic browser they sign in.
+func NewCSRFToken() string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// newCSRF issues a fresh CSRF token cookie (at sign-in and sign-out too, so a
+// token seen before sign-in is useless after it).
+func (s *Server) newCSRF(c echo.Context) string {
+	token := NewCSRFToken()
 	s.setCookie(c, cookieCSRF, token, 0)
 	env(c).CSRF = token
 	return token

@@ -202,21 +202,21 @@ type voteResult struct {
 	latency time.Duration // of the confirming POST
 }
 
-// vote opens the ballot page and casts a vote exactly as the page's form
-// does: the choices with step=confirm and the CSRF token. It returns the
-// receipt of a 200 answer; any other status is a statusError.
-func (b *browser) vote(base string, ballotID uint64, v *voter, rng *rand.Rand, most int) (voteResult, error) {
-	page := base + "/ballots/" + strconv.FormatUint(ballotID, 10)
-	body, err := b.get(page, v)
+// voteForm opens the ballot page as v and reads its vote form.
+func (b *browser) voteForm(base string, ballotID uint64, v *voter) (voteForm, error) {
+	body, err := b.get(base+"/ballots/"+strconv.FormatUint(ballotID, 10), v)
 	if err != nil {
-		return voteResult{}, err
+		return voteForm{}, err
 	}
-	f, err := parseVoteForm(body)
-	if err != nil {
-		return voteResult{}, err
-	}
-	form := url.Values{"_csrf": {f.csrf}, "step": {"confirm"}, "choice": pickChoices(rng, f.choices, most)}
-	return b.confirm(page+"/vote", v, form)
+	return parseVoteForm(body)
+}
+
+// vote casts v's vote as the page's form f does: choices picked among
+// the form's, step=confirm and v's CSRF token. It returns the receipt of a
+// 200 answer; any other status is a statusError.
+func (b *browser) vote(base string, ballotID uint64, v *voter, f voteForm, rng *rand.Rand, most int) (voteResult, error) {
+	form := url.Values{"_csrf": {v.csrf}, "step": {"confirm"}, "choice": pickChoices(rng, f.choices, most)}
+	return b.confirm(base+"/ballots/"+strconv.FormatUint(ballotID, 10)+"/vote", v, form)
 }
 
 // confirm posts a confirmed vote form and reads the receipt.

@@ -1,0 +1,76 @@
+package models
+
+import "sync"
+
+// batcher gathers concurrent calls into batches, with no timer: a call
+// that finds fewer than lanes batches running runs one at once with itself
+// and every call queued meanwhile; when its batch is done it wakes the
+// calls of that batch and hands its lane, with the next batch, to the
+// first call that queued during it. Under no load a call runs alone,
+// without waiting; under load one round trip to the database serves many
+// requests, and with two lanes one batch is built and sent while the other
+// waits for its commit.
+type batcher[T any] struct {
+	max     int // largest batch (0: no limit)
+	lanes   int // batches that may run at once (at least 1)
+	mu      sync.Mutex
+	pending []*batchCall[T]
+	running int // batches running
+}
+
+type batchCall[T any] struct {
+	v T
+	// wake receives the batch this call is to run (it is the batch's
+	// first call), or nil once another call ran the batch holding it.
+	wake chan []*batchCall[T]
+}
+
+// take slices the next batch off the queue; q.mu is held.
+func (q *batcher[T]) take() []*batchCall[T] {
+	n := len(q.pending)
+	if q.max > 0 {
+		n = min(n, q.max)
+	}
+	calls := q.pending[:n:n]
+	q.pending = append([]*batchCall[T](nil), q.pending[n:]...)
+	return calls
+}
+
+// do queues v and returns once run(batch) returned for the batch that held
+// v; run sets each item's results (T is a pointer type).
+func (q *batcher[T]) do(v T, run func([]T)) {
+	me := &batchCall[T]{v: v, wake: make(chan []*batchCall[T], 1)}
+	q.mu.Lock()
+	q.pending = append(q.pending, me)
+	var calls []*batchCall[T]
+	if q.running >= max(q.lanes, 1) {
+		q.mu.Unlock()
+		if calls = <-me.wake; calls == nil {
+			return
+		}
+	} else {
+		q.running++
+		calls = q.take()
+		q.mu.Unlock()
+	}
+
+	batch := make([]T, len(calls))
+	for i, c := range calls {
+		batch[i] = c.v
+	}
+	run(batch)
+
+	q.mu.Lock()
+	if len(q.pending) > 0 {
+		next := q.take()
+		next[0].wake <- next // the lane passes on
+	} else {
+		q.running--
+	}
+	q.mu.Unlock()
+	for _, c := range calls {
+		if c != me {
+			c.wake <- nil
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package models
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type batchProbe struct {
+	n    int
+	runs int // how many batches ran this call
+}
+
+// TestBatcherRunsEveryCallOnce drives the batcher from many goroutines and
+// checks that each call is run in exactly one batch, that batches respect
+// their size limit, that no more than lanes run at once, and that calls
+// were in fact gathered (fewer batches than calls).
+func TestBatcherRunsEveryCallOnce(t *testing.T) {
+	for _, lanes := range []int{1, 2} {
+		q := batcher[*batchProbe]{max: 8, lanes: lanes}
+		var running, most, batches atomic.Int64
+		const calls = 400
+		probes := make([]*batchProbe, calls)
+		var wg sync.WaitGroup
+		for i := range probes {
+			probes[i] = &batchProbe{n: i}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				q.do(probes[i], func(b []*batchProbe) {
+					r := running.Add(1)
+					for {
+						m := most.Load()
+						if r <= m || most.CompareAndSwap(m, r) {
+							break
+						}
+					}
+					if len(b) > 8 {
+						t.Errorf("lanes %d: a batch of %d calls, limit 8", lanes, len(b))
+					}
+					batches.Add(1)
+					time.Sleep(200 * time.Microsecond)
+					for _, p := range b {
+						p.runs++
+					}
+					running.Add(-1)
+				})
+				if probes[i].runs != 1 {
+					t.Errorf("lanes %d: call %d returned after %d runs", lanes, i, probes[i].runs)
+				}
+			}()
+		}
+		wg.Wait()
+		if m := most.Load(); m > int64(lanes) {
+			t.Errorf("lanes %d: %d batches ran at once", lanes, m)
+		}
+		if b := batches.Load(); b >= calls {
+			t.Errorf("lanes %d: %d batches for %d calls: nothing was gathered", lanes, b, calls)
+		}
+		q.mu.Lock()
+		if q.running != 0 || len(q.pending) != 0 {
+			t.Errorf("lanes %d: left with %d running and %d pending", lanes, q.running, len(q.pending))
+		}
+		q.mu.Unlock()
+	}
+}
+
+// TestBatcherAloneDoesNotWait: a call with nothing running runs at once,
+// by itself.
+func TestBatcherAloneDoesNotWait(t *testing.T) {
+	q := batcher[*batchProbe]{max: 8, lanes: 1}
+	p := &batchProbe{}
+	var size int
+	q.do(p, func(b []*batchProbe) { size = len(b); b[0].runs++ })
+	if size != 1 || p.runs != 1 {
+		t.Fatalf("batch of %d, runs %d; want 1 and 1", size, p.runs)
+	}
+}
