@@ -20,6 +20,61 @@ type frozenCache struct {
 	// text, costs and photos cannot change then, but the name of a place
 	// may, so an entry lives only candidatesTTL.
 	candidates sync.Map // uint64 → candidatesEntry
+	// The rows of open ballots as the ballot page shows them, with their
+	// place, for candidatesTTL: the amendment counter may change (this
+	// process forgets the entry when it amends; another process's
+	// amendment shows within the TTL).
+	open sync.Map // uint64 → openEntry
+	// Labels of places ("幸福社区 / 3号楼") for the ballot page, for
+	// candidatesTTL (a renamed ancestor shows within it).
+	labels sync.Map // uint64 → labelEntry
+}
+
+type openEntry struct {
+	at time.Time
+	b  Ballot
+}
+
+type labelEntry struct {
+	at         time.Time
+	name, path string // of the place itself: a change misses the entry
+	label      string
+}
+
+// openBallot returns the cached row of ballot id while it is open and the
+// entry is fresh.
+func (s *Store) openBallot(id uint64) (Ballot, bool) {
+	v, ok := s.frozen.open.Load(id)
+	if !ok {
+		return Ballot{}, false
+	}
+	e := v.(openEntry)
+	if time.Since(e.at) >= candidatesTTL || e.b.Status(s.Now()) != BallotOpen {
+		return Ballot{}, false
+	}
+	return e.b, true
+}
+
+// rememberOpen caches b (with its place) while it is frozen and open.
+func (s *Store) rememberOpen(b Ballot) {
+	if b.FrozenAt != nil && b.Place.ID != 0 && b.Status(s.Now()) == BallotOpen {
+		s.frozen.open.Store(b.ID, openEntry{at: time.Now(), b: b})
+	}
+}
+
+// CachedPlaceLabel is PlaceLabel through a cache of candidatesTTL, for
+// pages that a whole street loads at once (the ballot page).
+func (s *Store) CachedPlaceLabel(ctx context.Context, p Place) (string, error) {
+	if v, ok := s.frozen.labels.Load(p.ID); ok {
+		if e := v.(labelEntry); time.Since(e.at) < candidatesTTL && e.name == p.Name && e.path == p.Path {
+			return e.label, nil
+		}
+	}
+	label, err := s.PlaceLabel(ctx, p)
+	if err == nil {
+		s.frozen.labels.Store(p.ID, labelEntry{at: time.Now(), name: p.Name, path: p.Path, label: label})
+	}
+	return label, err
 }
 
 // candidatesTTL is how long the ballot page may show a place name changed

@@ -22,6 +22,7 @@ type Store struct {
 	frozen frozenCache
 	votes  batcher[*voteRequest] // group commit of votes (vote_batch.go)
 	resume batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
+	states batcher[*stateCall]   // voters' states on ballot pages (voterState)
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL means PostgreSQL,
@@ -82,6 +83,7 @@ func NewStore(db *gorm.DB, now func() time.Time) *Store {
 	st := &Store{db: db, now: now}
 	st.votes.max, st.votes.lanes = maxVoteBatch, 2
 	st.resume.max, st.resume.lanes = maxResumeBatch, 2
+	st.states.max, st.states.lanes = maxStateBatch, 2
 	return st
 }
 

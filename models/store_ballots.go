@@ -554,12 +554,16 @@ func (s *Store) loadBallot(ctx context.Context, id uint64, lock bool) (Ballot, e
 // Ballot loads a ballot with its place; ballots are public. A ballot whose
 // opening time has come is frozen on the way (see the file comment).
 func (s *Store) Ballot(ctx context.Context, id uint64) (Ballot, error) {
+	if b, ok := s.openBallot(id); ok {
+		return b, nil
+	}
 	b, err := s.loadBallot(ctx, id, false)
 	if err != nil {
 		return b, err
 	}
 	if b, err = s.ensureFrozen(ctx, nil, b); err == nil {
 		s.rememberFrozen(b)
+		s.rememberOpen(b)
 	}
 	return b, err
 }
@@ -983,33 +987,75 @@ func (s *Store) voterState(ctx context.Context, p *Principal, b Ballot) (VoterSt
 		}
 		return st, nil
 	}
-	// One round trip: the roll line and the participation, if any. A
-	// participation without a roll line cannot exist (a vote checks the
-	// roll), but is read all the same.
-	var rows []struct {
-		OnRoll  bool
-		PartID  *uint64
-		Receipt *string
-		Channel *string
-		Pending *bool
+	// Under load, the look-ups of concurrent pages share one query.
+	c := &stateCall{ballot: b.ID, st: st}
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		s.voterStates(ctx, []*stateCall{c})
+	} else {
+		s.states.do(c, func(batch []*stateCall) { s.voterStates(ctx, batch) })
 	}
-	err := s.conn(ctx).Raw(`SELECT TRUE AS on_roll, bp.id AS part_id, bp.receipt, bp.channel, bp.pending
+	return c.st, c.err
+}
+
+// stateCall is one voterState look-up on a frozen ballot.
+type stateCall struct {
+	ballot uint64
+	st     VoterState // Key set; the rest is filled in
+	err    error
+}
+
+// maxStateBatch bounds the voters looked up in one query.
+const maxStateBatch = 128
+
+// voterStates reads, in one round trip for a batch, each voter's roll line
+// and participation, if any. A participation without a roll line cannot
+// exist (a vote checks the roll), but is read all the same.
+func (s *Store) voterStates(ctx context.Context, batch []*stateCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	pairs := make([][]any, len(batch))
+	for i, c := range batch {
+		pairs[i] = []any{c.ballot, c.st.Key}
+	}
+	var rows []struct {
+		BallotID uint64
+		VoterKey string
+		OnRoll   bool
+		PartID   *uint64
+		Receipt  *string
+		Channel  *string
+		Pending  *bool
+	}
+	err := s.conn(ctx).Raw(`SELECT bv.ballot_id, bv.voter_key, TRUE AS on_roll, bp.id AS part_id, bp.receipt, bp.channel, bp.pending
 		FROM ballot_voters bv LEFT JOIN ballot_participations bp ON bp.ballot_id = bv.ballot_id AND bp.voter_key = bv.voter_key
-		WHERE bv.ballot_id = ? AND bv.voter_key = ?
+		WHERE (bv.ballot_id, bv.voter_key) IN ?
 		UNION ALL
-		SELECT FALSE, bp.id, bp.receipt, bp.channel, bp.pending FROM ballot_participations bp
-		WHERE bp.ballot_id = ? AND bp.voter_key = ? AND NOT EXISTS (SELECT 1 FROM ballot_voters bv WHERE bv.ballot_id = bp.ballot_id AND bv.voter_key = bp.voter_key)`,
-		b.ID, st.Key, b.ID, st.Key).Scan(&rows).Error
+		SELECT bp.ballot_id, bp.voter_key, FALSE, bp.id, bp.receipt, bp.channel, bp.pending FROM ballot_participations bp
+		WHERE (bp.ballot_id, bp.voter_key) IN ? AND NOT EXISTS (SELECT 1 FROM ballot_voters bv WHERE bv.ballot_id = bp.ballot_id AND bv.voter_key = bp.voter_key)`,
+		pairs, pairs).Scan(&rows).Error
 	if err != nil {
-		return st, err
+		for _, c := range batch {
+			c.err = err
+		}
+		return
+	}
+	type slot struct {
+		ballot uint64
+		key    string
+	}
+	calls := map[slot][]*stateCall{}
+	for _, c := range batch {
+		k := slot{c.ballot, c.st.Key}
+		calls[k] = append(calls[k], c)
 	}
 	for _, r := range rows {
-		st.Eligible = st.Eligible || r.OnRoll
-		if r.PartID != nil {
-			st.Voted, st.Receipt, st.Channel, st.Pending = true, *r.Receipt, *r.Channel, *r.Pending
+		for _, c := range calls[slot{r.BallotID, r.VoterKey}] {
+			c.st.Eligible = c.st.Eligible || r.OnRoll
+			if r.PartID != nil {
+				c.st.Voted, c.st.Receipt, c.st.Channel, c.st.Pending = true, *r.Receipt, *r.Channel, *r.Pending
+			}
 		}
 	}
-	return st, nil
 }
 
 // errDuplicateVote marks a participation insert that hit the unique
@@ -1416,6 +1462,7 @@ func (s *Store) AmendRoll(ctx context.Context, p *Principal, ballotID uint64, in
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.amend_roll", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
 			Detail: truncate("added "+v.VoterKey+": "+in.Reason, 300)})
 	})
+	s.frozen.open.Delete(b.ID) // its amendment counter changed
 	return v, err
 }
 

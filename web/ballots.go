@@ -84,7 +84,7 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 		Frozen: views.FormatTimePtr(vctx, b.FrozenAt), Fingerprint: b.Fingerprint, Voters: b.Voters(), Amendments: b.Amendments,
 		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place)}
 	var err error
-	if d.Place, err = s.store.PlaceLabel(ctx, b.Place); err != nil {
+	if d.Place, err = s.store.CachedPlaceLabel(ctx, b.Place); err != nil {
 		return d, err
 	}
 	cands, err := s.store.BallotOptions(ctx, b.ID)
