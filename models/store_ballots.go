@@ -848,6 +848,34 @@ func areaOf(scope Place, pl Place) uint64 {
 // a verified resident; representatives and council members are the
 // accounts holding that role at a place inside the scope.
 func (s *Store) buildRoll(ctx context.Context, b Ballot) ([]BallotVoter, error) {
+	return s.rollOf(ctx, b, rollFilter{})
+}
+
+// rollFilter narrows rollOf to the lines one voter could have: those of an
+// account, or of a household. The zero filter keeps every line.
+type rollFilter struct {
+	accountID, householdID uint64
+}
+
+// narrow restricts a query on residents (r) or grants (g) by f.
+func (f rollFilter) narrow(db *gorm.DB, table string) *gorm.DB {
+	if f.accountID != 0 {
+		db = db.Where(table+".account_id = ?", f.accountID)
+	}
+	if f.householdID != 0 {
+		col := "household_id"
+		if table == "g" {
+			col = "place_id"
+		}
+		db = db.Where(table+"."+col+" = ?", f.householdID)
+	}
+	return db
+}
+
+// rollOf is buildRoll restricted by f: before a ballot opens, a voter's
+// page asks only whether that voter would be on the roll, without building
+// the whole street's.
+func (s *Store) rollOf(ctx context.Context, b Ballot, f rollFilter) ([]BallotVoter, error) {
 	scope := b.Place
 	like := likeEscape(scope.Path) + "%"
 	now := s.Now()
@@ -868,12 +896,12 @@ func (s *Store) buildRoll(ctx context.Context, b Ballot) ([]BallotVoter, error) 
 	switch b.Electorate {
 	case ElectorateAdults, ElectorateHouseholds:
 		var rs []row
-		if err := s.conn(ctx).Table("residents r").Select("r.id, r.household_id, r.account_id, r.birth_year, hp.path").
+		if err := f.narrow(s.conn(ctx).Table("residents r"), "r").Select("r.id, r.household_id, r.account_id, r.birth_year, hp.path").
 			Joins("JOIN places hp ON hp.id = r.household_id").Where("hp.path LIKE ?", like).Order("r.id").Scan(&rs).Error; err != nil {
 			return nil, err
 		}
 		var gs []row
-		if err := s.conn(ctx).Table("role_grants g").Select("g.id, g.place_id AS household_id, g.account_id, 0 AS birth_year, hp.path").
+		if err := f.narrow(s.conn(ctx).Table("role_grants g"), "g").Select("g.id, g.place_id AS household_id, g.account_id, 0 AS birth_year, hp.path").
 			Joins("JOIN places hp ON hp.id = g.place_id").Where("g.role = ? AND hp.path LIKE ?", RoleResident, like).Order("g.id").Scan(&gs).Error; err != nil {
 			return nil, err
 		}
@@ -920,7 +948,7 @@ func (s *Store) buildRoll(ctx context.Context, b Ballot) ([]BallotVoter, error) 
 			role = RoleCouncilMember
 		}
 		var gs []row
-		if err := s.conn(ctx).Table("role_grants g").Select("g.id, g.place_id AS household_id, g.account_id, hp.path").
+		if err := f.narrow(s.conn(ctx).Table("role_grants g"), "g").Select("g.id, g.place_id AS household_id, g.account_id, hp.path").
 			Joins("JOIN places hp ON hp.id = g.place_id").Where("g.role = ? AND hp.path LIKE ?", role, like).Order("g.id").Scan(&gs).Error; err != nil {
 			return nil, err
 		}
@@ -978,7 +1006,12 @@ func (s *Store) voterState(ctx context.Context, p *Principal, b Ballot) (VoterSt
 		return st, nil
 	}
 	if b.FrozenAt == nil {
-		roll, err := s.buildRoll(ctx, b)
+		f := rollFilter{accountID: p.Account.ID}
+		if b.Electorate == ElectorateHouseholds {
+			hh, _ := p.ResidentHousehold()
+			f = rollFilter{householdID: hh}
+		}
+		roll, err := s.rollOf(ctx, b, f)
 		if err != nil {
 			return st, err
 		}

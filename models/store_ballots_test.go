@@ -765,3 +765,54 @@ func TestBallotVotesBatchedTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestBallotEligibleBeforeOpening: before the roll is frozen, a voter's
+// page asks about that voter alone; the answer must be the one the whole
+// roll gives once it is frozen, for adults, minors, households and people
+// outside the scope.
+func TestBallotEligibleBeforeOpening(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		adult := f.voter(t, s, f.hh1)
+		minor := f.voter(t, s, f.hh2)
+		if err := s.Tx(bg).Create(&models.Resident{HouseholdID: f.hh2.ID, Name: minor.Account.Name, BirthYear: s.Now().Year() - 10, AccountID: &minor.Account.ID}).Error; err != nil {
+			t.Fatal(err)
+		}
+		// A household elsewhere in the street, outside community 1.
+		compound2, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: f.com2.ID, Kind: models.KindCompound, Name: "二号小区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hh, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: compound2.ID, Kind: models.KindHousehold, Name: "201"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outsider := f.voter(t, s, hh)
+		people := map[string]*models.Principal{"adult": adult, "minor": minor, "staff": f.staff1, "outsider": outsider}
+		for _, el := range []models.ElectorateKind{models.ElectorateAdults, models.ElectorateHouseholds} {
+			b := f.ballot(t, s, models.BallotInput{Electorate: el, Method: models.MethodSingle})
+			before := map[string]bool{}
+			for name, p := range people {
+				st, err := s.Eligible(bg, p, b.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before[name] = st.Eligible
+			}
+			clock.Advance(time.Hour)
+			for name, p := range people {
+				st, err := s.Eligible(bg, p, b.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Eligible != before[name] {
+					t.Errorf("%s, %s: eligible %v before opening, %v on the frozen roll", el, name, before[name], st.Eligible)
+				}
+			}
+			if !before["adult"] || before["staff"] || (el == models.ElectorateAdults && before["minor"]) || before["outsider"] {
+				t.Errorf("%s: eligibility %v", el, before)
+			}
+			clock.Advance(-time.Hour)
+		}
+	})
+}
