@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -17,12 +18,13 @@ import (
 // rule and write, in one transaction when they write. A method called with a
 // context that already carries a transaction joins it.
 type Store struct {
-	db     *gorm.DB
-	now    func() time.Time
-	frozen frozenCache
-	votes  batcher[*voteRequest] // group commit of votes (vote_batch.go)
-	resume batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
-	states batcher[*stateCall]   // voters' states on ballot pages (voterState)
+	db      *gorm.DB
+	now     func() time.Time
+	frozen  frozenCache
+	votes   batcher[*voteRequest] // group commit of votes (vote_batch.go)
+	resume  batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
+	states  batcher[*stateCall]   // voters' states on ballot pages (voterState)
+	secrets sync.Map              // name → []byte (Secret)
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL means PostgreSQL,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -542,21 +543,33 @@ func (s *Server) enterPaper(c echo.Context) error {
 
 // kioskToken binds a kiosk voter to the staff member and the ballot, so
 // the hidden field on the station's device cannot be changed to vote as
-// someone else.
-func (s *Server) kioskToken(staff, ballot, voter uint64) string {
-	m := hmac.New(sha256.New, s.kioskKey)
+// someone else. The key is the site's (models.Store.Secret): a hand-over
+// survives a restart and holds on every process of the site.
+func (s *Server) kioskToken(ctx context.Context, staff, ballot, voter uint64) (string, error) {
+	key, err := s.store.Secret(ctx, "kiosk")
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(strconv.FormatUint(staff, 10) + "/" + strconv.FormatUint(ballot, 10) + "/" + strconv.FormatUint(voter, 10)))
-	return strconv.FormatUint(voter, 10) + "." + hex.EncodeToString(m.Sum(nil))
+	return strconv.FormatUint(voter, 10) + "." + hex.EncodeToString(m.Sum(nil)), nil
 }
 
 // kioskVoter reads and checks the token; 0 when it does not hold.
-func (s *Server) kioskVoter(staff, ballot uint64, token string) uint64 {
+func (s *Server) kioskVoter(ctx context.Context, staff, ballot uint64, token string) (uint64, error) {
 	idPart, _, _ := strings.Cut(token, ".")
 	voter, err := strconv.ParseUint(idPart, 10, 64)
-	if err != nil || !hmac.Equal([]byte(s.kioskToken(staff, ballot, voter)), []byte(token)) {
-		return 0
+	if err != nil {
+		return 0, nil
 	}
-	return voter
+	want, err := s.kioskToken(ctx, staff, ballot, voter)
+	if err != nil {
+		return 0, err
+	}
+	if !hmac.Equal([]byte(want), []byte(token)) {
+		return 0, nil
+	}
+	return voter, nil
 }
 
 // kioskBallot loads a ballot for the kiosk: staff of its place, open.
@@ -658,7 +671,9 @@ func (s *Server) kioskVerify(c echo.Context) error {
 	}
 	show.CanVote, show.SignedIn, show.Eligible = true, true, true
 	show.Action = "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk/vote"
-	show.KioskVoter = s.kioskToken(me(c).Account.ID, b.ID, voter.Account.ID)
+	if show.KioskVoter, err = s.kioskToken(rctx(c), me(c).Account.ID, b.ID, voter.Account.ID); err != nil {
+		return err
+	}
 	show.KioskName = voter.Account.Name
 	return s.render(c, http.StatusOK, ballots.KioskVote(show))
 }
@@ -673,7 +688,10 @@ func (s *Server) kioskVote(c echo.Context) error {
 	ctx := rctx(c)
 	staff := me(c)
 	token := c.FormValue("voter")
-	voterID := s.kioskVoter(staff.Account.ID, b.ID, token)
+	voterID, err := s.kioskVoter(rctx(c), staff.Account.ID, b.ID, token)
+	if err != nil {
+		return err
+	}
 	if voterID == 0 {
 		return models.ErrForbidden
 	}

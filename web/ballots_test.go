@@ -146,7 +146,8 @@ var _ = webtest.Start
 
 // TestKiosk: staff check a resident in person at the service station, the
 // resident votes on the device, and the receipt page returns to the staff
-// check by itself; the voter handed over cannot be swapped.
+// check by itself; the voter handed over cannot be swapped, and the hand-over
+// holds on another process of the site (or after a restart).
 func TestKiosk(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
@@ -171,6 +172,9 @@ func TestKiosk(t *testing.T) {
 		if res := staff.Post(action, forged); res.Status != http.StatusForbidden {
 			t.Fatalf("forged voter: %d", res.Status)
 		}
+		// The device's next request reaches another process, which never
+		// saw the hand-over.
+		staff = staff.On(webtest.Start(t, models.NewStore(s.DB(), clock.Now)))
 		vals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
 		vals.Set("step", "review")
 		review := staff.Post(action, vals)

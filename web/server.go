@@ -7,7 +7,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"time"
@@ -38,9 +37,6 @@ type Server struct {
 	cfg   Config
 	store *models.Store
 	log   *slog.Logger
-	// kioskKey signs the voter a kiosk hands the device to (random per
-	// process: a kiosk session does not outlive a restart).
-	kioskKey []byte
 }
 
 // New builds the echo instance with every route and middleware.
@@ -51,10 +47,7 @@ func New(cfg Config, store *models.Store) *echo.Echo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger, kioskKey: make([]byte, 32)}
-	if _, err := rand.Read(s.kioskKey); err != nil {
-		panic(err)
-	}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

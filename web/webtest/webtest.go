@@ -52,6 +52,12 @@ func (s *Server) Client() *Client {
 	return &Client{t: s.t, base: s.URL, HTTP: &http.Client{Jar: jar}, Header: http.Header{}}
 }
 
+// On returns this browser pointed at another server of the same site (a
+// restarted or second process): the same cookies, the same headers.
+func (c *Client) On(s *Server) *Client {
+	return &Client{t: c.t, base: s.URL, HTTP: c.HTTP, Header: c.Header.Clone()}
+}
+
 // Page is a fetched response.
 type Page struct {
 	Status int
