@@ -300,45 +300,61 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 	for _, c := range batch {
 		ids = append(ids, c.id)
 	}
-	var rows []struct {
-		Session Session   `gorm:"embedded;embeddedPrefix:s_"`
-		Account Account   `gorm:"embedded"`
-		Unread  int64     `gorm:"column:s_unread"`
-		Grant   grantRow  `gorm:"embedded;embeddedPrefix:g_"`
-		Place   placeCols `gorm:"embedded;embeddedPrefix:gp_"`
-	}
-	err := s.conn(ctx).Raw(`SELECT s.id AS s_id, s.account_id AS s_account_id, s.created_at AS s_created_at,
-		s.last_seen_at AS s_last_seen_at, s.revoked_at AS s_revoked_at,
-		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL) AS s_unread,
-		g.id AS g_id, g.role AS g_role, g.place_id AS g_place_id, g.granted_by_id AS g_granted_by_id, g.created_at AS g_created_at,
-		gp.parent_id AS gp_parent_id, gp.kind AS gp_kind, gp.name AS gp_name, gp.path AS gp_path,
-		gp.created_at AS gp_created_at, gp.updated_at AS gp_updated_at, a.*
+	// Scanned by hand, column by column: every request pays for this.
+	rows, err := s.conn(ctx).Raw(`SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.revoked_at,
+		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL),
+		a.phone, a.name, a.password_hash, a.locale, a.large_text, a.high_contrast, a.failed_logins, a.locked_until, a.created_at, a.updated_at,
+		g.id, g.role, g.place_id, g.granted_by_id, g.created_at,
+		gp.parent_id, gp.kind, gp.name, gp.path, gp.created_at, gp.updated_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN role_grants g ON g.account_id = s.account_id LEFT JOIN places gp ON gp.id = g.place_id
-		WHERE s.id IN ? ORDER BY s.id, g.id`, ids).Scan(&rows).Error
-	if err != nil {
+		WHERE s.id IN ? ORDER BY s.id, g.id`, ids).Rows()
+	fail := func(err error) {
 		for _, c := range batch {
 			c.err = err
 		}
+	}
+	if err != nil {
+		fail(err)
 		return
 	}
+	defer rows.Close()
 	found := map[string]*Principal{}
 	unread := map[string]int64{}
 	var sessions []Session
-	for _, r := range rows {
-		p := found[r.Session.ID]
-		if p == nil {
-			p = &Principal{Account: r.Account}
-			found[r.Session.ID], unread[r.Session.ID] = p, r.Unread
-			sessions = append(sessions, r.Session)
+	for rows.Next() {
+		var (
+			sess Session
+			n    int64
+			acct Account
+			g    grantRow
+			gp   placeCols
+		)
+		if err := rows.Scan(&sess.ID, &sess.AccountID, &sess.CreatedAt, &sess.LastSeenAt, &sess.RevokedAt, &n,
+			&acct.Phone, &acct.Name, &acct.PasswordHash, &acct.Locale, &acct.LargeText, &acct.HighContrast, &acct.FailedLogins,
+			&acct.LockedUntil, &acct.CreatedAt, &acct.UpdatedAt,
+			&g.ID, &g.Role, &g.PlaceID, &g.GrantedByID, &g.CreatedAt,
+			&gp.ParentID, &gp.Kind, &gp.Name, &gp.Path, &gp.CreatedAt, &gp.UpdatedAt); err != nil {
+			fail(err)
+			return
 		}
-		if r.Grant.ID.Valid {
-			g := r.Grant
+		acct.ID = sess.AccountID
+		p := found[sess.ID]
+		if p == nil {
+			p = &Principal{Account: acct}
+			found[sess.ID], unread[sess.ID] = p, n
+			sessions = append(sessions, sess)
+		}
+		if g.ID.Valid {
 			p.Grants = append(p.Grants, RoleGrant{ID: uint64(g.ID.Int64), AccountID: p.Account.ID, Role: Role(g.Role.String),
 				PlaceID: uint64(g.PlaceID.Int64), GrantedByID: g.GrantedByID, CreatedAt: g.CreatedAt.Time,
-				Place: Place{ID: uint64(g.PlaceID.Int64), ParentID: r.Place.ParentID, Kind: PlaceKind(r.Place.Kind.String),
-					Name: r.Place.Name.String, Path: r.Place.Path.String, CreatedAt: r.Place.CreatedAt.Time, UpdatedAt: r.Place.UpdatedAt.Time}})
+				Place: Place{ID: uint64(g.PlaceID.Int64), ParentID: gp.ParentID, Kind: PlaceKind(gp.Kind.String),
+					Name: gp.Name.String, Path: gp.Path.String, CreatedAt: gp.CreatedAt.Time, UpdatedAt: gp.UpdatedAt.Time}})
 		}
+	}
+	if err := rows.Err(); err != nil {
+		fail(err)
+		return
 	}
 	now := s.Now()
 	valid := map[string]bool{}
@@ -353,9 +369,7 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 	}
 	if len(touch) > 0 {
 		if err := s.conn(ctx).Model(&Session{}).Where("id IN ?", touch).Update("last_seen_at", now).Error; err != nil {
-			for _, c := range batch {
-				c.err = err
-			}
+			fail(err)
 			return
 		}
 	}
