@@ -169,6 +169,9 @@ func prepareBench(ctx context.Context, url string, voters int, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	// As after any bulk load: the street, its people and their sessions
+	// were written just now.
+	env.store.Analyze(ctx)
 	// Signed in as by the sign-in form, which hands out a fresh CSRF
 	// cookie with the session cookie.
 	for i, tok := range toks {
