@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -100,6 +102,9 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 		}
 		titles[cd.ID] = cd.Title
 		d.Candidates = append(d.Candidates, line)
+	}
+	if d.Status == models.BallotOpen && b.FrozenAt != nil {
+		s.candidateBodies(vctx, b.ID, env(c).Locale, d.Candidates)
 	}
 	if p != nil {
 		st, err := s.store.Eligible(ctx, p, b.ID)
@@ -536,4 +541,55 @@ func (s *Server) ballotPhoto(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(http.StatusOK, ph.ContentType, ph.Data)
+}
+
+// bodiesTTL is how long a rendered candidate is reused: as long as the
+// store keeps the candidates themselves (a renamed place shows within it).
+const bodiesTTL = 2 * time.Second
+
+type bodiesKey struct {
+	ballot uint64
+	locale string
+}
+
+type bodiesEntry struct {
+	at     time.Time
+	ids    []uint64
+	bodies []string
+}
+
+// candidateBodies fills each line's Body, rendered once per ballot and
+// language while the ballot is open (its candidates cannot change then)
+// and reused for bodiesTTL: the part of the page a whole street loads at
+// once that is the same for everyone.
+func (s *Server) candidateBodies(vctx context.Context, ballotID uint64, locale string, lines []ballots.CandidateLine) {
+	key := bodiesKey{ballotID, locale}
+	if v, ok := s.bodies.Load(key); ok {
+		e := v.(bodiesEntry)
+		if time.Since(e.at) < bodiesTTL && len(e.ids) == len(lines) {
+			same := true
+			for i := range lines {
+				same = same && e.ids[i] == lines[i].ID
+			}
+			if same {
+				for i := range lines {
+					lines[i].Body = e.bodies[i]
+				}
+				return
+			}
+		}
+	}
+	e := bodiesEntry{at: time.Now(), ids: make([]uint64, len(lines)), bodies: make([]string, len(lines))}
+	var buf strings.Builder
+	for i, l := range lines {
+		buf.Reset()
+		if err := ballots.CandidateBody(ballotID, l).Render(vctx, &buf); err != nil {
+			return // the page renders them itself
+		}
+		e.ids[i], e.bodies[i] = l.ID, buf.String()
+	}
+	s.bodies.Store(key, e)
+	for i := range lines {
+		lines[i].Body = e.bodies[i]
+	}
 }

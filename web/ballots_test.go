@@ -195,3 +195,29 @@ func TestKiosk(t *testing.T) {
 		}
 	})
 }
+
+// TestBallotPageCandidatesReused: an open ballot's candidates are rendered
+// once per language and reused; the reused page is the freshly rendered
+// one, and a visitor in another language gets their own.
+func TestBallotPageCandidatesReused(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		b := demoBallot(t, s, models.BallotOpen)
+		path := "/ballots/" + strconv.FormatUint(b.ID, 10)
+		zh := srv.Client()
+		first, second := zh.Get(path), zh.Get(path)
+		if first.Status != http.StatusOK || second.Status != http.StatusOK {
+			t.Fatalf("ballot page: %d, %d", first.Status, second.Status)
+		}
+		sel := `[data-testid="ballot-candidates"]`
+		if first.Text(sel) == "" || first.Text(sel) != second.Text(sel) {
+			t.Fatalf("candidates differ when reused:\n%s\n---\n%s", first.Text(sel), second.Text(sel))
+		}
+		en := srv.Client()
+		en.Header.Set("Accept-Language", "en")
+		page := en.Get(path)
+		if !strings.Contains(first.Text(sel), "工程类") || !strings.Contains(page.Text(sel), "Works") || strings.Contains(page.Text(sel), "工程类") {
+			t.Fatalf("English visitor after a Chinese one: %s", page.Text(sel))
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -37,6 +38,8 @@ type Server struct {
 	cfg   Config
 	store *models.Store
 	log   *slog.Logger
+	// bodies caches rendered candidates of open ballots (candidateBodies).
+	bodies sync.Map // bodiesKey → bodiesEntry
 }
 
 // New builds the echo instance with every route and middleware.

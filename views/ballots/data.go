@@ -44,6 +44,9 @@ type CandidateLine struct {
 	Checked     bool
 	Rank        string
 	ProjectID   *uint64
+	// Body is CandidateBody already rendered for the viewer's language
+	// (HTML), when the page had it cached; empty means render it.
+	Body string
 }
 
 // ResultRow is one candidate's line in the result.
