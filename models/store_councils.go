@@ -473,7 +473,7 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 		}
 		tid := strconv.FormatUint(id, 10)
 		err = s.Notify(ctx, actorOf(p), append([]uint64{v.ProposerID}, ids...), Note{Kind: NotifyTopicDecided, SubjectType: "topic", SubjectID: id,
-			Key: "notify.topic_" + string(to), Args: []string{truncate(v.Title, 40)}, Link: "/topics/" + tid})
+			Key: fmt.Sprintf("notify.topic_%s", to), Args: []string{truncate(v.Title, 40)}, Link: "/topics/" + tid})
 		if err != nil {
 			return err
 		}
