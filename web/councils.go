@@ -15,6 +15,7 @@ import (
 	"yishi/models"
 	"yishi/views/components"
 	"yishi/views/councils"
+	"yishi/views/site"
 )
 
 const (
@@ -181,7 +182,7 @@ func (s *Server) councilRules(c echo.Context) error {
 	return s.councilPost(c, "rules", "councils.rules_saved", []string{"quorum", "pass_rule", "notice_days"}, func(id uint64) (string, error) {
 		days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("notice_days")))
 		if err != nil {
-			return "", models.FieldErrors{"notice_days": "err.number_invalid"}
+			days = -1 // refused by the rules' validation, after the permission check
 		}
 		r := models.CouncilRules{Quorum: parseQuorum(c.FormValue("quorum")), Pass: models.PassRule(c.FormValue("pass_rule")), NoticeDays: days}
 		return "", s.store.SetCouncilRules(rctx(c), me(c), id, r)
@@ -251,6 +252,15 @@ func (s *Server) topicFormData(c echo.Context, councilID uint64, in models.Topic
 	return d, nil
 }
 
+// refuseProposal answers someone who may not propose or co-sign in a
+// council with a 403 page that says who may; other errors pass through.
+func (s *Server) refuseProposal(c echo.Context, err error) error {
+	if errors.Is(err, models.ErrNotPlaceMember) {
+		return s.render(c, http.StatusForbidden, site.ErrorPage(http.StatusForbidden, "err.not_council_resident"))
+	}
+	return err
+}
+
 func (s *Server) topicNew(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -262,7 +272,7 @@ func (s *Server) topicNew(c echo.Context) error {
 	}
 	d, err := s.topicFormData(c, id, in, nil)
 	if err != nil {
-		return err
+		return s.refuseProposal(c, err)
 	}
 	if d.Need != nil {
 		d.In.Body = d.Need.Description
@@ -283,7 +293,7 @@ func (s *Server) topicSubmit(c echo.Context) error {
 	}
 	var fe models.FieldErrors
 	if !errors.As(err, &fe) {
-		return err
+		return s.refuseProposal(c, err)
 	}
 	d, err := s.topicFormData(c, id, in, fe)
 	if err != nil {
@@ -310,7 +320,7 @@ func (s *Server) topicCosign(c echo.Context) error {
 		return err
 	}
 	if err := s.store.CosignTopic(rctx(c), me(c), id); err != nil {
-		return err
+		return s.refuseProposal(c, err)
 	}
 	flash(c, "ok", "topics.cosigned")
 	return redirect(c, "/topics/"+strconv.FormatUint(id, 10))

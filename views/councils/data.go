@@ -104,7 +104,9 @@ func named[T ~string](ctx context.Context, prefix string, v T) string {
 	return views.T(ctx, prefix+string(v))
 }
 
-func kindName(ctx context.Context, k models.CouncilKind) string { return named(ctx, "council_kind.", k) }
+func kindName(ctx context.Context, k models.CouncilKind) string {
+	return named(ctx, "council_kind.", k)
+}
 
 func roleName(ctx context.Context, r models.MemberRole) string { return named(ctx, "member_role.", r) }
 
