@@ -5,7 +5,8 @@ package i18n
 // research and the announcement.
 func init() {
 	add(map[string][2]string{
-		"nav.councils": {"议事会", "Councils"},
+		"nav.councils":     {"议事会", "Councils"},
+		"needs.to_council": {"提交议事会协商", "Put it to a council"},
 
 		// Kinds, roles, rules
 		"council_kind.residents":      {"居民议事会", "Residents' council"},
