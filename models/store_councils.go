@@ -462,7 +462,12 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 			return ErrConflict
 		}
 		if to.Final() {
-			// A merged or declined topic leaves the draft agendas it was on.
+			// A merged or declined topic leaves the draft agendas it was on,
+			// with the research on it there.
+			items := s.conn(ctx).Model(&AgendaItem{}).Select("id").Where("topic_id = ?", id)
+			if err := s.conn(ctx).Where("agenda_item_id IN (?)", items).Delete(&Research{}).Error; err != nil {
+				return err
+			}
 			if err := s.conn(ctx).Where("topic_id = ?", id).Delete(&AgendaItem{}).Error; err != nil {
 				return err
 			}

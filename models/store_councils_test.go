@@ -356,12 +356,20 @@ func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
 		if err := s.AddAgendaItem(bg, f.convener, m.ID, tp.ID, 30); err != nil {
 			t.Fatal(err)
 		}
+		v, _ := s.MeetingByID(bg, f.convener, m.ID)
+		if _, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "物业已答复会修。"}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.DeclineTopic(bg, f.convener, tp.ID, "已由物业解决。"); err != nil {
 			t.Fatal(err)
 		}
-		v, err := s.MeetingByID(bg, f.convener, m.ID)
+		v, err = s.MeetingByID(bg, f.convener, m.ID)
 		if err != nil || len(v.Items) != 0 {
 			t.Fatalf("agenda after decline: %d items, %v", len(v.Items), err)
+		}
+		var left int64
+		if err := s.Tx(bg).Model(&models.Research{}).Count(&left).Error; err != nil || left != 0 {
+			t.Fatalf("%d research rows left behind: %v", left, err)
 		}
 	})
 }

@@ -21,6 +21,7 @@ import (
 const (
 	councilsPerPage = 20
 	topicsPerPage   = 10
+	meetingsPerPage = 10
 )
 
 // councilsList shows the councils the viewer has to do with; with ?need=
@@ -59,7 +60,6 @@ func (s *Server) councilNewData(c echo.Context, in models.CouncilInput, fe model
 	if err != nil {
 		return d, err
 	}
-	d.Places = []components.Option{{Value: "", Label: ""}}
 	for _, pl := range places {
 		d.Places = append(d.Places, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: labels[pl.ID]})
 	}
@@ -112,7 +112,11 @@ func (s *Server) councilData(c echo.Context, id uint64) (councils.ShowData, erro
 	if err != nil {
 		return d, err
 	}
-	d.Meetings, _, err = s.store.CouncilMeetings(rctx(c), d.Council, 1, 50)
+	d.MeetingPage, d.MeetingsPer = 1, meetingsPerPage
+	if n, err := strconv.Atoi(c.QueryParam("mpage")); err == nil && n > 1 {
+		d.MeetingPage = n
+	}
+	d.Meetings, d.MeetingTotal, err = s.store.CouncilMeetings(rctx(c), d.Council, d.MeetingPage, meetingsPerPage)
 	return d, err
 }
 
@@ -395,7 +399,7 @@ func (s *Server) meetingPost(c echo.Context, form, okKey string, fields []string
 	if err != nil && !errors.As(err, &fe) {
 		return err
 	}
-	partial := form == "agenda" && isHTMX(c)
+	partial := strings.HasPrefix(form, "agenda") && isHTMX(c)
 	if err == nil && !partial {
 		flash(c, "ok", okKey)
 		return redirect(c, "/meetings/"+strconv.FormatUint(id, 10))
@@ -447,7 +451,7 @@ func (s *Server) agendaItem(step string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return s.meetingPost(c, "agenda", "meetings.agenda_saved", nil, func(id uint64) error {
+		return s.meetingPost(c, "agenda-item", "meetings.agenda_saved", nil, func(id uint64) error {
 			p := me(c)
 			switch step {
 			case "up":

@@ -181,6 +181,16 @@ func TestMeetingAgendaAndAnnouncement(t *testing.T) {
 		if got := order(part); got[0] != accepted[0] {
 			t.Fatalf("after moving down with htmx: %v", got)
 		}
+		// A time box out of range: htmx gets the agenda with the message,
+		// and nothing changes.
+		action, vals = part.Form(`[data-testid="agenda-item"]:first-child form:has([data-testid="item-time"])`)
+		vals.Set("minutes", "500")
+		conv.Header.Set("HX-Request", "true")
+		part = conv.Post(action, vals)
+		conv.Header.Del("HX-Request")
+		if part.Status != http.StatusOK || !strings.Contains(part.Text(`[data-testid="error-item-minutes"]`), "5到180") {
+			t.Fatalf("htmx time box of 500: %d %q", part.Status, part.Text(`[data-testid="error-item-minutes"]`))
+		}
 		mp = conv.Get(meetingPath)
 		mp = conv.Submit(mp, `[data-testid="agenda-item"]:first-child form:has([data-testid="item-time"])`, map[string]string{"minutes": "45"})
 		if got := mp.Text(`[data-testid="agenda-total"]`); !strings.Contains(got, "70") {

@@ -56,16 +56,19 @@ func (fm Form) ValFor(f, k string) string {
 
 // ShowData is a council's page.
 type ShowData struct {
-	Council    models.CouncilView
-	PlaceLabel string
-	Tab        string // topic status shown, "" for all
-	Topics     []models.Topic
-	TopicTotal int64
-	Page       int
-	PerPage    int
-	Meetings   []models.Meeting
-	Viewer     uint64
-	Form       Form
+	Council      models.CouncilView
+	PlaceLabel   string
+	Tab          string // topic status shown, "" for all
+	Topics       []models.Topic
+	TopicTotal   int64
+	Page         int
+	PerPage      int
+	Meetings     []models.Meeting
+	MeetingTotal int64
+	MeetingPage  int
+	MeetingsPer  int
+	Viewer       uint64
+	Form         Form
 }
 
 // TopicFormData is the form that submits a topic.
@@ -246,3 +249,11 @@ func mayResearch(d MeetingData) bool {
 
 // keyOf builds a catalog key from a pattern, for keys that vary with a value.
 func keyOf(pattern string, v any) string { return fmt.Sprintf(pattern, v) }
+
+// meetingsBase is the address the meetings pager adds "page=N" to: the
+// council's page with its topic tab and page kept, and the meetings' page
+// in its own parameter, mpage (the pager writes "page=", so the base ends
+// in "m").
+func meetingsBase(d ShowData) string {
+	return fmt.Sprintf("/councils/%d?status=%s&page=%d&m", d.Council.ID, d.Tab, d.Page)
+}
