@@ -261,3 +261,49 @@ func idFromPath(p string) uint64 {
 	n, _ := strconv.ParseUint(p[strings.LastIndex(p, "/")+1:], 10, 64)
 	return n
 }
+
+func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		staff := login(srv, "13800000002")
+		form := staff.Get("/councils/new")
+		if form.Has(`select[name="place_id"] option:contains("和谐社区")`) {
+			t.Fatal("community 2 offered to community 1's staff")
+		}
+		bad := staff.Submit(form, `form[data-testid="council-form"]`, map[string]string{"kind": "other", "name": ""})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-name"]`) || !bad.Has(`[data-testid="error-place_id"]`) {
+			t.Fatalf("empty council: %d", bad.Status)
+		}
+		building := optionValue(t, form, "place_id", "1号楼")
+		cp := staff.Submit(bad, `form[data-testid="council-form"]`, map[string]string{"place_id": building, "kind": "building", "name": "1号楼楼栋议事会"})
+		if cp.Text(`[data-testid="council-name"]`) != "1号楼楼栋议事会" || !strings.Contains(cp.Text(`[data-testid="council-rules"]`), "三分之二") {
+			t.Fatalf("new council at %s: %q %q", cp.URL, cp.Text(`[data-testid="council-name"]`), cp.Text(`[data-testid="council-rules"]`))
+		}
+		bad = staff.Submit(cp, `form[data-testid="member-form"]`, map[string]string{"phone": "13912345678", "role": "convener"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-phone"]`) {
+			t.Fatalf("unknown phone: %d", bad.Status)
+		}
+		for _, m := range []struct{ phone, role string }{{"13800000003", "convener"}, {"13800000006", "member"}, {"13800000047", "guest"}} {
+			cp = staff.Submit(cp, `form[data-testid="member-form"]`, map[string]string{"phone": m.phone, "role": m.role})
+		}
+		if n := cp.Count(`[data-testid="member-item"]`); n != 3 || !strings.Contains(cp.Text(`[data-testid="council-voting"]`), "有表决权 2 人") {
+			t.Fatalf("%d members, %q", n, cp.Text(`[data-testid="council-voting"]`))
+		}
+		bad = staff.Submit(cp, `form[data-testid="rules-form"]`, map[string]string{"notice_days": "45"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-notice_days"]`) {
+			t.Fatalf("45 days' notice: %d", bad.Status)
+		}
+		cp = staff.Submit(bad, `form[data-testid="rules-form"]`, map[string]string{"quorum": "1/2", "pass_rule": "majority_present", "notice_days": "2"})
+		if got := cp.Text(`[data-testid="council-rules"]`); !strings.Contains(got, "二分之一") || !strings.Contains(got, "到会成员半数") || !strings.Contains(got, "2天") {
+			t.Fatalf("rules after saving: %q", got)
+		}
+		// The convener now sees it among their councils, as its convener.
+		conv := login(srv, "13800000003")
+		if n := conv.Get("/councils").Count(`[data-testid="council-item"]`); n != 2 {
+			t.Fatalf("the convener lists %d councils", n)
+		}
+		if got := conv.Get(cp.URL.Path).Text(`[data-testid="council-my-role"]`); got != "召集人" {
+			t.Fatalf("convener's role %q", got)
+		}
+	})
+}
