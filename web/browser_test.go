@@ -72,16 +72,7 @@ func (b *browserProblems) listen(t *testing.T, ctx context.Context) {
 // and checks the home page, its language, a clean console and that the
 // large-text setting survives a reload.
 func TestBrowserSignInAndHome(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("no Chromium at %s", chromiumPath)
-	}
-	s := modeltest.Open(t, "sqlite", nil)
-	if err := demo.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
+	s := demoForBrowser(t)
 	srv := webtest.Start(t, s)
 
 	// What the resident's home page must name: their verified household.
