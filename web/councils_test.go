@@ -307,3 +307,65 @@ func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
 		}
 	})
 }
+
+// TestCouncilPagesHaveUniqueIDs: the council, topic and meeting pages carry
+// several forms at once (a research form per agenda item); no two elements
+// share an id, and every label names a field that is there.
+func TestCouncilPagesHaveUniqueIDs(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		conv := login(srv, "13800000003")
+		convp := principalByPhone(t, s, "13800000003")
+		cp := demoCouncilPage(t, conv)
+		v, err := s.CouncilByID(bg, convp, idFromPath(cp.URL.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		topics, _, err := s.CouncilTopics(bg, v.ID, models.TopicFilter{PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A draft meeting with two items, so its forms are all there.
+		m, err := s.CreateMeeting(bg, convp, v.ID, models.MeetingInput{Title: "一月议事会", StartsAt: clock.Now().Add(10 * 24 * time.Hour), Location: "活动室"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tp := range topics {
+			if tp.Status == models.TopicSubmitted {
+				if _, err := s.AcceptTopic(bg, convp, tp.ID); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.AddAgendaItem(bg, convp, m.ID, tp.ID, 30); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		pages := []string{cp.URL.Path, "/meetings/" + itoa(m.ID)}
+		meetings, _, _ := s.CouncilMeetings(bg, v, 1, 10)
+		for _, mt := range meetings {
+			pages = append(pages, "/meetings/"+itoa(mt.ID))
+		}
+		for _, tp := range topics {
+			pages = append(pages, "/topics/"+itoa(tp.ID))
+		}
+		for _, path := range pages {
+			p := conv.Get(path)
+			if p.Status != http.StatusOK {
+				t.Fatalf("%s: %d", path, p.Status)
+			}
+			seen := map[string]bool{}
+			p.Doc.Find("[id]").Each(func(_ int, el *goquery.Selection) {
+				id, _ := el.Attr("id")
+				if seen[id] {
+					t.Errorf("%s: id %q used twice", path, id)
+				}
+				seen[id] = true
+			})
+			p.Doc.Find("label[for]").Each(func(_ int, el *goquery.Selection) {
+				if f, _ := el.Attr("for"); !seen[f] {
+					t.Errorf("%s: a label for %q names no field", path, f)
+				}
+			})
+		}
+	})
+}
