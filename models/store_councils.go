@@ -386,6 +386,13 @@ func (s *Store) TopicByID(ctx context.Context, p *Principal, id uint64) (TopicVi
 	return v, nil
 }
 
+// TopicsForNeed lists the topics a need became, oldest first, so the need's
+// page links forward to them.
+func (s *Store) TopicsForNeed(ctx context.Context, needID uint64) ([]Topic, error) {
+	var out []Topic
+	return out, s.conn(ctx).Where("need_id = ?", needID).Order("id").Find(&out).Error
+}
+
 // CosignTopic adds p's co-signature (联署) to a topic, once.
 func (s *Store) CosignTopic(ctx context.Context, p *Principal, id uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {

@@ -116,6 +116,11 @@ func TestNeedBecomesTopic(t *testing.T) {
 		if link != "/needs/"+itoa(n.ID) {
 			t.Fatalf("topic's need link %q", link)
 		}
+		// And the need links forward to the topic.
+		back, _ := chen.Get(link).Doc.Find(`[data-testid="need-topics"] a`).Last().Attr("href")
+		if back != tp.URL.Path {
+			t.Fatalf("the need links to %q, not to its topic %s", back, tp.URL.Path)
+		}
 	})
 }
 

@@ -7,6 +7,7 @@ func init() {
 	add(map[string][2]string{
 		"nav.councils":     {"议事会", "Councils"},
 		"needs.to_council": {"提交议事会协商", "Put it to a council"},
+		"needs.topics":     {"转为议题", "Became topics"},
 
 		// Kinds, roles, rules
 		"council_kind.residents":      {"居民议事会", "Residents' council"},

@@ -46,6 +46,7 @@ type DetailData struct {
 	CanSupport     bool
 	CanRateWhistle bool
 	Projects       []models.Project // the public projects the need became part of
+	Topics         []models.Topic   // the council topics it became
 	Form           string           // the form that failed, if any
 	Errors         models.FieldErrors
 	Values         map[string]string
