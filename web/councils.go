@@ -248,10 +248,14 @@ func (s *Server) topicFormData(c echo.Context, councilID uint64, in models.Topic
 	}
 	if in.NeedID != 0 {
 		n, err := s.store.NeedByID(rctx(c), p, in.NeedID)
-		if err != nil {
+		switch {
+		case err == nil:
+			d.Need = &n.Need
+		case errors.Is(err, models.ErrNotFound) && fe["need_id"] != "":
+			// Shown as the form's error: a need this person cannot use.
+		default:
 			return d, err
 		}
-		d.Need = &n.Need
 	}
 	return d, nil
 }

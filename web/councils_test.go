@@ -111,6 +111,25 @@ func TestNeedBecomesTopic(t *testing.T) {
 		if !form.Has(`[data-testid="topic-from-need"]`) || form.Text(`textarea[name="body"]`) != n.Description {
 			t.Fatal("the topic form does not carry the need")
 		}
+		// Someone else's need cannot be slipped in.
+		other := principalByPhone(t, s, "13800000005")
+		theirs, _, err := s.ListNeeds(bg, other, models.NeedFilter{Scope: models.NeedsMine, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tried := false
+		for _, o := range theirs {
+			if !o.Public && !tried {
+				bad := chen.Submit(form, `form[data-testid="topic-form"]`, map[string]string{"title": "别人的需求", "need_id": itoa(o.ID)})
+				if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-need_id"]`) {
+					t.Fatalf("another's staff-only need %d: %d", o.ID, bad.Status)
+				}
+				tried = true
+			}
+		}
+		if !tried {
+			t.Fatal("the demo's second resident has no staff-only need to try")
+		}
 		tp := chen.Submit(form, `form[data-testid="topic-form"]`, map[string]string{"title": "由需求转来的议题"})
 		link, _ := tp.Doc.Find(`[data-testid="topic-need"]`).Attr("href")
 		if link != "/needs/"+itoa(n.ID) {
