@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// CouncilKind is what kind of deliberative body a council is.
+// CouncilKind is what kind of deliberative body a council is (议事组织类型).
 type CouncilKind string
 
 // Council kinds. Staff name "other" councils themselves.
@@ -34,7 +34,7 @@ func (k CouncilKind) Valid() bool {
 	return false
 }
 
-// PassRule is how many votes for a motion carry it.
+// PassRule is how many votes for a motion carry it (表决通过规则).
 type PassRule string
 
 // Pass rules.
@@ -52,13 +52,13 @@ func (r PassRule) Valid() bool {
 	return r == PassMajorityOfMembers || r == PassMajorityOfPresent || r == PassTwoThirds
 }
 
-// Fraction is a share of voting members, such as 2/3.
+// Fraction is a share of voting members, such as 2/3 (三分之二).
 type Fraction struct{ Num, Den int }
 
 // QuorumChoices are the quorums the rules form offers (…以上: at least).
 var QuorumChoices = []Fraction{{1, 2}, {3, 5}, {2, 3}, {3, 4}, {4, 5}}
 
-// CouncilRules are a council's procedural rules, set per council because
+// CouncilRules are a council's procedural rules (议事规则), set per council because
 // local charters differ: the quorum as a share of voting members (at least
 // that share must be present), the pass rule, and the days of notice before
 // a meeting.
@@ -109,7 +109,7 @@ func (r CouncilRules) QuorumMet(members, present int) bool {
 // present" they weigh as much as a vote against.
 type Hands struct{ For, Against, Abstain int }
 
-// Outcome is what a vote on a motion comes to.
+// Outcome is what a vote on a motion comes to (表决结果).
 type Outcome string
 
 // Outcomes of a vote.
@@ -141,7 +141,7 @@ func (r CouncilRules) Decide(members, present int, t Hands) Outcome {
 	return OutcomeFailed
 }
 
-// MemberRole is the part a person plays in a council.
+// MemberRole is the part a person plays in a council (成员身份).
 type MemberRole string
 
 // Member roles.
@@ -201,7 +201,7 @@ func (c Council) Rules() CouncilRules {
 	return CouncilRules{Quorum: Fraction{c.QuorumNum, c.QuorumDen}, Pass: c.PassRule, NoticeDays: c.NoticeDays}
 }
 
-// CouncilInput is what staff enter to set up a council.
+// CouncilInput is what staff enter to set up a council (设立议事会).
 type CouncilInput struct {
 	PlaceID uint64
 	Kind    CouncilKind
@@ -239,7 +239,7 @@ type CouncilMember struct {
 	Account Account `gorm:"foreignKey:AccountID"`
 }
 
-// TopicStatus is where a topic (议题) stands.
+// TopicStatus is where a topic (议题) stands (议题状态).
 type TopicStatus string
 
 // Topic states. Later steps (deliberated, resolved, implemented) follow the
@@ -257,7 +257,7 @@ var TopicStatuses = []TopicStatus{TopicSubmitted, TopicAccepted, TopicMerged, To
 // Final reports whether nothing more can happen to a topic in status s.
 func (s TopicStatus) Final() bool { return s == TopicMerged || s == TopicDeclined }
 
-// TopicAction is a step the convener takes on a topic.
+// TopicAction is a step the convener takes on a topic (议题审议).
 type TopicAction string
 
 // Topic actions.
@@ -310,7 +310,7 @@ type Topic struct {
 	Proposer Account `gorm:"foreignKey:ProposerID"`
 }
 
-// TopicInput is what a proposer writes.
+// TopicInput is what a proposer writes (书面提议).
 type TopicInput struct {
 	Title  string
 	Body   string
@@ -347,7 +347,7 @@ type TopicCosign struct {
 	CreatedAt time.Time
 }
 
-// MeetingStatus is where a council meeting (会议) stands.
+// MeetingStatus is where a council meeting (会议) stands (会议状态).
 type MeetingStatus string
 
 // Meeting states. In session and closed come with in-meeting voting later.
@@ -358,7 +358,7 @@ const (
 	MeetingClosed    MeetingStatus = "closed"     // 已结束 (later)
 )
 
-// MeetingAction is a step on a meeting.
+// MeetingAction is a step on a meeting (会议流程).
 type MeetingAction string
 
 // Meeting actions of this part; opening and closing come with voting.
@@ -399,7 +399,7 @@ type Meeting struct {
 	UpdatedAt   time.Time
 }
 
-// MeetingInput is what the convener enters for a meeting.
+// MeetingInput is what the convener enters for a meeting (会议通知要素).
 type MeetingInput struct {
 	Title     string
 	StartsAt  time.Time
@@ -507,7 +507,7 @@ type Research struct {
 	Author Account `gorm:"foreignKey:AuthorID"`
 }
 
-// ResearchInput is what a researcher enters.
+// ResearchInput is what a researcher enters (调研记录).
 type ResearchInput struct {
 	Note      string
 	CostFen   int64
