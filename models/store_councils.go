@@ -393,9 +393,22 @@ func (s *Store) TopicsForNeed(ctx context.Context, needID uint64) ([]Topic, erro
 	return out, s.conn(ctx).Where("need_id = ?", needID).Order("id").Find(&out).Error
 }
 
+// lockRow locks row id of model's table for the rest of the transaction on
+// PostgreSQL, so two changes to one topic or meeting (and the counts kept
+// on it) run one after the other; SQLite's writer lock already does.
+func (s *Store) lockRow(ctx context.Context, model any, id uint64) error {
+	if s.conn(ctx).Dialector.Name() != "postgres" {
+		return nil
+	}
+	return s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Limit(1).Find(model).Error
+}
+
 // CosignTopic adds p's co-signature (联署) to a topic, once.
 func (s *Store) CosignTopic(ctx context.Context, p *Principal, id uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockRow(ctx, &Topic{}, id); err != nil {
+			return err
+		}
 		v, err := s.TopicByID(ctx, p, id)
 		if err != nil {
 			return err
@@ -435,10 +448,8 @@ func (s *Store) recountCosigns(ctx context.Context, id uint64) error {
 func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a TopicAction, note string, apply func(ctx context.Context, v *TopicView) error) (Topic, error) {
 	var out Topic
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		if s.conn(ctx).Dialector.Name() == "postgres" {
-			if err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Limit(1).Find(&Topic{}).Error; err != nil {
-				return err
-			}
+		if err := s.lockRow(ctx, &Topic{}, id); err != nil {
+			return err
 		}
 		v, err := s.TopicByID(ctx, p, id)
 		if err != nil {
@@ -520,6 +531,23 @@ func (s *Store) MergeTopic(ctx context.Context, p *Principal, id, targetID uint6
 	if targetID == 0 || targetID == id {
 		return Topic{}, FieldErrors{"target_id": "err.merge_target_invalid"}
 	}
+	var out Topic
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		// Both topics' counts change: lock them in id order, so two merges
+		// the other way round wait rather than deadlock.
+		for _, t := range []uint64{min(id, targetID), max(id, targetID)} {
+			if err := s.lockRow(ctx, &Topic{}, t); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = s.mergeTopic(ctx, p, id, targetID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) mergeTopic(ctx context.Context, p *Principal, id, targetID uint64) (Topic, error) {
 	return s.decideTopic(ctx, p, id, TopicActMerge, fmt.Sprintf("#%d", targetID), func(ctx context.Context, v *TopicView) error {
 		var target Topic
 		if err := s.conn(ctx).Where("id = ?", targetID).Limit(1).Find(&target).Error; err != nil {
@@ -649,10 +677,8 @@ func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (Meeti
 // editMeeting loads a meeting for a change to its draft by one who runs its
 // council, locking the row on PostgreSQL.
 func (s *Store) editMeeting(ctx context.Context, p *Principal, id uint64, need func(MeetingStatus) bool) (MeetingView, error) {
-	if s.conn(ctx).Dialector.Name() == "postgres" {
-		if err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Limit(1).Find(&Meeting{}).Error; err != nil {
-			return MeetingView{}, err
-		}
+	if err := s.lockRow(ctx, &Meeting{}, id); err != nil {
+		return MeetingView{}, err
 	}
 	v, err := s.MeetingByID(ctx, p, id)
 	if err != nil {

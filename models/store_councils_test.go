@@ -2,7 +2,9 @@ package models_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -370,6 +372,48 @@ func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
 		var left int64
 		if err := s.Tx(bg).Model(&models.Research{}).Count(&left).Error; err != nil || left != 0 {
 			t.Fatalf("%d research rows left behind: %v", left, err)
+		}
+	})
+}
+
+// TestConcurrentCosigns: neighbours co-signing at once are all counted, and
+// one neighbour pressing twice at once is counted once.
+func TestConcurrentCosigns(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		tp := f.topic(t, s, "规划停车位")
+		var neighbours []*models.Principal
+		for i := 0; i < 8; i++ {
+			phone := fmt.Sprintf("1390000007%d", i)
+			a := mustAccount(t, s, phone, "邻居")
+			if err := s.GrantRoleAsSystem(bg, a.ID, models.RoleResident, f.hh2.ID); err != nil {
+				t.Fatal(err)
+			}
+			neighbours = append(neighbours, principal(t, s, a.ID))
+		}
+		neighbours = append(neighbours, neighbours[0], neighbours[0])
+		var wg sync.WaitGroup
+		errs := make([]error, len(neighbours))
+		for i, p := range neighbours {
+			wg.Add(1)
+			go func(i int, p *models.Principal) {
+				defer wg.Done()
+				errs[i] = s.CosignTopic(bg, p, tp.ID)
+			}(i, p)
+		}
+		wg.Wait()
+		failed := 0
+		for _, err := range errs {
+			if err != nil {
+				if !errors.Is(err, models.ErrAlreadyCosign) {
+					t.Fatalf("co-sign: %v", err)
+				}
+				failed++
+			}
+		}
+		v, err := s.TopicByID(bg, f.filer, tp.ID)
+		if err != nil || v.Cosigners != 8 || failed != 2 {
+			t.Fatalf("%d co-signers (want 8), %d refused (want 2): %v", v.Cosigners, failed, err)
 		}
 	})
 }
