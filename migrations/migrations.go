@@ -32,6 +32,7 @@ var steps = []Step{
 	{8, "resources: providers, offers and the places they serve", m0008},
 	{9, "projects: needs, matched offers, open-call applications, milestones, progress, acceptance, ratings, timeline", m0009},
 	{10, "ballots: candidates, photos, definitions, frozen rolls, amendments, participation, secret votes, paper votes, results, boards", m0010},
+	{11, "councils: members and rules, topics and co-signatures, meetings, agenda items, pre-meeting research", m0011},
 	{12, "site secrets; an index of unsealed audit entries; drop the audit index on actor alone", m0012},
 }
 

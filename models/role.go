@@ -73,12 +73,13 @@ const (
 	PermHandleNeeds     Permission = "handle_needs"     // review, dispatch, escalate and chase needs; manage takers
 	PermManageProjects  Permission = "manage_projects"  // verify resources; create, run and accept projects
 	PermManageBallots   Permission = "manage_ballots"   // review candidates; define, run, tally and publish ballots; enter and confirm paper votes
+	PermManageCouncils  Permission = "manage_councils"  // set up councils, their members and rules; act for a council's convener
 )
 
 var rolePerms = map[Role][]Permission{
-	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots},
-	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots},
-	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots},
+	RoleAdmin:          {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots, PermManageCouncils},
+	RoleStreetStaff:    {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots, PermManageCouncils},
+	RoleCommunityStaff: {PermConsole, PermManagePlaces, PermGrantRoles, PermManageResidents, PermPublishNotices, PermViewAudit, PermUnlockAccounts, PermHandleNeeds, PermManageProjects, PermManageBallots, PermManageCouncils},
 }
 
 // RoleAllows reports whether role r carries permission p.

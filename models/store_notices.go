@@ -112,8 +112,14 @@ func (s *Store) publishablePlace(ctx context.Context, p *Principal, placeID uint
 
 // NoticePlaces lists the places p may scope a notice to, by path.
 func (s *Store) NoticePlaces(ctx context.Context, p *Principal) ([]Place, error) {
+	return s.scopedPlaces(ctx, p, PermPublishNotices)
+}
+
+// scopedPlaces lists the places above households where p may do perm, by
+// path.
+func (s *Store) scopedPlaces(ctx context.Context, p *Principal, perm Permission) ([]Place, error) {
 	var out []Place
-	for _, scope := range p.Scopes(PermPublishNotices) {
+	for _, scope := range p.Scopes(perm) {
 		ps, err := s.PlacesOfKind(ctx, scope, noticeKinds...)
 		if err != nil {
 			return nil, err

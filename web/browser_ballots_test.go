@@ -43,22 +43,8 @@ func TestBrowserBallotJourney(t *testing.T) {
 	}
 	page := srv.URL + "/ballots/" + strconv.FormatUint(b.ID, 10)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(420, 900),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf))
-	defer cancelBrowser()
-	problems := &browserProblems{}
-	problems.listen(t, ctx)
+	ctx, problems := headless(t, 420, 60*time.Second)
 
-	into := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
-	}
 	seq := func(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			for _, st := range steps {

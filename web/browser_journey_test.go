@@ -18,7 +18,6 @@ import (
 
 	"yishi/models"
 	"yishi/models/demo"
-	"yishi/models/modeltest"
 	"yishi/web/webtest"
 )
 
@@ -28,16 +27,7 @@ import (
 // the grid worker takes and completes it, the resident rates it 5, and the
 // satisfaction figure on the staff dashboard moves.
 func TestBrowserNeedJourney(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("no Chromium at %s", chromiumPath)
-	}
-	s := modeltest.Open(t, "sqlite", nil)
-	if err := demo.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
+	s := demoForBrowser(t)
 	srv := webtest.Start(t, s)
 
 	// A photo to upload: a small JPEG written to disk.
@@ -66,22 +56,8 @@ func TestBrowserNeedJourney(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(420, 900),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf))
-	defer cancelBrowser()
-	problems := &browserProblems{}
-	problems.listen(t, ctx)
+	ctx, problems := headless(t, 420, 60*time.Second)
 
-	into := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
-	}
 	// seq runs steps one after another as one action.
 	seq := func(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +11,6 @@ import (
 
 	"yishi/models"
 	"yishi/models/demo"
-	"yishi/models/modeltest"
 	"yishi/web/webtest"
 )
 
@@ -21,35 +18,12 @@ import (
 // off, a resident files a need through the form, and once the taker has
 // reported it done, confirms and rates it.
 func TestBrowserNeedWithoutJavaScript(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("no Chromium at %s", chromiumPath)
-	}
-	s := modeltest.Open(t, "sqlite", nil)
-	if err := demo.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
+	s := demoForBrowser(t)
 	srv := webtest.Start(t, s)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1024, 900),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf))
-	defer cancelBrowser()
-	problems := &browserProblems{}
-	problems.listen(t, ctx)
+	ctx, problems := headless(t, 1024, 40*time.Second)
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
-	}
-	into := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
 	}
 	const text = "3号楼门口的路灯不亮，晚上老人出门看不清路。"
 	var location, status, htmxType string

@@ -72,16 +72,7 @@ func (b *browserProblems) listen(t *testing.T, ctx context.Context) {
 // and checks the home page, its language, a clean console and that the
 // large-text setting survives a reload.
 func TestBrowserSignInAndHome(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("no Chromium at %s", chromiumPath)
-	}
-	s := modeltest.Open(t, "sqlite", nil)
-	if err := demo.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
+	s := demoForBrowser(t)
 	srv := webtest.Start(t, s)
 
 	// What the resident's home page must name: their verified household.
@@ -245,4 +236,46 @@ func browse(t *testing.T, base string, js bool, acct models.Account, household s
 	if p := strings.Join(problems.all(), "\n"); !strings.Contains(p, "Content Security Policy") {
 		t.Fatalf("the deliberate inline script was reported, but not as a CSP violation: %s", p)
 	}
+}
+
+// demoForBrowser skips a browser test without Chromium (and fails it in
+// CI), and opens an embedded store with the demo loaded.
+func demoForBrowser(t *testing.T) *models.Store {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium is required in CI: %v", err)
+		}
+		t.Skipf("no Chromium at %s", chromiumPath)
+	}
+	s := modeltest.Open(t, "sqlite", nil)
+	if err := demo.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// headless starts a fresh headless Chromium in Chinese, width pixels wide,
+// for at most timeout, and collects what it reports; it stops when the test
+// ends.
+func headless(t *testing.T, width int, timeout time.Duration) (context.Context, *browserProblems) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(width, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	problems := &browserProblems{}
+	problems.listen(t, ctx)
+	return ctx, problems
+}
+
+// into stores the result of a into dst, as a step of chromedp.Do.
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
 }

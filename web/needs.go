@@ -186,6 +186,9 @@ func (s *Server) needDetail(c echo.Context, id uint64) (needs.DetailData, error)
 	if d.Projects, err = s.store.ProjectsForNeed(rctx(c), id); err != nil {
 		return d, err
 	}
+	if d.Topics, err = s.store.TopicsForNeed(rctx(c), id); err != nil {
+		return d, err
+	}
 	if d.PlaceLabel, err = s.store.PlaceLabel(rctx(c), d.Need.Place); err != nil {
 		return d, err
 	}

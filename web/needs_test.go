@@ -46,6 +46,15 @@ func testJPEG(t *testing.T) []byte {
 // fields set and files attached to the named file inputs.
 func submitMultipart(t *testing.T, c *webtest.Client, p *webtest.Page, selector string, set map[string]string, files map[string][]byte) *webtest.Page {
 	t.Helper()
+	// The other file inputs, left empty, are sent as a browser sends them.
+	return submitFiles(t, c, p, selector, set, "photos", files, models.MaxNeedPhotos-len(files))
+}
+
+// submitFiles posts the form matched by selector as multipart, with fields
+// set, files (by file name) in the file input named field, and blanks empty
+// file parts after them.
+func submitFiles(t *testing.T, c *webtest.Client, p *webtest.Page, selector string, set map[string]string, field string, files map[string][]byte, blanks int) *webtest.Page {
+	t.Helper()
 	action, vals := p.Form(selector)
 	for k, v := range set {
 		vals.Set(k, v)
@@ -60,15 +69,14 @@ func submitMultipart(t *testing.T, c *webtest.Client, p *webtest.Page, selector 
 		}
 	}
 	for name, data := range files {
-		fw, err := w.CreateFormFile("photos", name)
+		fw, err := w.CreateFormFile(field, name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fw.Write(data)
 	}
-	// The other file inputs, left empty, as a browser sends them.
-	for i := len(files); i < models.MaxNeedPhotos; i++ {
-		if _, err := w.CreateFormFile("photos", ""); err != nil {
+	for i := 0; i < blanks; i++ {
+		if _, err := w.CreateFormFile(field, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

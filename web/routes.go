@@ -107,6 +107,36 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/needs/:id/report", s.needReport)
 	u.POST("/needs/:id/rate-whistle", s.needRateWhistle)
 
+	// Deliberation councils (议事会): who sees a council, proposes and
+	// co-signs a topic, or runs the council is decided per council (staff
+	// managing its place, its convener and secretary, residents of its
+	// place); setting one up needs the permission.
+	u.GET("/councils", s.councilsList)
+	cc := withMiddleware{g, []echo.MiddlewareFunc{requireLogin, requirePerm(models.PermManageCouncils)}}
+	cc.GET("/councils/new", s.councilNew)
+	cc.POST("/councils", s.councilCreate)
+	u.GET("/councils/:id", s.councilShow)
+	u.POST("/councils/:id/rules", s.councilRules)
+	u.POST("/councils/:id/members", s.councilAddMember)
+	u.POST("/councils/:id/members/:mid/remove", s.councilRemoveMember)
+	u.GET("/councils/:id/topics/new", s.topicNew)
+	u.POST("/councils/:id/topics", s.topicSubmit)
+	u.POST("/councils/:id/meetings", s.meetingCreate)
+	u.GET("/topics/:id", s.topicShow)
+	u.POST("/topics/:id/cosign", s.topicCosign)
+	for _, a := range models.TopicActions {
+		u.POST("/topics/:id/"+string(a), s.topicAction(a))
+	}
+	u.GET("/meetings/:id", s.meetingShow)
+	u.POST("/meetings/:id", s.meetingUpdate)
+	u.POST("/meetings/:id/agenda", s.agendaAdd)
+	for _, step := range []string{"up", "down", "time", "remove"} {
+		u.POST("/meetings/:id/agenda/:item/"+step, s.agendaItem(step))
+	}
+	u.POST("/meetings/:id/agenda/:item/research", s.researchAdd)
+	u.GET("/meetings/:id/research/:rid", s.researchFile)
+	u.POST("/meetings/:id/announce", s.meetingAnnounce)
+
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
 	con.GET("", s.console)

@@ -1,7 +1,8 @@
 // Package demo loads a realistic demo street into an empty or existing
 // database: 和平街道 with three communities, their compounds, buildings,
 // households and residents with Chinese names, one account per role,
-// published notices, and takers and needs at every step of their way.
+// published notices, takers and needs at every step of their way, and a
+// residents' council with topics and an announced meeting.
 // Loading twice changes nothing the second time.
 package demo
 
@@ -98,6 +99,9 @@ func Load(ctx context.Context, store *models.Store) error {
 			phones = append(phones, a.Phone)
 		}
 		for _, a := range ProviderAccounts {
+			phones = append(phones, a.Phone)
+		}
+		for _, a := range CouncilAccounts {
 			phones = append(phones, a.Phone)
 		}
 		var taken []string
@@ -220,12 +224,19 @@ func Load(ctx context.Context, store *models.Store) error {
 		if err := notices(db, at, accounts, now); err != nil {
 			return err
 		}
-		for _, a := range TakerAccounts {
-			acct := models.Account{Phone: a.Phone, Name: a.Name, PasswordHash: hash}
+		// signUp makes a demo login with no role of its own.
+		signUp := func(phone, name string) error {
+			acct := models.Account{Phone: phone, Name: name, PasswordHash: hash}
 			if err := db.Create(&acct).Error; err != nil {
 				return err
 			}
-			accounts[a.Phone] = acct
+			accounts[phone] = acct
+			return nil
+		}
+		for _, a := range TakerAccounts {
+			if err := signUp(a.Phone, a.Name); err != nil {
+				return err
+			}
 		}
 		if err := needsDemo(ctx, store, at, accounts, now); err != nil {
 			return err
@@ -234,6 +245,14 @@ func Load(ctx context.Context, store *models.Store) error {
 			return err
 		}
 		if err := demoBallots(ctx, store, at, accounts, now); err != nil {
+			return err
+		}
+		for _, a := range CouncilAccounts {
+			if err := signUp(a.Phone, a.Name); err != nil {
+				return err
+			}
+		}
+		if err := demoCouncil(ctx, store, at, accounts, now); err != nil {
 			return err
 		}
 		admin := accounts["13800000000"].ID

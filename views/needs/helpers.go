@@ -46,6 +46,7 @@ type DetailData struct {
 	CanSupport     bool
 	CanRateWhistle bool
 	Projects       []models.Project // the public projects the need became part of
+	Topics         []models.Topic   // the council topics it became
 	Form           string           // the form that failed, if any
 	Errors         models.FieldErrors
 	Values         map[string]string
@@ -232,6 +233,24 @@ func actorLabel(ctx context.Context, e models.NeedEvent, viewer uint64) string {
 }
 
 func isFiler(d DetailData) bool { return d.Need.FilerID == d.Viewer }
+
+// mayRaiseTopic reports whether the viewer may put the need to a council
+// as a topic (议题): its filer or staff handling it, while it is not merged
+// or declined.
+func mayRaiseTopic(d DetailData) bool {
+	if d.Need.Status == models.NeedMerged || d.Need.Status == models.NeedDeclined {
+		return false
+	}
+	if isFiler(d) {
+		return true
+	}
+	for _, r := range d.Need.Roles {
+		if r == models.NeedByStaff {
+			return true
+		}
+	}
+	return false
+}
 
 func (d DetailData) val(k string) string {
 	if d.Values == nil {

@@ -1,0 +1,174 @@
+package models
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestQuorum(t *testing.T) {
+	cases := []struct {
+		name             string
+		quorum           Fraction
+		members, present int
+		want             bool
+	}{
+		{"two thirds of 12 is 8", Fraction{2, 3}, 12, 8, true},
+		{"one short of two thirds", Fraction{2, 3}, 12, 7, false},
+		{"two thirds of 10 rounds up to 7", Fraction{2, 3}, 10, 7, true},
+		{"6.66 is not two thirds of 10", Fraction{2, 3}, 10, 6, false},
+		{"exactly half is half", Fraction{1, 2}, 10, 5, true},
+		{"below half", Fraction{1, 2}, 10, 4, false},
+		{"everyone", Fraction{4, 5}, 5, 5, true},
+		{"no voting members", Fraction{1, 2}, 0, 0, false},
+	}
+	for _, c := range cases {
+		r := CouncilRules{Quorum: c.quorum, Pass: PassMajorityOfMembers}
+		if got := r.QuorumMet(c.members, c.present); got != c.want {
+			t.Errorf("%s: QuorumMet(%d, %d) = %v", c.name, c.members, c.present, got)
+		}
+	}
+}
+
+func TestDecide(t *testing.T) {
+	twoThirds := Fraction{2, 3}
+	cases := []struct {
+		name             string
+		pass             PassRule
+		members, present int
+		tally            Hands
+		want             Outcome
+	}{
+		{"members: 7 of 12 carries", PassMajorityOfMembers, 12, 10, Hands{7, 3, 0}, OutcomePassed},
+		{"members: a tie of 6 of 12 fails", PassMajorityOfMembers, 12, 12, Hands{6, 6, 0}, OutcomeFailed},
+		{"members: 6 of 12 present with abstentions fails", PassMajorityOfMembers, 12, 9, Hands{6, 0, 3}, OutcomeFailed},
+		{"present: 5 of 9 present carries", PassMajorityOfPresent, 12, 9, Hands{5, 4, 0}, OutcomePassed},
+		{"present: a tie fails", PassMajorityOfPresent, 12, 10, Hands{5, 5, 0}, OutcomeFailed},
+		{"present: abstentions weigh against", PassMajorityOfPresent, 12, 10, Hands{5, 1, 4}, OutcomeFailed},
+		{"present: more for than against is not enough", PassMajorityOfPresent, 12, 9, Hands{4, 2, 3}, OutcomeFailed},
+		{"two thirds: exactly 8 of 12 carries", PassTwoThirds, 12, 12, Hands{8, 4, 0}, OutcomePassed},
+		{"two thirds: 7 of 12 fails", PassTwoThirds, 12, 12, Hands{7, 5, 0}, OutcomeFailed},
+		{"two thirds: 6.67 of 10 needs 7", PassTwoThirds, 10, 10, Hands{7, 3, 0}, OutcomePassed},
+		{"two thirds: 6 of 10 fails", PassTwoThirds, 10, 10, Hands{6, 0, 4}, OutcomeFailed},
+		{"no quorum decides nothing however the tally", PassMajorityOfPresent, 12, 7, Hands{7, 0, 0}, OutcomeNoQuorum},
+	}
+	for _, c := range cases {
+		r := CouncilRules{Quorum: twoThirds, Pass: c.pass, NoticeDays: 3}
+		if got := r.Decide(c.members, c.present, c.tally); got != c.want {
+			t.Errorf("%s: Decide = %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestGuestsDoNotCount(t *testing.T) {
+	ms := []CouncilMember{{Role: MemberConvener}, {Role: MemberSecretary}, {Role: MemberRegular}, {Role: MemberRegular}, {Role: MemberGuest}, {Role: MemberGuest}}
+	if n := VotingMembers(ms); n != 4 {
+		t.Fatalf("voting members %d, want 4", n)
+	}
+	// 3 of 4 voting members carry under more-than-half; counting the two
+	// guests as members would make 3 of 6 fail.
+	r := CouncilRules{Quorum: Fraction{1, 2}, Pass: PassMajorityOfMembers}
+	if got := r.Decide(VotingMembers(ms), 4, Hands{3, 1, 0}); got != OutcomePassed {
+		t.Fatalf("outcome %s", got)
+	}
+	if MemberGuest.Votes() || !MemberSecretary.Votes() || MemberRole("chair").Votes() {
+		t.Fatal("who votes")
+	}
+}
+
+func TestCouncilRulesValidate(t *testing.T) {
+	cases := []struct {
+		r     CouncilRules
+		field string
+	}{
+		{DefaultCouncilRules, ""},
+		{CouncilRules{Quorum: Fraction{1, 3}, Pass: PassTwoThirds, NoticeDays: 2}, "quorum"},
+		{CouncilRules{Quorum: Fraction{2, 3}, Pass: "unanimous", NoticeDays: 2}, "pass_rule"},
+		{CouncilRules{Quorum: Fraction{2, 3}, Pass: PassTwoThirds, NoticeDays: -1}, "notice_days"},
+		{CouncilRules{Quorum: Fraction{2, 3}, Pass: PassTwoThirds, NoticeDays: 31}, "notice_days"},
+		{CouncilRules{Quorum: Fraction{3, 4}, Pass: PassMajorityOfPresent, NoticeDays: 0}, ""},
+	}
+	for _, c := range cases {
+		fe := c.r.Validate()
+		if c.field == "" && len(fe) != 0 || c.field != "" && fe[c.field] == "" {
+			t.Errorf("%+v: errors %v, want one on %q", c.r, fe, c.field)
+		}
+	}
+}
+
+func TestTopicTransitions(t *testing.T) {
+	// Every status against every action: what is not listed is refused.
+	allowed := map[TopicStatus]map[TopicAction]TopicStatus{
+		TopicSubmitted: {TopicActAccept: TopicAccepted, TopicActMerge: TopicMerged, TopicActDecline: TopicDeclined},
+		TopicAccepted:  {TopicActMerge: TopicMerged, TopicActDecline: TopicDeclined},
+	}
+	for _, from := range TopicStatuses {
+		for _, a := range append(append([]TopicAction{}, TopicActions...), "vote") {
+			want, ok := allowed[from][a]
+			if !ok {
+				want = from
+			}
+			if to, got := TopicTransition(from, a); to != want || got != ok {
+				t.Errorf("%s --%s--> %s %v, want %s %v", from, a, to, got, want, ok)
+			}
+		}
+	}
+	for _, s := range TopicStatuses {
+		if s.TakesCosigns() == s.Final() {
+			t.Errorf("%s: co-signs %v but final %v", s, s.TakesCosigns(), s.Final())
+		}
+	}
+}
+
+func TestMeetingTransitionsAndAnnounceRule(t *testing.T) {
+	for _, s := range []MeetingStatus{MeetingDraft, MeetingAnnounced, MeetingInSession, MeetingClosed} {
+		to, ok := MeetingTransition(s, MeetingActAnnounce)
+		if (s == MeetingDraft) != ok || ok && to != MeetingAnnounced {
+			t.Errorf("announce from %s: %s %v", s, to, ok)
+		}
+		if s.Editable() != (s == MeetingDraft) || s.TakesResearch() != (s == MeetingDraft || s == MeetingAnnounced) {
+			t.Errorf("%s: editable %v research %v", s, s.Editable(), s.TakesResearch())
+		}
+	}
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	m := Meeting{Status: MeetingDraft, StartsAt: now.Add(3 * 24 * time.Hour)}
+	cases := []struct {
+		name  string
+		m     Meeting
+		items int
+		days  int
+		want  error
+	}{
+		{"exactly the notice days ahead", m, 2, 3, nil},
+		{"a minute short", Meeting{Status: MeetingDraft, StartsAt: m.StartsAt.Add(-time.Minute)}, 2, 3, ErrNoticeTooLate},
+		{"no notice needed", Meeting{Status: MeetingDraft, StartsAt: now.Add(time.Hour)}, 1, 0, nil},
+		{"empty agenda", m, 0, 3, ErrAgendaEmpty},
+		{"announced twice", Meeting{Status: MeetingAnnounced, StartsAt: m.StartsAt}, 2, 3, ErrMeetingStep},
+	}
+	for _, c := range cases {
+		if err := CheckAnnounce(c.m, c.items, c.days, now); !errors.Is(err, c.want) && !(err == nil && c.want == nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestMeetingInputValidate(t *testing.T) {
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	ok := MeetingInput{Title: "十二月议事会", StartsAt: now.Add(96 * time.Hour), Location: "社区活动室", OnlineURL: "https://meeting.example.cn/123"}
+	if fe := ok.Validate(now); len(fe) != 0 {
+		t.Fatalf("valid meeting: %v", fe)
+	}
+	for field, in := range map[string]MeetingInput{
+		"starts_at":  {Title: "x", StartsAt: now.Add(-time.Hour), Location: "y"},
+		"location":   {Title: "x", StartsAt: now.Add(time.Hour), Location: " "},
+		"online_url": {Title: "x", StartsAt: now.Add(time.Hour), Location: "y", OnlineURL: "javascript:alert(1)"},
+		"title":      {StartsAt: now.Add(time.Hour), Location: "y"},
+	} {
+		if fe := in.Validate(now); fe[field] == "" {
+			t.Errorf("%s: want an error, got %v", field, fe)
+		}
+	}
+	if !ValidTimeBox(MinTimeBox) || !ValidTimeBox(MaxTimeBox) || ValidTimeBox(MinTimeBox-1) || ValidTimeBox(MaxTimeBox+1) {
+		t.Fatal("time box bounds")
+	}
+}

@@ -1,0 +1,169 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"yishi/models"
+)
+
+// CouncilAccounts are the demo members of 幸福社区居民议事会 who have no other
+// demo role: seven residents' members and the property manager, who sits in
+// as a guest without a vote. The README lists the council.
+var CouncilAccounts = []struct{ Phone, Name string }{
+	{"13800000040", "周建华"}, {"13800000041", "吴秀英"}, {"13800000042", "郑国强"}, {"13800000043", "王丽娟"},
+	{"13800000044", "冯志明"}, {"13800000045", "陈玉梅"}, {"13800000046", "褚卫东"}, {"13800000047", "物业孙经理"},
+}
+
+// CouncilName is the demo council of community 1.
+const CouncilName = "幸福社区居民议事会"
+
+// demoCouncil sets up the residents' council of community 1 through the
+// store, with a clock set back where the story needs it: twelve members
+// convened by 13800000003 (the community staff member as secretary, the
+// property manager as a guest), six topics at every step (one from a need,
+// co-signed, accepted, merged, declined, waiting), and a meeting announced
+// yesterday for five days' time with three items and research on them.
+func demoCouncil(ctx context.Context, store *models.Store, at map[string]models.Place, accounts map[string]models.Account, now time.Time) error {
+	clock := now.Add(-12 * 24 * time.Hour)
+	ds := models.NewStore(store.DB(), func() time.Time { return clock })
+	load := func(phone string) (*models.Principal, error) { return ds.LoadPrincipal(ctx, accounts[phone].ID) }
+	staff, err := load("13800000002")
+	if err != nil {
+		return err
+	}
+	convener, err := load("13800000003")
+	if err != nil {
+		return err
+	}
+	council, err := ds.CreateCouncil(ctx, staff, models.CouncilInput{PlaceID: at["community1"].ID, Kind: models.CouncilResidents, Name: CouncilName})
+	if err != nil {
+		return err
+	}
+	seats := []struct {
+		phone string
+		role  models.MemberRole
+	}{{"13800000003", models.MemberConvener}, {"13800000002", models.MemberSecretary}, {"13800000006", models.MemberRegular}, {"13800000007", models.MemberRegular}}
+	for _, a := range CouncilAccounts {
+		role := models.MemberRegular
+		if a.Phone == "13800000047" {
+			role = models.MemberGuest
+		}
+		seats = append(seats, struct {
+			phone string
+			role  models.MemberRole
+		}{a.Phone, role})
+	}
+	for _, st := range seats {
+		if _, err := ds.AddCouncilMember(ctx, staff, council.ID, st.phone, st.role); err != nil {
+			return fmt.Errorf("seat %s: %w", st.phone, err)
+		}
+	}
+
+	// Topics, a day apart.
+	chen, err := load("13800000004")
+	if err != nil {
+		return err
+	}
+	liu, err := load("13800000005")
+	if err != nil {
+		return err
+	}
+	zhao, err := load("13800000006")
+	if err != nil {
+		return err
+	}
+	var need models.Need
+	if err := ds.Tx(ctx).Where("filer_id = ? AND public = ?", chen.Account.ID, true).Order("id").Limit(1).Find(&need).Error; err != nil {
+		return err
+	}
+	if need.ID == 0 {
+		return fmt.Errorf("demo council: no public need of %s to turn into a topic", chen.Account.Phone)
+	}
+	list := []struct {
+		by    *models.Principal
+		title string
+		body  string
+		need  uint64
+	}{
+		{chen, "阳光小区规划增设停车位", "小区车位太少，晚上车辆停在消防通道上，既不安全也影响通行。建议把东侧闲置绿地的一部分改成停车位，并划线管理。", 0},
+		{liu, "3号楼加装电梯", "3号楼住户以老人为主，上下楼困难。2单元已有85%住户同意加装电梯，希望议事会协调费用分摊和施工方案。", 0},
+		{zhao, "垃圾分类亭改造", "垃圾分类亭破旧漏雨，周围气味大。建议改造为带顶棚和洗手池的新分类亭，并调整清运时间。", 0},
+		{liu, "东侧停车难问题", "每天晚上回来都找不到车位，只能停到小区外面，希望议事会研究解决。", 0},
+		{chen, "由需求转来：" + shortTitle(need.Description), need.Description + "（该需求涉及多户居民，提请议事会协商。）", need.ID},
+		{zhao, "在小区内开设棋牌室", "希望把物业用房改成棋牌室，供居民娱乐。", 0},
+	}
+	var topics []models.Topic
+	for _, t := range list {
+		in := models.TopicInput{Title: t.title, Body: t.body, NeedID: t.need}
+		tp, err := ds.SubmitTopic(ctx, t.by, council.ID, in)
+		if err != nil {
+			return fmt.Errorf("topic %q: %w", t.title, err)
+		}
+		topics = append(topics, tp)
+		clock = clock.Add(24 * time.Hour)
+	}
+	for _, c := range []struct {
+		by    *models.Principal
+		topic int
+	}{{liu, 0}, {zhao, 0}, {chen, 1}, {zhao, 1}, {chen, 2}, {liu, 4}} {
+		if err := ds.CosignTopic(ctx, c.by, topics[c.topic].ID); err != nil {
+			return err
+		}
+	}
+	for _, i := range []int{0, 1, 2} {
+		if _, err := ds.AcceptTopic(ctx, convener, topics[i].ID); err != nil {
+			return err
+		}
+	}
+	if _, err := ds.MergeTopic(ctx, convener, topics[3].ID, topics[0].ID); err != nil {
+		return err
+	}
+	if _, err := ds.DeclineTopic(ctx, convener, topics[5].ID, "物业用房的用途须经业主大会决定，已转业主委员会研究，不列入本次议事。"); err != nil {
+		return err
+	}
+	// topics[4], from a need, waits for the convener.
+
+	// The meeting: drafted three days ago, announced yesterday.
+	clock = now.Add(-3 * 24 * time.Hour)
+	starts := time.Date(now.Year(), now.Month(), now.Day(), 11, 0, 0, 0, time.UTC).Add(5 * 24 * time.Hour) // 19:00 in Shanghai
+	m, err := ds.CreateMeeting(ctx, convener, council.ID, models.MeetingInput{Title: "十二月居民议事会", StartsAt: starts, Location: "幸福社区党群服务中心二楼会议室", OnlineURL: ""})
+	if err != nil {
+		return err
+	}
+	for _, it := range []struct {
+		topic   int
+		minutes int
+	}{{1, 40}, {0, 30}, {2, 20}} {
+		if err := ds.AddAgendaItem(ctx, convener, m.ID, topics[it.topic].ID, it.minutes); err != nil {
+			return err
+		}
+	}
+	v, err := ds.MeetingByID(ctx, convener, m.ID)
+	if err != nil {
+		return err
+	}
+	research := []models.ResearchInput{
+		{Note: "走访3号楼2单元24户，20户同意加装，4户（一楼）担心采光和噪音。电梯公司现场勘查，可在楼北侧加装。", CostFen: 68000000, Canvassed: 24},
+		{Note: "现场查看东侧绿地约600平方米，可改建停车位约30个；需征求全体业主意见并报街道审批。", CostFen: 18000000, Canvassed: 40},
+		{Note: "请环卫所报价：新建带顶棚、洗手池的分类亭2座。", CostFen: 9600000,
+			FileName: "分类亭报价.txt", FileType: "text/plain", FileData: []byte("幸福社区垃圾分类亭改造报价\n带顶棚分类亭 2座 × 42000元\n洗手池及管道 12000元\n合计 96000元\n")},
+	}
+	for i, r := range research {
+		if _, err := ds.AddResearch(ctx, zhao, m.ID, v.Items[i].ID, r); err != nil {
+			return err
+		}
+	}
+	clock = now.Add(-24 * time.Hour)
+	_, err = ds.AnnounceMeeting(ctx, convener, m.ID, time.FixedZone("CST", 8*3600))
+	return err
+}
+
+func shortTitle(s string) string {
+	r := []rune(s)
+	if len(r) > 16 {
+		return string(r[:16]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,958 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Notification kinds of councils.
+const (
+	NotifyTopicDecided     NotificationKind = "topic_decided"     // your topic (or one you co-signed) was accepted, merged or declined
+	NotifyMeetingAnnounced NotificationKind = "meeting_announced" // a meeting of your council is announced
+)
+
+// councilNoticeSource names the notices that announce meetings.
+const councilNoticeSource = "meeting"
+
+// CouncilView is a council as one viewer sees it: its members, and what the
+// viewer may do there.
+type CouncilView struct {
+	Council
+	Members  []CouncilMember // convener first, then by role and seniority
+	MyRole   MemberRole      // "" when the viewer is not a member
+	Manage   bool            // staff: set up members and rules
+	Run      bool            // convener, secretary or managing staff: topics and meetings
+	Resident bool            // a verified resident of the council's place: may submit and co-sign
+}
+
+// Voting is the number of voting members.
+func (v CouncilView) Voting() int { return VotingMembers(v.Members) }
+
+// MayPropose reports whether the viewer may submit a topic.
+func (v CouncilView) MayPropose() bool { return v.Resident || v.MyRole != "" }
+
+// relatedTo reports whether any of p's grants lies on the same branch of
+// the place tree as pl (above it or inside it): the council is theirs to see.
+func relatedTo(p *Principal, pl Place) bool {
+	if p == nil {
+		return false
+	}
+	for _, g := range p.Grants {
+		if g.Place.Contains(pl) || pl.Contains(g.Place) {
+			return true
+		}
+	}
+	return false
+}
+
+// councilView loads a council with its members and the viewer's standing,
+// or ErrNotFound when the viewer has nothing to do with it.
+func (s *Store) councilView(ctx context.Context, p *Principal, id uint64) (CouncilView, error) {
+	var v CouncilView
+	if err := s.conn(ctx).Where("id = ?", id).Limit(1).Find(&v.Council).Error; err != nil {
+		return v, err
+	}
+	if v.ID == 0 || p == nil {
+		return v, ErrNotFound
+	}
+	var err error
+	if v.Place, err = s.PlaceByID(ctx, v.PlaceID); err != nil {
+		return v, err
+	}
+	if err := s.conn(ctx).Preload("Account").Where("council_id = ?", id).Order("id").Find(&v.Members).Error; err != nil {
+		return v, err
+	}
+	sortMembers(v.Members)
+	for _, m := range v.Members {
+		if m.AccountID == p.Account.ID {
+			v.MyRole = m.Role
+		}
+	}
+	v.Manage = p.Can(PermManageCouncils, v.Place)
+	v.Run = v.Manage || v.MyRole.Runs()
+	for _, g := range p.Grants {
+		v.Resident = v.Resident || g.Role == RoleResident && v.Place.Contains(g.Place)
+	}
+	if v.MyRole == "" && !relatedTo(p, v.Place) {
+		return CouncilView{}, ErrNotFound
+	}
+	return v, nil
+}
+
+func sortMembers(ms []CouncilMember) {
+	rank := map[MemberRole]int{MemberConvener: 0, MemberSecretary: 1, MemberRegular: 2, MemberGuest: 3}
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && rank[ms[j].Role] < rank[ms[j-1].Role]; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+// CouncilByID returns a council for a viewer who may see it.
+func (s *Store) CouncilByID(ctx context.Context, p *Principal, id uint64) (CouncilView, error) {
+	return s.councilView(ctx, p, id)
+}
+
+// Councils lists the councils p has to do with: those at or above any place
+// p holds a role at, those inside it, and those p sits on; by place, then
+// name.
+func (s *Store) Councils(ctx context.Context, p *Principal, page, perPage int) ([]Council, int64, error) {
+	if p == nil {
+		return nil, 0, nil
+	}
+	conds := []string{"councils.id IN (SELECT council_id FROM council_members WHERE account_id = ?)"}
+	args := []any{p.Account.ID}
+	for _, g := range p.Grants {
+		conds = append(conds, "places.path LIKE ?", "places.id IN ?")
+		args = append(args, g.Place.Path+"%", g.Place.AncestorIDs())
+	}
+	q := s.conn(ctx).Model(&Council{}).Joins("JOIN places ON places.id = councils.place_id").Where("("+strings.Join(conds, " OR ")+")", args...)
+	return pageOf[Council](q, q.Session(&gorm.Session{}).Preload("Place").Order("places.path, councils.name, councils.id"), page, perPage)
+}
+
+// pageOf counts the rows count selects and loads one page of them through
+// load (count's query with its order and preloads).
+func pageOf[T any](count, load *gorm.DB, page, perPage int) ([]T, int64, error) {
+	page, perPage = pageBounds(page, perPage)
+	var total int64
+	if err := count.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []T
+	err := load.Offset((page - 1) * perPage).Limit(perPage).Find(&out).Error
+	return out, total, err
+}
+
+// CouncilPlaces lists the places p may set up a council at (everything but
+// households), by path.
+func (s *Store) CouncilPlaces(ctx context.Context, p *Principal) ([]Place, error) {
+	return s.scopedPlaces(ctx, p, PermManageCouncils)
+}
+
+// CreateCouncil sets up a council at a place with the default rules; p
+// needs PermManageCouncils there.
+func (s *Store) CreateCouncil(ctx context.Context, p *Principal, in CouncilInput) (Council, error) {
+	var c Council
+	if !p.CanAnywhere(PermManageCouncils) {
+		return c, ErrForbidden
+	}
+	fe := in.Validate()
+	var pl Place
+	if in.PlaceID != 0 {
+		var err error
+		pl, err = s.PlaceByID(ctx, in.PlaceID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return c, err
+		}
+		if pl.ID == 0 || pl.Kind == KindHousehold || !p.Can(PermManageCouncils, pl) {
+			fe.Add("place_id", "err.invalid_choice")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return c, err
+	}
+	r := DefaultCouncilRules
+	now := s.Now()
+	c = Council{PlaceID: pl.ID, Kind: in.Kind, Name: in.Name, QuorumNum: r.Quorum.Num, QuorumDen: r.Quorum.Den, PassRule: r.Pass,
+		NoticeDays: r.NoticeDays, CreatedAt: now, UpdatedAt: now}
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.conn(ctx).Create(&c).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.create", ObjectType: "council", ObjectID: c.ID, PlaceID: &c.PlaceID,
+			Detail: fmt.Sprintf("%s (%s)", c.Name, c.Kind)})
+	})
+	c.Place = pl
+	return c, err
+}
+
+// councilFor loads a council for a change only some may make: may tells
+// from the viewer's standing whether they may (staff managing it, or those
+// running it).
+func (s *Store) councilFor(ctx context.Context, p *Principal, id uint64, may func(CouncilView) bool) (CouncilView, error) {
+	v, err := s.councilView(ctx, p, id)
+	if err != nil {
+		return v, err
+	}
+	if !may(v) {
+		return v, ErrForbidden
+	}
+	return v, nil
+}
+
+func managing(v CouncilView) bool { return v.Manage }
+
+func running(v CouncilView) bool { return v.Run }
+
+// SetCouncilRules changes a council's quorum, pass rule and notice days.
+func (s *Store) SetCouncilRules(ctx context.Context, p *Principal, id uint64, r CouncilRules) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.councilFor(ctx, p, id, managing)
+		if err != nil {
+			return err
+		}
+		if err := r.Validate().Err(); err != nil {
+			return err
+		}
+		err = s.conn(ctx).Model(&Council{}).Where("id = ?", id).Updates(map[string]any{
+			"quorum_num": r.Quorum.Num, "quorum_den": r.Quorum.Den, "pass_rule": r.Pass, "notice_days": r.NoticeDays, "updated_at": s.Now(),
+		}).Error
+		if err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.rules", ObjectType: "council", ObjectID: id, PlaceID: &v.PlaceID,
+			Detail: fmt.Sprintf("quorum %d/%d, %s, %d notice days", r.Quorum.Num, r.Quorum.Den, r.Pass, r.NoticeDays)})
+	})
+}
+
+// AddCouncilMember seats the account with phone on the council in role.
+func (s *Store) AddCouncilMember(ctx context.Context, p *Principal, id uint64, phone string, role MemberRole) (CouncilMember, error) {
+	var m CouncilMember
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.councilFor(ctx, p, id, managing)
+		if err != nil {
+			return err
+		}
+		fe := FieldErrors{}
+		if !role.Valid() {
+			fe.Add("role", "err.invalid_choice")
+		}
+		acct, err := s.AccountByPhone(ctx, strings.TrimSpace(phone))
+		if errors.Is(err, ErrNotFound) {
+			fe.Add("phone", "err.account_not_found")
+		} else if err != nil {
+			return err
+		}
+		for _, x := range v.Members {
+			if acct.ID != 0 && x.AccountID == acct.ID {
+				fe.Add("phone", "err.already_member")
+			}
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		m = CouncilMember{CouncilID: id, AccountID: acct.ID, Role: role, CreatedAt: s.Now(), Account: acct}
+		if err := s.conn(ctx).Create(&m).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldErrors{"phone": "err.already_member"}
+			}
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.member_add", ObjectType: "council", ObjectID: id, PlaceID: &v.PlaceID,
+			Detail: fmt.Sprintf("account %d as %s", acct.ID, role)})
+	})
+	return m, err
+}
+
+// RemoveCouncilMember takes a seat away.
+func (s *Store) RemoveCouncilMember(ctx context.Context, p *Principal, id, memberID uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.councilFor(ctx, p, id, managing)
+		if err != nil {
+			return err
+		}
+		res := s.conn(ctx).Where("id = ? AND council_id = ?", memberID, id).Delete(&CouncilMember{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.member_remove", ObjectType: "council", ObjectID: id, PlaceID: &v.PlaceID,
+			Detail: fmt.Sprintf("member %d", memberID)})
+	})
+}
+
+// TopicFilter selects a council's topics.
+type TopicFilter struct {
+	Status  TopicStatus // "" for all
+	Page    int
+	PerPage int
+}
+
+// CouncilTopics lists a council's topics, newest first.
+func (s *Store) CouncilTopics(ctx context.Context, councilID uint64, f TopicFilter) ([]Topic, int64, error) {
+	q := s.conn(ctx).Model(&Topic{}).Where("council_id = ?", councilID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	return pageOf[Topic](q, q.Session(&gorm.Session{}).Preload("Proposer").Order("created_at DESC, id DESC"), f.Page, f.PerPage)
+}
+
+// SubmitTopic puts a topic to a council in the proposer's name. A verified
+// resident of the council's place or a member may propose. With a need, the
+// need must be one p may see, inside the council's place; the link is kept.
+func (s *Store) SubmitTopic(ctx context.Context, p *Principal, councilID uint64, in TopicInput) (Topic, error) {
+	var t Topic
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.councilView(ctx, p, councilID)
+		if err != nil {
+			return err
+		}
+		if !v.MayPropose() {
+			return ErrNotPlaceMember
+		}
+		fe := in.Validate()
+		var need *uint64
+		if in.NeedID != 0 {
+			d, err := s.NeedByID(ctx, p, in.NeedID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if err != nil || !v.Place.Contains(d.Need.Place) {
+				fe.Add("need_id", "err.invalid_choice")
+			}
+			need = &in.NeedID
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		now := s.Now()
+		t = Topic{CouncilID: councilID, ProposerID: p.Account.ID, Title: in.Title, Body: in.Body, NeedID: need, Status: TopicSubmitted,
+			CreatedAt: now, UpdatedAt: now, Proposer: p.Account}
+		if err := s.conn(ctx).Create(&t).Error; err != nil {
+			return err
+		}
+		detail := t.Title
+		if need != nil {
+			detail = fmt.Sprintf("%s (need %d)", t.Title, *need)
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "topic.submit", ObjectType: "topic", ObjectID: t.ID, PlaceID: &v.PlaceID, Detail: truncate(detail, 300)})
+	})
+	return t, err
+}
+
+// TopicView is a topic as one viewer sees it.
+type TopicView struct {
+	Topic
+	Council      CouncilView
+	Cosigned     bool      // the viewer co-signed it
+	Locked       bool      // on an announced agenda: no longer merged or declined
+	MergeTargets []Topic   // open topics of the council it may be merged into (for those who run it)
+	Meetings     []Meeting // meetings whose agenda holds it
+}
+
+// MayCosign reports whether the viewer may co-sign.
+func (v TopicView) MayCosign(viewer uint64) bool {
+	return v.Council.MayPropose() && v.ProposerID != viewer && !v.Cosigned && v.Status.TakesCosigns()
+}
+
+// inCouncil loads row id of a council's table into dst through db, then
+// the council it belongs to (councilOf reads it from dst) as p sees it.
+func (s *Store) inCouncil(ctx context.Context, p *Principal, db *gorm.DB, id uint64, dst any, councilOf func() uint64) (CouncilView, error) {
+	res := db.Where("id = ?", id).Limit(1).Find(dst)
+	if res.Error != nil {
+		return CouncilView{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return CouncilView{}, ErrNotFound
+	}
+	return s.councilView(ctx, p, councilOf())
+}
+
+// TopicByID returns a topic for a viewer who may see its council.
+func (s *Store) TopicByID(ctx context.Context, p *Principal, id uint64) (TopicView, error) {
+	var v TopicView
+	var err error
+	if v.Council, err = s.inCouncil(ctx, p, s.conn(ctx).Preload("Proposer"), id, &v.Topic, func() uint64 { return v.CouncilID }); err != nil {
+		return v, err
+	}
+	var n int64
+	if err := s.conn(ctx).Model(&TopicCosign{}).Where("topic_id = ? AND account_id = ?", id, p.Account.ID).Count(&n).Error; err != nil {
+		return v, err
+	}
+	v.Cosigned = n > 0
+	if err := s.conn(ctx).Model(&Meeting{}).Joins("JOIN agenda_items ON agenda_items.meeting_id = meetings.id").
+		Where("agenda_items.topic_id = ?", id).Order("meetings.starts_at").Find(&v.Meetings).Error; err != nil {
+		return v, err
+	}
+	for _, m := range v.Meetings {
+		v.Locked = v.Locked || m.Status != MeetingDraft
+	}
+	if v.Council.Run && !v.Status.Final() {
+		err := s.conn(ctx).Where("council_id = ? AND id <> ? AND status IN ?", v.CouncilID, id, []TopicStatus{TopicSubmitted, TopicAccepted}).
+			Order("id DESC").Limit(100).Find(&v.MergeTargets).Error
+		if err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// TopicsForNeed lists the topics a need became, oldest first, so the need's
+// page links forward to them.
+func (s *Store) TopicsForNeed(ctx context.Context, needID uint64) ([]Topic, error) {
+	var out []Topic
+	return out, s.conn(ctx).Where("need_id = ?", needID).Order("id").Find(&out).Error
+}
+
+// lockRow locks row id of model's table for the rest of the transaction on
+// PostgreSQL, so two changes to one topic or meeting (and the counts kept
+// on it) run one after the other; SQLite's writer lock already does.
+func (s *Store) lockRow(ctx context.Context, model any, id uint64) error {
+	if s.conn(ctx).Dialector.Name() != "postgres" {
+		return nil
+	}
+	return s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Limit(1).Find(model).Error
+}
+
+// CosignTopic adds p's co-signature (联署) to a topic, once.
+func (s *Store) CosignTopic(ctx context.Context, p *Principal, id uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockRow(ctx, &Topic{}, id); err != nil {
+			return err
+		}
+		v, err := s.TopicByID(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !v.Council.MayPropose():
+			return ErrNotPlaceMember
+		case v.Cosigned:
+			return ErrAlreadyCosign
+		case !v.MayCosign(p.Account.ID):
+			return ErrTopicStep
+		}
+		if err := s.conn(ctx).Create(&TopicCosign{TopicID: id, AccountID: p.Account.ID, CreatedAt: s.Now()}).Error; err != nil {
+			if isDuplicate(err) {
+				return ErrAlreadyCosign
+			}
+			return err
+		}
+		if err := s.recountCosigns(ctx, id); err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "topic.cosign", ObjectType: "topic", ObjectID: id, PlaceID: &v.Council.PlaceID})
+	})
+}
+
+func (s *Store) recountCosigns(ctx context.Context, id uint64) error {
+	var c int64
+	if err := s.conn(ctx).Model(&TopicCosign{}).Where("topic_id = ?", id).Count(&c).Error; err != nil {
+		return err
+	}
+	return s.conn(ctx).Model(&Topic{}).Where("id = ?", id).Update("cosigners", c).Error
+}
+
+// decideTopic runs one of the convener's steps on a topic: checks p runs
+// the council and the step is allowed, applies it, tells the proposer and
+// co-signers, and writes the audit trail, in one transaction.
+func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a TopicAction, note string, apply func(ctx context.Context, v *TopicView) error) (Topic, error) {
+	var out Topic
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockRow(ctx, &Topic{}, id); err != nil {
+			return err
+		}
+		v, err := s.TopicByID(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if !v.Council.Run {
+			return ErrForbidden
+		}
+		to, ok := TopicTransition(v.Status, a)
+		if !ok || (a != TopicActAccept && v.Locked) {
+			return ErrTopicStep
+		}
+		if apply != nil {
+			if err := apply(ctx, &v); err != nil {
+				return err
+			}
+		}
+		now := s.Now()
+		from := v.Status
+		v.Status, v.DecidedAt, v.UpdatedAt = to, &now, now
+		res := s.conn(ctx).Model(&Topic{}).Where("id = ? AND status = ?", id, from).Updates(map[string]any{
+			"status": to, "reason": v.Reason, "merged_into_id": v.MergedIntoID, "decided_at": now, "updated_at": now,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrConflict
+		}
+		if to.Final() {
+			// A merged or declined topic leaves the draft agendas it was on,
+			// with the research on it there.
+			items := s.conn(ctx).Model(&AgendaItem{}).Select("id").Where("topic_id = ?", id)
+			if err := s.conn(ctx).Where("agenda_item_id IN (?)", items).Delete(&Research{}).Error; err != nil {
+				return err
+			}
+			if err := s.conn(ctx).Where("topic_id = ?", id).Delete(&AgendaItem{}).Error; err != nil {
+				return err
+			}
+		}
+		var ids []uint64
+		if err := s.conn(ctx).Model(&TopicCosign{}).Where("topic_id = ?", id).Order("account_id").Pluck("account_id", &ids).Error; err != nil {
+			return err
+		}
+		tid := strconv.FormatUint(id, 10)
+		err = s.Notify(ctx, actorOf(p), append([]uint64{v.ProposerID}, ids...), Note{Kind: NotifyTopicDecided, SubjectType: "topic", SubjectID: id,
+			Key: fmt.Sprintf("notify.topic_%s", to), Args: []string{truncate(v.Title, 40)}, Link: "/topics/" + tid})
+		if err != nil {
+			return err
+		}
+		out = v.Topic
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "topic." + string(a), ObjectType: "topic", ObjectID: id, PlaceID: &v.Council.PlaceID,
+			Detail: truncate(fmt.Sprintf("%s → %s %s", from, to, note), 300)})
+	})
+	return out, err
+}
+
+// AcceptTopic accepts a submitted topic for an agenda (采纳).
+func (s *Store) AcceptTopic(ctx context.Context, p *Principal, id uint64) (Topic, error) {
+	return s.decideTopic(ctx, p, id, TopicActAccept, "", nil)
+}
+
+// DeclineTopic declines a topic with a reason its proposer and co-signers
+// read.
+func (s *Store) DeclineTopic(ctx context.Context, p *Principal, id uint64, reason string) (Topic, error) {
+	reason, err := requireText("reason", reason, 500)
+	if err != nil {
+		return Topic{}, err
+	}
+	return s.decideTopic(ctx, p, id, TopicActDecline, reason, func(_ context.Context, v *TopicView) error {
+		v.Reason = reason
+		return nil
+	})
+}
+
+// MergeTopic merges a topic into another open topic of the same council;
+// its proposer and co-signers become co-signers of the target.
+func (s *Store) MergeTopic(ctx context.Context, p *Principal, id, targetID uint64) (Topic, error) {
+	if targetID == 0 || targetID == id {
+		return Topic{}, FieldErrors{"target_id": "err.merge_target_invalid"}
+	}
+	var out Topic
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		// Both topics' counts change: lock them in id order, so two merges
+		// the other way round wait rather than deadlock.
+		for _, t := range []uint64{min(id, targetID), max(id, targetID)} {
+			if err := s.lockRow(ctx, &Topic{}, t); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = s.mergeTopic(ctx, p, id, targetID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) mergeTopic(ctx context.Context, p *Principal, id, targetID uint64) (Topic, error) {
+	return s.decideTopic(ctx, p, id, TopicActMerge, fmt.Sprintf("#%d", targetID), func(ctx context.Context, v *TopicView) error {
+		var target Topic
+		if err := s.conn(ctx).Where("id = ?", targetID).Limit(1).Find(&target).Error; err != nil {
+			return err
+		}
+		if target.ID == 0 || target.CouncilID != v.CouncilID || target.Status.Final() {
+			return FieldErrors{"target_id": "err.merge_target_invalid"}
+		}
+		var ids []uint64
+		if err := s.conn(ctx).Model(&TopicCosign{}).Where("topic_id = ?", v.ID).Pluck("account_id", &ids).Error; err != nil {
+			return err
+		}
+		now := s.Now()
+		for _, acc := range append(ids, v.ProposerID) {
+			if acc == target.ProposerID {
+				continue
+			}
+			if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&TopicCosign{TopicID: target.ID, AccountID: acc, CreatedAt: now}).Error; err != nil {
+				return err
+			}
+		}
+		v.MergedIntoID = &target.ID
+		return s.recountCosigns(ctx, target.ID)
+	})
+}
+
+// CouncilMeetings lists a council's meetings, the latest first; drafts only
+// for those who run it and its members.
+func (s *Store) CouncilMeetings(ctx context.Context, v CouncilView, page, perPage int) ([]Meeting, int64, error) {
+	q := s.conn(ctx).Model(&Meeting{}).Where("council_id = ?", v.ID)
+	if !v.Run && v.MyRole == "" {
+		q = q.Where("status <> ?", MeetingDraft)
+	}
+	return pageOf[Meeting](q, q.Session(&gorm.Session{}).Order("starts_at DESC, id DESC"), page, perPage)
+}
+
+// CreateMeeting drafts a meeting of a council.
+func (s *Store) CreateMeeting(ctx context.Context, p *Principal, councilID uint64, in MeetingInput) (Meeting, error) {
+	var m Meeting
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.councilFor(ctx, p, councilID, running)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if err := in.Validate(now).Err(); err != nil {
+			return err
+		}
+		m = Meeting{CouncilID: councilID, Title: in.Title, StartsAt: in.StartsAt.UTC(), Location: in.Location, OnlineURL: in.OnlineURL,
+			Status: MeetingDraft, CreatedByID: p.Account.ID, CreatedAt: now, UpdatedAt: now}
+		if err := s.conn(ctx).Create(&m).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "meeting.create", ObjectType: "meeting", ObjectID: m.ID, PlaceID: &v.PlaceID,
+			Detail: fmt.Sprintf("%s at %s", m.Title, m.StartsAt.Format(time.RFC3339))})
+	})
+	return m, err
+}
+
+// MeetingView is a meeting as one viewer sees it.
+type MeetingView struct {
+	Meeting
+	Council    CouncilView
+	Items      []AgendaItem          // in order, with their topics
+	Research   map[uint64][]Research // by agenda item, without file contents
+	Candidates []Topic               // accepted topics not yet on an open meeting's agenda
+	Notice     *Notice
+}
+
+// Minutes is the agenda's total time box.
+func (v MeetingView) Minutes() int {
+	n := 0
+	for _, it := range v.Items {
+		n += it.Minutes
+	}
+	return n
+}
+
+// MeetingByID returns a meeting for a viewer who may see its council; a
+// draft only for those who run the council and its members, who research
+// its items before it is announced.
+func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (MeetingView, error) {
+	var v MeetingView
+	var err error
+	if v.Council, err = s.inCouncil(ctx, p, s.conn(ctx), id, &v.Meeting, func() uint64 { return v.CouncilID }); err != nil {
+		return v, err
+	}
+	if v.Status == MeetingDraft && !v.Council.Run && v.Council.MyRole == "" {
+		return MeetingView{}, ErrNotFound
+	}
+	if err := s.conn(ctx).Preload("Topic").Preload("Topic.Proposer").Where("meeting_id = ?", id).Order("position, id").Find(&v.Items).Error; err != nil {
+		return v, err
+	}
+	v.Research = map[uint64][]Research{}
+	if len(v.Items) > 0 {
+		ids := make([]uint64, len(v.Items))
+		for i, it := range v.Items {
+			ids[i] = it.ID
+		}
+		var rs []Research
+		if err := s.conn(ctx).Omit("file_data").Preload("Author").Where("agenda_item_id IN ?", ids).Order("id").Find(&rs).Error; err != nil {
+			return v, err
+		}
+		for _, r := range rs {
+			v.Research[r.AgendaItemID] = append(v.Research[r.AgendaItemID], r)
+		}
+	}
+	if v.Council.Run && v.Status.Editable() {
+		busy := s.conn(ctx).Model(&AgendaItem{}).Select("agenda_items.topic_id").Joins("JOIN meetings ON meetings.id = agenda_items.meeting_id").
+			Where("meetings.status IN ?", []MeetingStatus{MeetingDraft, MeetingAnnounced})
+		if err := s.conn(ctx).Where("council_id = ? AND status = ? AND id NOT IN (?)", v.CouncilID, TopicAccepted, busy).Order("id").Limit(200).Find(&v.Candidates).Error; err != nil {
+			return v, err
+		}
+	}
+	if v.NoticeID != nil {
+		n, err := s.NoticeByID(ctx, *v.NoticeID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return v, err
+		}
+		if err == nil {
+			v.Notice = &n
+		}
+	}
+	return v, nil
+}
+
+// editMeeting loads a meeting for a change to its draft by one who runs its
+// council, locking the row on PostgreSQL.
+func (s *Store) editMeeting(ctx context.Context, p *Principal, id uint64, need func(MeetingStatus) bool) (MeetingView, error) {
+	if err := s.lockRow(ctx, &Meeting{}, id); err != nil {
+		return MeetingView{}, err
+	}
+	v, err := s.MeetingByID(ctx, p, id)
+	if err != nil {
+		return v, err
+	}
+	if !v.Council.Run {
+		return v, ErrForbidden
+	}
+	if !need(v.Status) {
+		return v, ErrMeetingStep
+	}
+	return v, nil
+}
+
+func (s *Store) auditMeeting(ctx context.Context, p *Principal, v MeetingView, action, detail string) error {
+	return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "meeting." + action, ObjectType: "meeting", ObjectID: v.ID, PlaceID: &v.Council.PlaceID, Detail: truncate(detail, 300)})
+}
+
+// UpdateMeeting changes a draft meeting's title, time, place and link.
+func (s *Store) UpdateMeeting(ctx context.Context, p *Principal, id uint64, in MeetingInput) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.editMeeting(ctx, p, id, MeetingStatus.Editable)
+		if err != nil {
+			return err
+		}
+		if err := in.Validate(s.Now()).Err(); err != nil {
+			return err
+		}
+		err = s.conn(ctx).Model(&Meeting{}).Where("id = ?", id).Updates(map[string]any{
+			"title": in.Title, "starts_at": in.StartsAt.UTC(), "location": in.Location, "online_url": in.OnlineURL, "updated_at": s.Now(),
+		}).Error
+		if err != nil {
+			return err
+		}
+		return s.auditMeeting(ctx, p, v, "update", fmt.Sprintf("%s at %s", in.Title, in.StartsAt.UTC().Format(time.RFC3339)))
+	})
+}
+
+// AddAgendaItem puts an accepted topic of the council at the end of a
+// draft meeting's agenda with a time box in minutes.
+func (s *Store) AddAgendaItem(ctx context.Context, p *Principal, meetingID, topicID uint64, minutes int) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.editMeeting(ctx, p, meetingID, MeetingStatus.Editable)
+		if err != nil {
+			return err
+		}
+		fe := FieldErrors{}
+		found := false
+		for _, t := range v.Candidates {
+			found = found || t.ID == topicID
+		}
+		if !found {
+			fe.Add("topic_id", "err.invalid_choice")
+		}
+		if !ValidTimeBox(minutes) {
+			fe.Add("minutes", "err.time_box_invalid")
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		pos := 1
+		if n := len(v.Items); n > 0 {
+			pos = v.Items[n-1].Position + 1
+		}
+		it := AgendaItem{MeetingID: meetingID, TopicID: topicID, Position: pos, Minutes: minutes, CreatedAt: s.Now()}
+		if err := s.conn(ctx).Create(&it).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldErrors{"topic_id": "err.invalid_choice"}
+			}
+			return err
+		}
+		return s.auditMeeting(ctx, p, v, "agenda_add", fmt.Sprintf("topic %d, %d min", topicID, minutes))
+	})
+}
+
+// itemOf finds an agenda item of the meeting.
+func itemOf(v MeetingView, itemID uint64) (int, error) {
+	for i, it := range v.Items {
+		if it.ID == itemID {
+			return i, nil
+		}
+	}
+	return -1, ErrNotFound
+}
+
+// SetTimeBox changes an agenda item's time box.
+func (s *Store) SetTimeBox(ctx context.Context, p *Principal, meetingID, itemID uint64, minutes int) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.editMeeting(ctx, p, meetingID, MeetingStatus.Editable)
+		if err != nil {
+			return err
+		}
+		if _, err := itemOf(v, itemID); err != nil {
+			return err
+		}
+		if !ValidTimeBox(minutes) {
+			return FieldErrors{"minutes": "err.time_box_invalid"}
+		}
+		if err := s.conn(ctx).Model(&AgendaItem{}).Where("id = ?", itemID).Update("minutes", minutes).Error; err != nil {
+			return err
+		}
+		return s.auditMeeting(ctx, p, v, "agenda_time", fmt.Sprintf("item %d, %d min", itemID, minutes))
+	})
+}
+
+// MoveAgendaItem moves an item one place up (delta -1) or down (+1); at
+// either end it stays where it is.
+func (s *Store) MoveAgendaItem(ctx context.Context, p *Principal, meetingID, itemID uint64, delta int) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.editMeeting(ctx, p, meetingID, MeetingStatus.Editable)
+		if err != nil {
+			return err
+		}
+		i, err := itemOf(v, itemID)
+		if err != nil {
+			return err
+		}
+		j := i + delta
+		if j < 0 || j >= len(v.Items) {
+			return nil
+		}
+		v.Items[i], v.Items[j] = v.Items[j], v.Items[i]
+		for k, it := range v.Items {
+			if it.Position != k+1 {
+				if err := s.conn(ctx).Model(&AgendaItem{}).Where("id = ?", it.ID).Update("position", k+1).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return s.auditMeeting(ctx, p, v, "agenda_move", fmt.Sprintf("item %d to %d", itemID, j+1))
+	})
+}
+
+// RemoveAgendaItem takes an item off a draft agenda with its research; the
+// topic stays accepted for another meeting.
+func (s *Store) RemoveAgendaItem(ctx context.Context, p *Principal, meetingID, itemID uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.editMeeting(ctx, p, meetingID, MeetingStatus.Editable)
+		if err != nil {
+			return err
+		}
+		if _, err := itemOf(v, itemID); err != nil {
+			return err
+		}
+		if err := s.conn(ctx).Where("agenda_item_id = ?", itemID).Delete(&Research{}).Error; err != nil {
+			return err
+		}
+		if err := s.conn(ctx).Where("id = ?", itemID).Delete(&AgendaItem{}).Error; err != nil {
+			return err
+		}
+		return s.auditMeeting(ctx, p, v, "agenda_remove", fmt.Sprintf("item %d", itemID))
+	})
+}
+
+// AddResearch attaches pre-meeting research (商前调研) to an agenda item,
+// until the meeting opens. Those who run the council and its voting
+// members may add research.
+func (s *Store) AddResearch(ctx context.Context, p *Principal, meetingID, itemID uint64, in ResearchInput) (Research, error) {
+	var r Research
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.MeetingByID(ctx, p, meetingID)
+		if err != nil {
+			return err
+		}
+		if !v.Council.Run && !v.Council.MyRole.Votes() {
+			return ErrForbidden
+		}
+		if !v.Status.TakesResearch() {
+			return ErrMeetingStep
+		}
+		if _, err := itemOf(v, itemID); err != nil {
+			return err
+		}
+		if err := in.Validate().Err(); err != nil {
+			return err
+		}
+		r = Research{AgendaItemID: itemID, AuthorID: p.Account.ID, Note: in.Note, CostFen: in.CostFen, Canvassed: in.Canvassed,
+			FileName: in.FileName, FileType: in.FileType, FileData: in.FileData, FileSize: len(in.FileData), CreatedAt: s.Now()}
+		if len(in.FileData) == 0 {
+			r.FileName, r.FileType = "", ""
+		}
+		if err := s.conn(ctx).Create(&r).Error; err != nil {
+			return err
+		}
+		return s.auditMeeting(ctx, p, v, "research", fmt.Sprintf("item %d: %d fen, %d canvassed, file %q", itemID, r.CostFen, r.Canvassed, r.FileName))
+	})
+	return r, err
+}
+
+// ResearchFile returns a research entry with its file, for a viewer who
+// may see the meeting.
+func (s *Store) ResearchFile(ctx context.Context, p *Principal, meetingID, researchID uint64) (Research, error) {
+	v, err := s.MeetingByID(ctx, p, meetingID)
+	if err != nil {
+		return Research{}, err
+	}
+	for _, rs := range v.Research {
+		for _, r := range rs {
+			if r.ID == researchID && r.FileSize > 0 {
+				var full Research
+				return full, s.conn(ctx).Where("id = ?", researchID).First(&full).Error
+			}
+		}
+	}
+	return Research{}, ErrNotFound
+}
+
+// AgendaText is the body of the notice that announces a meeting: when,
+// where, the online link, and the agenda with its time boxes. It is the
+// council's language, Chinese, like every notice on the bulletin.
+func AgendaText(v MeetingView, tz *time.Location) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s定于%s召开会议。\n\n", v.Council.Name, v.StartsAt.In(tz).Format("2006年1月2日 15:04"))
+	fmt.Fprintf(&b, "会议地点：%s\n", v.Location)
+	if v.OnlineURL != "" {
+		fmt.Fprintf(&b, "线上参会：%s\n", v.OnlineURL)
+	}
+	b.WriteString("\n会议议程：\n")
+	for i, it := range v.Items {
+		fmt.Fprintf(&b, "%d. %s（约%d分钟）\n", i+1, it.Topic.Title, it.Minutes)
+	}
+	b.WriteString("\n欢迎议题提出人列席，居民可旁听。")
+	return b.String()
+}
+
+// AnnounceMeeting announces a draft meeting: at least the council's notice
+// days ahead and with an agenda, it publishes the agenda as a notice at the
+// council's place and tells every member, in one transaction.
+func (s *Store) AnnounceMeeting(ctx context.Context, p *Principal, id uint64, tz *time.Location) (Meeting, error) {
+	var out Meeting
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.editMeeting(ctx, p, id, func(MeetingStatus) bool { return true })
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if err := CheckAnnounce(v.Meeting, len(v.Items), v.Council.NoticeDays, now); err != nil {
+			return err
+		}
+		in := NoticeInput{PlaceID: v.Council.PlaceID, Title: truncate(v.Council.Name+"会议公告："+v.Title, 120), Body: AgendaText(v, tz)}
+		if err := in.Validate().Err(); err != nil {
+			return err
+		}
+		n := Notice{PlaceID: in.PlaceID, Title: in.Title, Body: in.Body, Status: NoticePublished, AuthorID: p.Account.ID, PublishedAt: &now,
+			SourceType: councilNoticeSource, SourceID: v.ID, CreatedAt: now, UpdatedAt: now}
+		if err := s.conn(ctx).Create(&n).Error; err != nil {
+			return err
+		}
+		if err := s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.publish", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID,
+			Detail: fmt.Sprintf("%s (meeting %d)", n.Title, v.ID)}); err != nil {
+			return err
+		}
+		res := s.conn(ctx).Model(&Meeting{}).Where("id = ? AND status = ?", id, MeetingDraft).Updates(map[string]any{
+			"status": MeetingAnnounced, "notice_id": n.ID, "announced_at": now, "updated_at": now,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrConflict
+		}
+		members := make([]uint64, len(v.Council.Members))
+		for i, m := range v.Council.Members {
+			members[i] = m.AccountID
+		}
+		mid := strconv.FormatUint(id, 10)
+		err = s.Notify(ctx, actorOf(p), members, Note{Kind: NotifyMeetingAnnounced, SubjectType: "meeting", SubjectID: id,
+			Key: "notify.meeting_announced", Args: []string{v.Council.Name, v.StartsAt.In(tz).Format("2006-01-02 15:04")}, Link: "/meetings/" + mid})
+		if err != nil {
+			return err
+		}
+		out = v.Meeting
+		out.Status, out.NoticeID, out.AnnouncedAt = MeetingAnnounced, &n.ID, &now
+		return s.auditMeeting(ctx, p, v, "announce", fmt.Sprintf("notice %d, %d item(s), %d member(s) told", n.ID, len(v.Items), len(members)))
+	})
+	return out, err
+}

@@ -1,0 +1,419 @@
+package models_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"yishi/models"
+	"yishi/models/modeltest"
+)
+
+// councilFixture is a residents' council of community 1 with a convener
+// (not staff), a member and a guest, and the need fixture's residents.
+type councilFixture struct {
+	*needFixture
+	council                 models.Council
+	convener, member, guest *models.Principal
+}
+
+func newCouncilFixture(t *testing.T, s *models.Store) *councilFixture {
+	t.Helper()
+	f := &councilFixture{needFixture: newNeedFixture(t, s)}
+	var err error
+	if f.council, err = s.CreateCouncil(bg, f.staff1, models.CouncilInput{PlaceID: f.com1.ID, Kind: models.CouncilResidents, Name: "一社区居民议事会"}); err != nil {
+		t.Fatal(err)
+	}
+	seat := func(phone, name string, role models.MemberRole) *models.Principal {
+		a := mustAccount(t, s, phone, name)
+		if _, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, phone, role); err != nil {
+			t.Fatal(err)
+		}
+		return principal(t, s, a.ID)
+	}
+	f.convener = seat("13900000030", "召集人", models.MemberConvener)
+	f.member = seat("13900000031", "委员", models.MemberRegular)
+	f.guest = seat("13900000032", "列席", models.MemberGuest)
+	return f
+}
+
+func (f *councilFixture) topic(t *testing.T, s *models.Store, title string) models.Topic {
+	t.Helper()
+	tp, err := s.SubmitTopic(bg, f.filer, f.council.ID, models.TopicInput{Title: title, Body: "小区停车难，晚上车都停在消防通道上。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
+func inboxKeys(t *testing.T, s *models.Store, p *models.Principal) []string {
+	t.Helper()
+	in, err := s.Inbox(bg, p, 1, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range in.Items {
+		out = append(out, n.Key)
+	}
+	return out
+}
+
+func TestCouncilSetUpMembersAndRules(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		// Staff of another community set up nothing here.
+		if _, err := s.CreateCouncil(bg, f.staff2, models.CouncilInput{PlaceID: f.com1.ID, Kind: models.CouncilJoint, Name: "联席会议"}); err == nil {
+			t.Fatal("staff of community 2 set up a council in community 1")
+		}
+		if _, err := s.CreateCouncil(bg, f.staff1, models.CouncilInput{PlaceID: f.hh1.ID, Kind: models.CouncilOther, Name: "一户"}); err == nil {
+			t.Fatal("a council at a household")
+		}
+		if err := s.SetCouncilRules(bg, f.convener, f.council.ID, models.DefaultCouncilRules); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("the convener set the rules: %v", err)
+		}
+		rules := models.CouncilRules{Quorum: models.Fraction{Num: 3, Den: 4}, Pass: models.PassTwoThirds, NoticeDays: 5}
+		if err := s.SetCouncilRules(bg, f.staff1, f.council.ID, rules); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.CouncilByID(bg, f.member, f.council.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Rules() != rules || len(v.Members) != 3 || v.Voting() != 2 || v.Members[0].Role != models.MemberConvener || v.Run || v.MyRole != models.MemberRegular {
+			t.Fatalf("council as the member sees it: %+v", v)
+		}
+		if _, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, "13900000031", models.MemberGuest); err == nil {
+			t.Fatal("seated twice")
+		}
+		if _, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, "13999999999", models.MemberRegular); err == nil {
+			t.Fatal("seated an unknown phone")
+		}
+		// Community 2 does not see community 1's council at all.
+		if _, err := s.CouncilByID(bg, f.farAway, f.council.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("far-away resident: %v", err)
+		}
+		list, total, err := s.Councils(bg, f.filer, 1, 10)
+		if err != nil || total != 1 || list[0].ID != f.council.ID {
+			t.Fatalf("resident's councils: %v %d %v", list, total, err)
+		}
+		if _, total, _ := s.Councils(bg, f.farAway, 1, 10); total != 0 {
+			t.Fatalf("far-away resident lists %d councils", total)
+		}
+		if err := s.RemoveCouncilMember(bg, f.staff1, f.council.ID, v.Members[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.CouncilByID(bg, f.staff1, f.council.ID); len(v.Members) != 2 {
+			t.Fatalf("%d members after removal", len(v.Members))
+		}
+	})
+}
+
+func TestTopicSubmitCosignAndDecisions(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		if _, err := s.SubmitTopic(bg, f.farAway, f.council.ID, models.TopicInput{Title: "外社区议题", Body: "这是一个其他社区居民提出的议题。"}); err == nil {
+			t.Fatal("a resident of community 2 proposed here")
+		}
+		if _, err := s.SubmitTopic(bg, f.filer, f.council.ID, models.TopicInput{Title: "短", Body: "短"}); err == nil {
+			t.Fatal("a too short topic")
+		}
+		// A need becomes a topic and keeps its link.
+		need := f.file(t, s, true)
+		fromNeed, err := s.SubmitTopic(bg, f.filer, f.council.ID, models.TopicInput{Title: "楼道灯维修", Body: "楼道灯坏了，希望议事会协调修理。", NeedID: need.ID})
+		if err != nil || fromNeed.NeedID == nil || *fromNeed.NeedID != need.ID {
+			t.Fatalf("topic from need: %+v %v", fromNeed, err)
+		}
+		if _, err := s.SubmitTopic(bg, f.neighbour, f.council.ID, models.TopicInput{Title: "别人的需求", Body: "把不公开的需求变成议题试试。", NeedID: f.file(t, s, false).ID}); err == nil {
+			t.Fatal("a neighbour turned a need they cannot see into a topic")
+		}
+
+		a := f.topic(t, s, "规划停车位")
+		if err := s.CosignTopic(bg, f.filer, a.ID); err == nil {
+			t.Fatal("the proposer co-signed their own topic")
+		}
+		if err := s.CosignTopic(bg, f.neighbour, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CosignTopic(bg, f.neighbour, a.ID); !errors.Is(err, models.ErrAlreadyCosign) {
+			t.Fatalf("second co-sign: %v", err)
+		}
+		if err := s.CosignTopic(bg, f.farAway, a.ID); err == nil {
+			t.Fatal("a far-away resident co-signed")
+		}
+
+		// Only those who run the council decide.
+		if _, err := s.AcceptTopic(bg, f.member, a.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("a member accepted: %v", err)
+		}
+		if _, err := s.AcceptTopic(bg, f.neighbour, a.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("a resident accepted: %v", err)
+		}
+		acc, err := s.AcceptTopic(bg, f.convener, a.ID)
+		if err != nil || acc.Status != models.TopicAccepted {
+			t.Fatalf("accept: %+v %v", acc, err)
+		}
+		if _, err := s.AcceptTopic(bg, f.convener, a.ID); !errors.Is(err, models.ErrTopicStep) {
+			t.Fatalf("accepted twice: %v", err)
+		}
+		for _, p := range []*models.Principal{f.filer, f.neighbour} {
+			if keys := inboxKeys(t, s, p); len(keys) == 0 || keys[0] != "notify.topic_accepted" {
+				t.Fatalf("account %d was not told of the acceptance: %v", p.Account.ID, keys)
+			}
+		}
+
+		// Merge b into a: b's proposer and co-signers become a's co-signers.
+		b, err := s.SubmitTopic(bg, f.neighbour, f.council.ID, models.TopicInput{Title: "停车难问题", Body: "晚上回来找不到车位，希望规划停车位。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CosignTopic(bg, f.member, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MergeTopic(bg, f.convener, b.ID, b.ID); err == nil {
+			t.Fatal("merged into itself")
+		}
+		if _, err := s.MergeTopic(bg, f.convener, b.ID, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		va, err := s.TopicByID(bg, f.convener, a.ID)
+		if err != nil || va.Cosigners != 2 {
+			t.Fatalf("after merge a has %d co-signers (want neighbour and member): %v", va.Cosigners, err)
+		}
+		vb, _ := s.TopicByID(bg, f.convener, b.ID)
+		if vb.Status != models.TopicMerged || vb.MergedIntoID == nil || *vb.MergedIntoID != a.ID {
+			t.Fatalf("b after merge: %+v", vb.Topic)
+		}
+		if keys := inboxKeys(t, s, f.member); len(keys) == 0 || keys[0] != "notify.topic_merged" {
+			t.Fatalf("b's co-signer was not told: %v", keys)
+		}
+		if _, err := s.MergeTopic(bg, f.convener, fromNeed.ID, b.ID); err == nil {
+			t.Fatal("merged into a merged topic")
+		}
+
+		// Decline needs a reason; a declined topic takes nothing more.
+		if _, err := s.DeclineTopic(bg, f.convener, fromNeed.ID, " "); err == nil {
+			t.Fatal("declined without a reason")
+		}
+		d, err := s.DeclineTopic(bg, f.staff1, fromNeed.ID, "属于物业维修责任，已转物业办理。")
+		if err != nil || d.Status != models.TopicDeclined || d.Reason == "" {
+			t.Fatalf("decline: %+v %v", d, err)
+		}
+		if keys := inboxKeys(t, s, f.filer); keys[0] != "notify.topic_declined" {
+			t.Fatalf("proposer not told of the decline: %v", keys)
+		}
+		if _, err := s.AcceptTopic(bg, f.convener, fromNeed.ID); !errors.Is(err, models.ErrTopicStep) {
+			t.Fatalf("accepted a declined topic: %v", err)
+		}
+		if err := s.CosignTopic(bg, f.neighbour, fromNeed.ID); err == nil {
+			t.Fatal("co-signed a declined topic")
+		}
+		list, total, err := s.CouncilTopics(bg, f.council.ID, models.TopicFilter{Status: models.TopicAccepted})
+		if err != nil || total != 1 || list[0].ID != a.ID {
+			t.Fatalf("accepted topics: %v %d %v", list, total, err)
+		}
+	})
+}
+
+func TestMeetingAgendaResearchAndAnnounce(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		t1, t2, t3 := f.topic(t, s, "规划停车位"), f.topic(t, s, "加装电梯"), f.topic(t, s, "垃圾分类亭改造")
+		for _, tp := range []models.Topic{t1, t2, t3} {
+			if _, err := s.AcceptTopic(bg, f.convener, tp.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := clock.Now()
+		in := models.MeetingInput{Title: "十二月居民议事会", StartsAt: now.Add(2 * 24 * time.Hour), Location: "社区活动室"}
+		if _, err := s.CreateMeeting(bg, f.member, f.council.ID, in); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("a member drafted a meeting: %v", err)
+		}
+		m, err := s.CreateMeeting(bg, f.convener, f.council.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MeetingByID(bg, f.neighbour, m.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a resident saw a draft: %v", err)
+		}
+		if _, err := s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC); !errors.Is(err, models.ErrAgendaEmpty) {
+			t.Fatalf("announced an empty agenda: %v", err)
+		}
+		for _, tp := range []models.Topic{t1, t2, t3} {
+			if err := s.AddAgendaItem(bg, f.convener, m.ID, tp.ID, 20); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.AddAgendaItem(bg, f.convener, m.ID, t1.ID, 20); err == nil {
+			t.Fatal("a topic twice on one agenda")
+		}
+		v, _ := s.MeetingByID(bg, f.convener, m.ID)
+		if len(v.Candidates) != 0 || len(v.Items) != 3 {
+			t.Fatalf("items %d candidates %d", len(v.Items), len(v.Candidates))
+		}
+		// Order: move the third up twice, the first (now second) down once.
+		third, first := v.Items[2].ID, v.Items[0].ID
+		for i := 0; i < 3; i++ { // the third move hits the top and changes nothing
+			if err := s.MoveAgendaItem(bg, f.convener, m.ID, third, -1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.MoveAgendaItem(bg, f.convener, m.ID, first, +1); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetTimeBox(bg, f.convener, m.ID, first, 45); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetTimeBox(bg, f.convener, m.ID, first, 500); err == nil {
+			t.Fatal("a 500-minute time box")
+		}
+		v, _ = s.MeetingByID(bg, f.convener, m.ID)
+		order := []uint64{v.Items[0].TopicID, v.Items[1].TopicID, v.Items[2].TopicID}
+		if order[0] != t3.ID || order[1] != t2.ID || order[2] != t1.ID || v.Minutes() != 85 {
+			t.Fatalf("agenda order %v (want %d %d %d), %d minutes", order, t3.ID, t2.ID, t1.ID, v.Minutes())
+		}
+		// Research by a voting member, with a file; not by a guest.
+		r, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "走访了12户，9户支持改造。", CostFen: 1200000, Canvassed: 12,
+			FileName: "报价.pdf", FileType: "application/pdf", FileData: []byte("%PDF-1.4 test")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddResearch(bg, f.guest, m.ID, v.Items[0].ID, models.ResearchInput{Note: "列席人员的调研"}); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("a guest added research to a draft: %v", err)
+		}
+		if _, err := s.AddResearch(bg, f.convener, m.ID, v.Items[0].ID, models.ResearchInput{Note: "附件", FileName: "a.exe", FileType: "application/x-msdownload", FileData: []byte("MZ")}); err == nil {
+			t.Fatal("an executable attached")
+		}
+		file, err := s.ResearchFile(bg, f.convener, m.ID, r.ID)
+		if err != nil || string(file.FileData) != "%PDF-1.4 test" {
+			t.Fatalf("research file: %q %v", file.FileData, err)
+		}
+
+		// Two days ahead is too late for three days' notice; move it.
+		if _, err := s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC); !errors.Is(err, models.ErrNoticeTooLate) {
+			t.Fatalf("announced two days ahead: %v", err)
+		}
+		in.StartsAt = now.Add(4 * 24 * time.Hour)
+		if err := s.UpdateMeeting(bg, f.convener, m.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AnnounceMeeting(bg, f.member, m.ID, time.UTC); err == nil {
+			t.Fatal("a member announced")
+		}
+		am, err := s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC)
+		if err != nil || am.Status != models.MeetingAnnounced || am.NoticeID == nil {
+			t.Fatalf("announce: %+v %v", am, err)
+		}
+		notice, err := s.NoticeByID(bg, *am.NoticeID)
+		if err != nil || notice.Status != models.NoticePublished || notice.PlaceID != f.com1.ID || notice.SourceType != "meeting" || notice.SourceID != m.ID {
+			t.Fatalf("agenda notice: %+v %v", notice, err)
+		}
+		for _, want := range []string{"垃圾分类亭改造", "加装电梯", "规划停车位", "社区活动室", "约45分钟"} {
+			if !strings.Contains(notice.Body, want) {
+				t.Errorf("agenda notice lacks %q:\n%s", want, notice.Body)
+			}
+		}
+		for _, p := range []*models.Principal{f.member, f.guest} {
+			if keys := inboxKeys(t, s, p); len(keys) == 0 || keys[0] != "notify.meeting_announced" {
+				t.Fatalf("member %d not told: %v", p.Account.ID, keys)
+			}
+		}
+		// Announced: members see it, the agenda is fixed, research goes on,
+		// and its topics can no longer be merged or declined.
+		if _, err := s.MeetingByID(bg, f.member, m.ID); err != nil {
+			t.Fatalf("member reads the announced meeting: %v", err)
+		}
+		if _, err := s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC); !errors.Is(err, models.ErrMeetingStep) {
+			t.Fatalf("announced twice: %v", err)
+		}
+		if err := s.MoveAgendaItem(bg, f.convener, m.ID, first, -1); !errors.Is(err, models.ErrMeetingStep) {
+			t.Fatalf("reordered an announced agenda: %v", err)
+		}
+		if err := s.UpdateMeeting(bg, f.convener, m.ID, in); !errors.Is(err, models.ErrMeetingStep) {
+			t.Fatalf("moved an announced meeting: %v", err)
+		}
+		if _, err := s.AddResearch(bg, f.convener, m.ID, first, models.ResearchInput{Note: "现场查看了停车场地。", Canvassed: 3}); err != nil {
+			t.Fatalf("research after announcing: %v", err)
+		}
+		if _, err := s.DeclineTopic(bg, f.convener, t1.ID, "不议了"); !errors.Is(err, models.ErrTopicStep) {
+			t.Fatalf("declined a topic on an announced agenda: %v", err)
+		}
+	})
+}
+
+func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		tp := f.topic(t, s, "规划停车位")
+		if _, err := s.AcceptTopic(bg, f.convener, tp.ID); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.CreateMeeting(bg, f.convener, f.council.ID, models.MeetingInput{Title: "例会", StartsAt: clock.Now().Add(5 * 24 * time.Hour), Location: "活动室"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddAgendaItem(bg, f.convener, m.ID, tp.ID, 30); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.MeetingByID(bg, f.convener, m.ID)
+		if _, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "物业已答复会修。"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DeclineTopic(bg, f.convener, tp.ID, "已由物业解决。"); err != nil {
+			t.Fatal(err)
+		}
+		v, err = s.MeetingByID(bg, f.convener, m.ID)
+		if err != nil || len(v.Items) != 0 {
+			t.Fatalf("agenda after decline: %d items, %v", len(v.Items), err)
+		}
+		var left int64
+		if err := s.Tx(bg).Model(&models.Research{}).Count(&left).Error; err != nil || left != 0 {
+			t.Fatalf("%d research rows left behind: %v", left, err)
+		}
+	})
+}
+
+// TestConcurrentCosigns: neighbours co-signing at once are all counted, and
+// one neighbour pressing twice at once is counted once.
+func TestConcurrentCosigns(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		tp := f.topic(t, s, "规划停车位")
+		var neighbours []*models.Principal
+		for i := 0; i < 8; i++ {
+			phone := fmt.Sprintf("1390000007%d", i)
+			a := mustAccount(t, s, phone, "邻居")
+			if err := s.GrantRoleAsSystem(bg, a.ID, models.RoleResident, f.hh2.ID); err != nil {
+				t.Fatal(err)
+			}
+			neighbours = append(neighbours, principal(t, s, a.ID))
+		}
+		neighbours = append(neighbours, neighbours[0], neighbours[0])
+		var wg sync.WaitGroup
+		errs := make([]error, len(neighbours))
+		for i, p := range neighbours {
+			wg.Add(1)
+			go func(i int, p *models.Principal) {
+				defer wg.Done()
+				errs[i] = s.CosignTopic(bg, p, tp.ID)
+			}(i, p)
+		}
+		wg.Wait()
+		failed := 0
+		for _, err := range errs {
+			if err != nil {
+				if !errors.Is(err, models.ErrAlreadyCosign) {
+					t.Fatalf("co-sign: %v", err)
+				}
+				failed++
+			}
+		}
+		v, err := s.TopicByID(bg, f.filer, tp.ID)
+		if err != nil || v.Cosigners != 8 || failed != 2 {
+			t.Fatalf("%d co-signers (want 8), %d refused (want 2): %v", v.Cosigners, failed, err)
+		}
+	})
+}
