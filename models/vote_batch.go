@@ -124,13 +124,14 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 		for _, g := range got {
 			inserted[slot{g.BallotID, g.VoterKey}] = true
 		}
+		const action = "ballot.vote" // as castVoteAlone records it
 		var votes, audits []any
 		for _, r := range eligible {
 			if !inserted[slot{r.ballot.ID, r.key}] {
 				continue
 			}
 			votes = append(votes, []any{newVoteID(), r.ballot.ID, r.choices.String()})
-			audits = append(audits, now, r.actor, "ballot.vote", "ballot", strconv.FormatUint(r.ballot.ID, 10), r.ballot.PlaceID, ResultOK, r.detail, "")
+			audits = append(audits, now, r.actor, action, "ballot", strconv.FormatUint(r.ballot.ID, 10), r.ballot.PlaceID, ResultOK, r.detail, "")
 		}
 		if len(votes) == 0 {
 			return nil
