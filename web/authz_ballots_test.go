@@ -17,6 +17,7 @@ func init() {
 		matrixRoute{"GET", "/ballots/{ballotClosed1}?receipt=NOSUCHCODE", everyone()},
 		matrixRoute{"GET", "/ballots/{ballotSched1}", everyone()},
 		matrixRoute{"GET", "/ballots/{ballotClosed1}/board.json", everyone()},
+		matrixRoute{"GET", "/ballots/{ballotClosed1}/result.xlsx", everyone()},
 		matrixRoute{"GET", "/ballots/{ballotOpen1}/candidates/{ballotCand1}/photos/{ballotPhoto1}", everyone()},
 		matrixRoute{"POST", "/ballots/{ballotOpen1}/vote", verifiedPeople()}, // on the roll of community 1
 		matrixRoute{"POST", "/ballots/{ballotOpen1}/meter", signedIn()},

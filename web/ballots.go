@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -508,6 +509,72 @@ func (s *Server) ballotBoard(c echo.Context) error {
 	h.Set("Cache-Control", "public, max-age=86400, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(http.StatusOK, "application/json; charset=utf-8", data)
+}
+
+// ballotResultExport downloads a closed ballot's result as a spreadsheet:
+// the candidates with their counts and outcome, the turnout by channel and
+// by area. It holds what the ballot page shows anyone after the close and
+// nothing more (no voter, no choice set); before the close there is none.
+func (s *Server) ballotResultExport(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := s.store.Ballot(rctx(c), id)
+	if err != nil {
+		return err
+	}
+	d, err := s.ballotData(c, b, nil)
+	if err != nil {
+		return err
+	}
+	if d.Result == nil {
+		return models.ErrBallotNotClosed
+	}
+	r := d.Result
+	vctx := views.WithEnv(rctx(c), env(c))
+	t := func(k string) string { return views.T(vctx, k) }
+	rank := d.Method == models.MethodRank
+	header := []string{t("ballots.rank"), t("ballots.candidate"), t("ballots.votes")}
+	if rank {
+		header = append(header, t("ballots.points"))
+	}
+	header = append(header, t("ballots.cost"), t("ballots.outcome"))
+	results := xlsxSheet{Name: t("ballots.results"), Header: header, Rows: func(add func([]any) error) error {
+		for i, row := range r.Rows {
+			line := []any{i + 1, row.Title, row.Votes}
+			if rank {
+				line = append(line, row.Points)
+			}
+			outcome := ""
+			if row.Funded {
+				outcome = t("ballots.funded." + string(d.Method))
+			}
+			if err := add(append(line, row.Cost, outcome)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	turnout := xlsxSheet{Name: t("ballots.turnout"), Header: []string{t("ballots.xlsx_area"), t("ballots.xlsx_electorate"), t("ballots.xlsx_voted"),
+		t("ballots.channel.online"), t("ballots.channel.paper"), t("ballots.channel.kiosk")}, Rows: func(add func([]any) error) error {
+		if err := add([]any{t("ballots.xlsx_all"), r.Electorate, r.Voted, r.Online, r.Paper, r.Kiosk}); err != nil {
+			return err
+		}
+		for _, pl := range r.Places {
+			if err := add([]any{pl.Name, pl.Electorate, pl.Voted}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	var buf bytes.Buffer
+	if err := writeXLSX(&buf, []xlsxSheet{results, turnout}); err != nil {
+		return err
+	}
+	name := strconv.FormatUint(id, 10)
+	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		t("ballots.xlsx_file")+"-"+name+".xlsx", "ballot-"+name+"-result.xlsx", buf.Bytes())
 }
 
 // ballotPhoto serves a photo of a candidate on a ballot.

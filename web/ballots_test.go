@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
@@ -218,6 +220,49 @@ func TestBallotPageCandidatesReused(t *testing.T) {
 		page := en.Get(path)
 		if !strings.Contains(first.Text(sel), "工程类") || !strings.Contains(page.Text(sel), "Works") || strings.Contains(page.Text(sel), "工程类") {
 			t.Fatalf("English visitor after a Chinese one: %s", page.Text(sel))
+		}
+	})
+}
+
+// TestBallotResultSpreadsheet: after the close anyone downloads the result
+// the page shows, candidate by candidate and area by area; before it there
+// is none.
+func TestBallotResultSpreadsheet(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		visitor := srv.Client()
+		open := demoBallot(t, s, models.BallotOpen)
+		if res := visitor.Get("/ballots/" + strconv.FormatUint(open.ID, 10) + "/result.xlsx"); res.Status != http.StatusConflict {
+			t.Fatalf("result of an open ballot: %d", res.Status)
+		}
+		closed := demoBallot(t, s, models.BallotClosed)
+		path := "/ballots/" + strconv.FormatUint(closed.ID, 10)
+		page := visitor.Get(path)
+		if !page.Has(`a[data-testid="result-xlsx"]`) {
+			t.Fatal("the result has no download link")
+		}
+		res := visitor.Get(path + "/result.xlsx")
+		rows := readSheet(t, res, "投票结果")
+		var pageRows []string
+		page.Doc.Find(`[data-testid="result-row"]`).Each(func(_ int, sel *goquery.Selection) {
+			pageRows = append(pageRows, strings.TrimSpace(sel.Find("td").Eq(1).Text())+"="+strings.TrimSpace(sel.Find(`[data-testid="result-votes"]`).Text()))
+		})
+		if len(rows) != len(pageRows)+1 || len(pageRows) == 0 {
+			t.Fatalf("%d sheet rows for %d result rows", len(rows), len(pageRows))
+		}
+		for i, want := range pageRows {
+			if got := rows[i+1][1] + "=" + rows[i+1][2]; got != want {
+				t.Fatalf("row %d: %s, the page says %s", i+1, got, want)
+			}
+		}
+		r, err := s.Results(bg, nil, closed.ID)
+		if err != nil || r == nil {
+			t.Fatalf("results: %v", err)
+		}
+		turnout := readSheet(t, res, "参与情况")
+		want := []string{"全部", strconv.Itoa(r.Electorate), strconv.Itoa(r.Voted), strconv.Itoa(r.Online), strconv.Itoa(r.Paper), strconv.Itoa(r.Kiosk)}
+		if strings.Join(turnout[1], "|") != strings.Join(want, "|") || len(turnout) != 2+len(r.Detail.Places) {
+			t.Fatalf("turnout sheet %v, want first row %v and %d areas", turnout, want, len(r.Detail.Places))
 		}
 	})
 }

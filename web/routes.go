@@ -50,6 +50,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/ballots", s.ballotsList)
 	g.GET("/ballots/:id", s.showBallot)
 	g.GET("/ballots/:id/board.json", s.ballotBoard)
+	g.GET("/ballots/:id/result.xlsx", s.ballotResultExport)
 	g.GET("/ballots/:id/candidates/:cid/photos/:pid", s.ballotPhoto)
 
 	// Signed-in pages. (Route-level middleware rather than a group's, so an
