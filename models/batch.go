@@ -1,6 +1,10 @@
 package models
 
-import "sync"
+import (
+	"strconv"
+	"strings"
+	"sync"
+)
 
 // batcher gathers concurrent calls into batches, with no timer: a call
 // that finds fewer than lanes batches running runs one at once with itself
@@ -73,4 +77,35 @@ func (q *batcher[T]) do(v T, run func([]T)) {
 			c.wake <- nil
 		}
 	}
+}
+
+// anyOf is the condition "col is one of vals" for a batch's query. On
+// PostgreSQL it is one statement whatever the batch's size (the values
+// travel as one comma-separated parameter), so the prepared statement and
+// its plan are reused, where an IN list of each length would be parsed and
+// planned anew; on SQLite, and for values holding a comma, it is an IN
+// list.
+func (s *Store) anyOf(col string, vals []string) (string, any) {
+	if s.db.Dialector.Name() == "postgres" {
+		plain := true
+		for _, v := range vals {
+			plain = plain && !strings.Contains(v, ",")
+		}
+		if plain {
+			return col + " = ANY(string_to_array(CAST(? AS TEXT), ','))", strings.Join(vals, ",")
+		}
+	}
+	return col + " IN ?", vals
+}
+
+// anyOfIDs is anyOf for integer keys.
+func (s *Store) anyOfIDs(col string, ids []uint64) (string, any) {
+	if s.db.Dialector.Name() == "postgres" {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = strconv.FormatUint(id, 10)
+		}
+		return col + " = ANY(CAST(string_to_array(CAST(? AS TEXT), ',') AS BIGINT[]))", strings.Join(parts, ",")
+	}
+	return col + " IN ?", ids
 }

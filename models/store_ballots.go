@@ -1072,9 +1072,20 @@ const maxStateBatch = 128
 func (s *Store) voterStates(ctx context.Context, batch []*stateCall) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	pairs := make([][]any, len(batch))
-	for i, c := range batch {
-		pairs[i] = []any{c.ballot, c.st.Key}
+	// The rows of every ballot and key of the batch: a superset of the
+	// pairs asked when the batch spans ballots, matched below.
+	var ballotIDs []uint64
+	var keys []string
+	seenB, seenK := map[uint64]bool{}, map[string]bool{}
+	for _, c := range batch {
+		if !seenB[c.ballot] {
+			seenB[c.ballot] = true
+			ballotIDs = append(ballotIDs, c.ballot)
+		}
+		if !seenK[c.st.Key] {
+			seenK[c.st.Key] = true
+			keys = append(keys, c.st.Key)
+		}
 	}
 	var rows []struct {
 		BallotID uint64
@@ -1085,13 +1096,17 @@ func (s *Store) voterStates(ctx context.Context, batch []*stateCall) {
 		Channel  *string
 		Pending  *bool
 	}
+	inB, argB := s.anyOfIDs("bv.ballot_id", ballotIDs)
+	inK, argK := s.anyOf("bv.voter_key", keys)
+	inPB, argPB := s.anyOfIDs("bp.ballot_id", ballotIDs)
+	inPK, argPK := s.anyOf("bp.voter_key", keys)
 	err := s.conn(ctx).Raw(`SELECT bv.ballot_id, bv.voter_key, TRUE AS on_roll, bp.id AS part_id, bp.receipt, bp.channel, bp.pending
 		FROM ballot_voters bv LEFT JOIN ballot_participations bp ON bp.ballot_id = bv.ballot_id AND bp.voter_key = bv.voter_key
-		WHERE (bv.ballot_id, bv.voter_key) IN ?
+		WHERE `+inB+` AND `+inK+`
 		UNION ALL
 		SELECT bp.ballot_id, bp.voter_key, FALSE, bp.id, bp.receipt, bp.channel, bp.pending FROM ballot_participations bp
-		WHERE (bp.ballot_id, bp.voter_key) IN ? AND NOT EXISTS (SELECT 1 FROM ballot_voters bv WHERE bv.ballot_id = bp.ballot_id AND bv.voter_key = bp.voter_key)`,
-		pairs, pairs).Scan(&rows).Error
+		WHERE `+inPB+` AND `+inPK+` AND NOT EXISTS (SELECT 1 FROM ballot_voters bv WHERE bv.ballot_id = bp.ballot_id AND bv.voter_key = bp.voter_key)`,
+		argB, argK, argPB, argPK).Scan(&rows).Error
 	if err != nil {
 		for _, c := range batch {
 			c.err = err

@@ -84,7 +84,8 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 		area := map[slot]uint64{}
 		for id, keys := range keysOf {
 			var lines []BallotVoter
-			if err := db.Select("voter_key, area_id").Where("ballot_id = ? AND voter_key IN ?", id, keys).Find(&lines).Error; err != nil {
+			in, arg := s.anyOf("voter_key", keys)
+			if err := db.Select("voter_key, area_id").Where("ballot_id = ? AND "+in, id, arg).Find(&lines).Error; err != nil {
 				return err
 			}
 			for _, l := range lines {
@@ -166,7 +167,8 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 	orig := map[slot]BallotParticipation{}
 	for id, keys := range refused {
 		var parts []BallotParticipation
-		if err := s.conn(ctx).Select("voter_key, receipt, channel").Where("ballot_id = ? AND voter_key IN ?", id, keys).Find(&parts).Error; err != nil {
+		in, arg := s.anyOf("voter_key", keys)
+		if err := s.conn(ctx).Select("voter_key, receipt, channel").Where("ballot_id = ? AND "+in, id, arg).Find(&parts).Error; err != nil {
 			for _, k := range keys {
 				first[slot{id, k}].alone = true
 			}
