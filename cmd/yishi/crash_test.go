@@ -123,9 +123,30 @@ func TestVotesSurviveSIGKILL(t *testing.T) {
 			} else if n < killAfter {
 				beforeKill[i] = true
 			}
-			select {
-			case <-restarted:
-			case <-time.After(time.Until(deadline)):
+			// The burst goes on until the server is back: votes are
+			// written in batches and fifty can all be answered before a
+			// signal lands, so each voter keeps resending its form (as an
+			// impatient browser does), and the kill always finds requests
+			// in flight. Every answer must be the first receipt.
+			for again := true; again; {
+				select {
+				case <-restarted:
+					again = false
+				default:
+					if time.Now().After(deadline) {
+						again = false
+						break
+					}
+					r, err := submit()
+					if err != nil {
+						t.Errorf("voter %d resending: %v", i, err)
+						return
+					}
+					if r != rc {
+						t.Errorf("voter %d: a resent form answered receipt %s, the first answer was %s", i, r, rc)
+						return
+					}
+				}
 			}
 			if final[i], err = submit(); err != nil {
 				t.Errorf("voter %d repeat: %v", i, err)
