@@ -182,5 +182,17 @@ func init() {
 		"err.already_member":           {"此人已是成员", "Already a member"},
 		"err.not_council_resident":     {"只有本议事会所在地的认证居民和议事会成员可以提出或联署议题", "Only verified residents of the council's place and its members may propose or co-sign"},
 		"err.time_box_invalid":         {"时长须在5到180分钟之间", "Minutes must be between 5 and 180"},
+		"notify.meeting_opened":        {"%s的会议“%s”已开始，请到场签到。", "%s: the meeting “%s” has begun; please sign in."},
+		"err.motion_step_not_allowed":  {"表决事项当前状态下不能这样操作", "That step is not possible for this motion now"},
+		"err.motion_already_voted":     {"您已对这项表决投过票", "You have already voted on this motion"},
+		"err.not_present":              {"请先签到，签到后才能表决", "Sign in to the meeting first; then you can vote"},
+		"err.no_vote":                  {"列席人员没有表决权", "Invited guests do not vote"},
+		"err.already_present":          {"已经签到过了", "Already signed in"},
+		"err.another_motion_voting":    {"另一项表决还在进行，请先结束它", "Another motion is being voted on; close it first"},
+		"err.motions_still_voting":     {"还有表决没有结束，请先结束表决再散会", "A vote is still open; close it before closing the meeting"},
+		"err.hands_recorded":           {"这项表决已由秘书按举手结果登记，不再接受手机投票", "The secretary recorded a show of hands for this motion; phone votes are closed"},
+		"err.not_council_member":       {"只有本议事会成员可以签到", "Only members of this council can sign in"},
+		"err.attendance_code_wrong":    {"签到码不对，请看会场屏幕上的6位数字", "Wrong code; use the 6 digits shown in the room"},
+		"err.hands_exceed_present":     {"举手人数合计超过了到会的表决成员人数", "More hands than voting members present"},
 	})
 }
