@@ -280,11 +280,11 @@ func (s *Store) auditMotion(ctx context.Context, p *Principal, v MeetingView, mo
 		Detail: truncate(fmt.Sprintf("meeting %d: %s", v.ID, detail), 300)})
 }
 
-// motionOf loads a motion and its meeting as p sees it. With lock, the
+// motionOf loads a motion of a meeting and the meeting as p sees it. With lock, the
 // motion's row is locked for the rest of the transaction on PostgreSQL:
 // "UPDATE" for a change to the motion, "SHARE" for a vote, so votes run
 // side by side and a close waits for the votes in flight.
-func (s *Store) motionOf(ctx context.Context, p *Principal, id uint64, lock string) (Motion, MeetingView, error) {
+func (s *Store) motionOf(ctx context.Context, p *Principal, meetingID, id uint64, lock string) (Motion, MeetingView, error) {
 	var m Motion
 	q := s.conn(ctx)
 	if lock != "" && q.Dialector.Name() == "postgres" {
@@ -294,7 +294,7 @@ func (s *Store) motionOf(ctx context.Context, p *Principal, id uint64, lock stri
 	if res.Error != nil {
 		return m, MeetingView{}, res.Error
 	}
-	if res.RowsAffected == 0 {
+	if res.RowsAffected == 0 || m.MeetingID != meetingID {
 		return m, MeetingView{}, ErrNotFound
 	}
 	v, err := s.MeetingByID(ctx, p, m.MeetingID)
@@ -312,10 +312,10 @@ func (s *Store) motionOf(ctx context.Context, p *Principal, id uint64, lock stri
 // MotionStep takes one of the convener's steps on a motion: opening its
 // vote (one motion at a time, in session), closing it (the tally is fixed
 // and the council's pass rule adopts or rejects it), or withdrawing it.
-func (s *Store) MotionStep(ctx context.Context, p *Principal, id uint64, a MotionAction) (Motion, error) {
+func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint64, a MotionAction) (Motion, error) {
 	var out Motion
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		m, v, err := s.motionOf(ctx, p, id, "UPDATE")
+		m, v, err := s.motionOf(ctx, p, meetingID, id, "UPDATE")
 		if err != nil {
 			return err
 		}
@@ -372,12 +372,15 @@ func (s *Store) MotionStep(ctx context.Context, p *Principal, id uint64, a Motio
 // or abstain, once. A second vote is refused with ErrMotionVoted and the
 // vote already cast, which a unique constraint on (motion, member) backs
 // when two arrive at once.
-func (s *Store) CastMotionVote(ctx context.Context, p *Principal, id uint64, c MotionChoice) (MotionVote, error) {
+func (s *Store) CastMotionVote(ctx context.Context, p *Principal, meetingID, id uint64, c MotionChoice) (MotionVote, error) {
 	var out MotionVote
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		m, v, err := s.motionOf(ctx, p, id, "SHARE")
+		m, v, err := s.motionOf(ctx, p, meetingID, id, "SHARE")
 		if err != nil {
 			return err
+		}
+		if v.Council.MyRole == "" {
+			return ErrForbidden // not a member at all
 		}
 		_, voted := v.MyVotes[id]
 		if err := CheckMotionVote(v.Status, m, v.Council.MyRole, v.Present, voted, c); err != nil {
@@ -407,9 +410,9 @@ func (s *Store) CastMotionVote(ctx context.Context, p *Principal, id uint64, c M
 // RecordHands records a show of hands (举手表决) on a motion being voted
 // on, in place of members' phone votes, with who entered it; those who run
 // the council may correct it until the vote closes.
-func (s *Store) RecordHands(ctx context.Context, p *Principal, id uint64, h Hands) error {
+func (s *Store) RecordHands(ctx context.Context, p *Principal, meetingID, id uint64, h Hands) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		m, v, err := s.motionOf(ctx, p, id, "UPDATE")
+		m, v, err := s.motionOf(ctx, p, meetingID, id, "UPDATE")
 		if err != nil {
 			return err
 		}

@@ -111,22 +111,22 @@ func TestMeetingInSession(t *testing.T) {
 		}
 
 		// Without a quorum a vote decides nothing: the motion is rejected.
-		if _, err := s.CastMotionVote(bg, f.member, m0.ID, models.ChoiceFor); !errors.Is(err, models.ErrMotionStep) {
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m0.ID, models.ChoiceFor); !errors.Is(err, models.ErrMotionStep) {
 			t.Fatalf("voted on a draft motion: %v", err)
 		}
-		if _, err := s.MotionStep(bg, f.member, m0.ID, models.MotionActOpen); !errors.Is(err, models.ErrForbidden) {
+		if _, err := s.MotionStep(bg, f.member, v.ID, m0.ID, models.MotionActOpen); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("a member opened a vote: %v", err)
 		}
-		if _, err := s.MotionStep(bg, f.convener, m0.ID, models.MotionActOpen); err != nil {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m0.ID, models.MotionActOpen); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CastMotionVote(bg, f.member, m0.ID, models.ChoiceFor); err != nil {
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m0.ID, models.ChoiceFor); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CastMotionVote(bg, f.convener, m0.ID, models.ChoiceFor); !errors.Is(err, models.ErrNotPresent) {
+		if _, err := s.CastMotionVote(bg, f.convener, v.ID, m0.ID, models.ChoiceFor); !errors.Is(err, models.ErrNotPresent) {
 			t.Fatalf("voted without signing in: %v", err)
 		}
-		closed, err := s.MotionStep(bg, f.convener, m0.ID, models.MotionActClose)
+		closed, err := s.MotionStep(bg, f.convener, v.ID, m0.ID, models.MotionActClose)
 		if err != nil || closed.Status != models.MotionRejected || closed.Outcome != models.OutcomeNoQuorum || closed.For != 1 {
 			t.Fatalf("closed without a quorum: %+v %v", closed, err)
 		}
@@ -162,22 +162,22 @@ func TestMeetingInSession(t *testing.T) {
 		}
 		m2, _ := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: item, Text: "夜间临时停车每晚收费5元。"})
 		m3, _ := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: item, Text: "停车位抽签分配。"})
-		if _, err := s.MotionStep(bg, f.convener, m1.ID, models.MotionActOpen); err != nil {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m1.ID, models.MotionActOpen); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.MotionStep(bg, f.convener, m2.ID, models.MotionActOpen); !errors.Is(err, models.ErrAnotherVoting) {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m2.ID, models.MotionActOpen); !errors.Is(err, models.ErrAnotherVoting) {
 			t.Fatalf("two votes at once: %v", err)
 		}
-		if _, err := s.CastMotionVote(bg, f.guest, m1.ID, models.ChoiceFor); !errors.Is(err, models.ErrNoVote) {
+		if _, err := s.CastMotionVote(bg, f.guest, v.ID, m1.ID, models.ChoiceFor); !errors.Is(err, models.ErrNoVote) {
 			t.Fatalf("a guest voted: %v", err)
 		}
-		if _, err := s.CastMotionVote(bg, f.member, m1.ID, "maybe"); !errors.As(err, &fe) {
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m1.ID, "maybe"); !errors.As(err, &fe) {
 			t.Fatalf("an unknown choice: %v", err)
 		}
-		if _, err := s.CastMotionVote(bg, f.member, m1.ID, models.ChoiceFor); err != nil {
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m1.ID, models.ChoiceFor); err != nil {
 			t.Fatal(err)
 		}
-		prior, err := s.CastMotionVote(bg, f.member, m1.ID, models.ChoiceAgainst)
+		prior, err := s.CastMotionVote(bg, f.member, v.ID, m1.ID, models.ChoiceAgainst)
 		if !errors.Is(err, models.ErrMotionVoted) || prior.Choice != models.ChoiceFor {
 			t.Fatalf("second vote: %+v %v", prior, err)
 		}
@@ -187,49 +187,49 @@ func TestMeetingInSession(t *testing.T) {
 		if err := s.CloseMeeting(bg, f.convener, v.ID); !errors.Is(err, models.ErrMotionsVoting) {
 			t.Fatalf("closed the meeting during a vote: %v", err)
 		}
-		if _, err := s.CastMotionVote(bg, f.convener, m1.ID, models.ChoiceFor); err != nil {
+		if _, err := s.CastMotionVote(bg, f.convener, v.ID, m1.ID, models.ChoiceFor); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.MotionStep(bg, f.member, m1.ID, models.MotionActClose); !errors.Is(err, models.ErrForbidden) {
+		if _, err := s.MotionStep(bg, f.member, v.ID, m1.ID, models.MotionActClose); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("a member closed a vote: %v", err)
 		}
-		got, err := s.MotionStep(bg, f.convener, m1.ID, models.MotionActClose)
+		got, err := s.MotionStep(bg, f.convener, v.ID, m1.ID, models.MotionActClose)
 		if err != nil || got.Status != models.MotionAdopted || got.Outcome != models.OutcomePassed || got.For != 2 || got.Members != 2 || got.Present != 2 {
 			t.Fatalf("close: %+v %v", got, err)
 		}
-		if _, err := s.MotionStep(bg, f.convener, m1.ID, models.MotionActClose); !errors.Is(err, models.ErrMotionStep) {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m1.ID, models.MotionActClose); !errors.Is(err, models.ErrMotionStep) {
 			t.Fatalf("closed twice: %v", err)
 		}
-		if _, err := s.CastMotionVote(bg, f.member, m1.ID, models.ChoiceFor); !errors.Is(err, models.ErrMotionStep) {
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m1.ID, models.ChoiceFor); !errors.Is(err, models.ErrMotionStep) {
 			t.Fatalf("voted after the close: %v", err)
 		}
 
 		// Motion 2 by a show of hands: rejected, two against.
-		if _, err := s.MotionStep(bg, f.convener, m2.ID, models.MotionActOpen); err != nil {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m2.ID, models.MotionActOpen); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RecordHands(bg, f.member, m2.ID, models.Hands{Against: 2}); !errors.Is(err, models.ErrForbidden) {
+		if err := s.RecordHands(bg, f.member, v.ID, m2.ID, models.Hands{Against: 2}); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("a member recorded hands: %v", err)
 		}
-		if err := s.RecordHands(bg, f.staff1, m2.ID, models.Hands{For: 1, Against: 2}); !errors.As(err, &fe) || fe["hands"] == "" {
+		if err := s.RecordHands(bg, f.staff1, v.ID, m2.ID, models.Hands{For: 1, Against: 2}); !errors.As(err, &fe) || fe["hands"] == "" {
 			t.Fatalf("three hands among two present: %v", err)
 		}
-		if err := s.RecordHands(bg, f.staff1, m2.ID, models.Hands{Against: 2}); err != nil {
+		if err := s.RecordHands(bg, f.staff1, v.ID, m2.ID, models.Hands{Against: 2}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CastMotionVote(bg, f.member, m2.ID, models.ChoiceFor); !errors.Is(err, models.ErrHandsRecorded) {
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m2.ID, models.ChoiceFor); !errors.Is(err, models.ErrHandsRecorded) {
 			t.Fatalf("a phone vote after the show of hands: %v", err)
 		}
-		got, err = s.MotionStep(bg, f.convener, m2.ID, models.MotionActClose)
+		got, err = s.MotionStep(bg, f.convener, v.ID, m2.ID, models.MotionActClose)
 		if err != nil || got.Status != models.MotionRejected || got.Outcome != models.OutcomeFailed || got.Against != 2 || !got.ByHands || got.HandsByID == nil || *got.HandsByID != f.staff1.Account.ID {
 			t.Fatalf("close by hands: %+v %v", got, err)
 		}
 
 		// Motion 3 withdrawn; a withdrawn motion is not voted on.
-		if got, err := s.MotionStep(bg, f.convener, m3.ID, models.MotionActWithdraw); err != nil || got.Status != models.MotionWithdrawn {
+		if got, err := s.MotionStep(bg, f.convener, v.ID, m3.ID, models.MotionActWithdraw); err != nil || got.Status != models.MotionWithdrawn {
 			t.Fatalf("withdraw: %+v %v", got, err)
 		}
-		if _, err := s.MotionStep(bg, f.convener, m3.ID, models.MotionActOpen); !errors.Is(err, models.ErrMotionStep) {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m3.ID, models.MotionActOpen); !errors.Is(err, models.ErrMotionStep) {
 			t.Fatalf("opened a withdrawn motion: %v", err)
 		}
 		sv, _ = s.MeetingByID(bg, f.member, v.ID)
@@ -291,7 +291,7 @@ func TestConcurrentMotionVotes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.MotionStep(bg, f.convener, m.ID, models.MotionActOpen); err != nil {
+		if _, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActOpen); err != nil {
 			t.Fatal(err)
 		}
 		type press struct {
@@ -312,7 +312,7 @@ func TestConcurrentMotionVotes(t *testing.T) {
 			wg.Add(1)
 			go func(i int, pr press) {
 				defer wg.Done()
-				votes[i], errs[i] = s.CastMotionVote(bg, pr.p, m.ID, pr.c)
+				votes[i], errs[i] = s.CastMotionVote(bg, pr.p, v.ID, m.ID, pr.c)
 			}(i, pr)
 		}
 		wg.Wait()
@@ -344,7 +344,7 @@ func TestConcurrentMotionVotes(t *testing.T) {
 		if err := s.Tx(bg).Model(&models.MotionVote{}).Where("motion_id = ? AND account_id = ?", m.ID, f.member.Account.ID).Count(&rows).Error; err != nil || rows != 1 {
 			t.Fatalf("%d rows for one member: %v", rows, err)
 		}
-		got, err := s.MotionStep(bg, f.convener, m.ID, models.MotionActClose)
+		got, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActClose)
 		if err != nil || got.For+got.Against+got.Abstain != 9 || got.Members != 10 || got.Present != 9 {
 			t.Fatalf("tally after the rush: %+v %v", got, err)
 		}
