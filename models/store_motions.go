@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -105,6 +106,24 @@ func (s *Store) countVotes(ctx context.Context, motionID uint64) (Hands, error) 
 	return h, err
 }
 
+// OnMeetingChange makes fn hear of every committed change to a meeting in
+// session: its opening and closing, attendance, motions, votes and shows of
+// hands. fn runs after the commit, on the caller's goroutine; it must be
+// quick (the live hub wakes the projectors, web/live).
+func (s *Store) OnMeetingChange(fn func(meetingID uint64)) { s.meetingHook.Store(&fn) }
+
+// changed tells the hook that meeting id changed, when err is nil and the
+// change is committed (ctx carries no transaction still open), and returns
+// err.
+func (s *Store) changed(ctx context.Context, id uint64, err error) error {
+	if _, open := ctx.Value(txKey{}).(*gorm.DB); err == nil && !open {
+		if fn := s.meetingHook.Load(); fn != nil {
+			(*fn)(id)
+		}
+	}
+	return err
+}
+
 // moveMeeting writes set to a meeting still in status from, or answers
 // ErrConflict when another step moved it first.
 func (s *Store) moveMeeting(ctx context.Context, id uint64, from MeetingStatus, set map[string]any) error {
@@ -145,13 +164,13 @@ func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeti
 		out.Status, out.AttendanceCode, out.OpenedAt = MeetingInSession, code, &now
 		return s.auditMeeting(ctx, p, v, "open", fmt.Sprintf("%d member(s) told", len(members)))
 	})
-	return out, err
+	return out, s.changed(ctx, id, err)
 }
 
 // CloseMeeting closes a meeting in session (宣布散会), once no motion is
 // still being voted on.
 func (s *Store) CloseMeeting(ctx context.Context, p *Principal, id uint64) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(ctx, id, s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.editMeeting(ctx, p, id, func(st MeetingStatus) bool { _, ok := MeetingTransition(st, MeetingActClose); return ok })
 		if err != nil {
 			return err
@@ -166,7 +185,7 @@ func (s *Store) CloseMeeting(ctx context.Context, p *Principal, id uint64) error
 			return err
 		}
 		return s.auditMeeting(ctx, p, v, "close", fmt.Sprintf("%d present of %d voting member(s), %d motion(s)", v.Quorum.Present, v.Quorum.Members, len(v.Motions)))
-	})
+	}))
 }
 
 // addAttendance records accountID present at a meeting; a second time is
@@ -192,7 +211,7 @@ func (s *Store) addAttendance(ctx context.Context, a *Attendance) error {
 // room (签到): members of the council only (guests sign in too, but do not
 // count towards the quorum), once.
 func (s *Store) CheckIn(ctx context.Context, p *Principal, meetingID uint64, code string) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(ctx, meetingID, s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.MeetingByID(ctx, p, meetingID)
 		if err != nil {
 			return err
@@ -216,13 +235,13 @@ func (s *Store) CheckIn(ctx context.Context, p *Principal, meetingID uint64, cod
 			return err
 		}
 		return s.auditMeeting(ctx, p, v, "check_in", "by code")
-	})
+	}))
 }
 
 // MarkPresent records a member present at a meeting in session on the
 // secretary's word (秘书登记到会), for those without a phone.
 func (s *Store) MarkPresent(ctx context.Context, p *Principal, meetingID, accountID uint64) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(ctx, meetingID, s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.MeetingByID(ctx, p, meetingID)
 		if err != nil {
 			return err
@@ -244,7 +263,7 @@ func (s *Store) MarkPresent(ctx context.Context, p *Principal, meetingID, accoun
 			return err
 		}
 		return s.auditMeeting(ctx, p, v, "mark_present", fmt.Sprintf("account %d", accountID))
-	})
+	}))
 }
 
 // AddMotion puts a motion (表决事项) on an agenda item of an announced
@@ -272,7 +291,7 @@ func (s *Store) AddMotion(ctx context.Context, p *Principal, meetingID uint64, i
 		}
 		return s.auditMotion(ctx, p, v, m.ID, "create", truncate(m.Text, 200))
 	})
-	return m, err
+	return m, s.changed(ctx, meetingID, err)
 }
 
 func (s *Store) auditMotion(ctx context.Context, p *Principal, v MeetingView, motionID uint64, action, detail string) error {
@@ -365,7 +384,7 @@ func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint
 		out.Status = to
 		return s.auditMotion(ctx, p, v, id, string(a), detail)
 	})
-	return out, err
+	return out, s.changed(ctx, meetingID, err)
 }
 
 // CastMotionVote records p's vote on a motion being voted on: for, against
@@ -404,14 +423,14 @@ func (s *Store) CastMotionVote(ctx context.Context, p *Principal, meetingID, id 
 		}
 		return prior, err
 	}
-	return out, err
+	return out, s.changed(ctx, meetingID, err)
 }
 
 // RecordHands records a show of hands (举手表决) on a motion being voted
 // on, in place of members' phone votes, with who entered it; those who run
 // the council may correct it until the vote closes.
 func (s *Store) RecordHands(ctx context.Context, p *Principal, meetingID, id uint64, h Hands) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(ctx, meetingID, s.InTx(ctx, func(ctx context.Context) error {
 		m, v, err := s.motionOf(ctx, p, meetingID, id, "UPDATE")
 		if err != nil {
 			return err
@@ -432,5 +451,5 @@ func (s *Store) RecordHands(ctx context.Context, p *Principal, meetingID, id uin
 			return err
 		}
 		return s.auditMotion(ctx, p, v, id, "hands", fmt.Sprintf("%d for, %d against, %d abstain", h.For, h.Against, h.Abstain))
-	})
+	}))
 }

@@ -65,6 +65,8 @@ func init() {
 		matrixRoute{"POST", "/meetings/{meeting2}/motions/{motion1}/hands", runners},
 		matrixRoute{"GET", "/meetings/{meeting2}/projector", viewers},
 		matrixRoute{"GET", "/meetings/{meeting1}/projector", runners},
+		matrixRoute{"GET", "/meetings/{meeting2}/live", viewers},
+		matrixRoute{"GET", "/meetings/{meeting1}/live", runners},
 	)
 }
 

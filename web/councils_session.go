@@ -1,15 +1,19 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"yishi/models"
+	"yishi/views"
 	"yishi/views/councils"
 	"yishi/views/site"
 )
@@ -169,3 +173,89 @@ func (s *Server) motionHands(c echo.Context) error {
 // meetingProjector is the screen in the room (投屏): the current motion and
 // its tally in large type.
 func (s *Server) meetingProjector(c echo.Context) error { return s.meetingPage(c, councils.Projector) }
+
+// Bounds of a live stream: a comment line keeps proxies from closing it,
+// and it ends after liveFor so that no stream outlives the server's write
+// timeout; the browser's EventSource reconnects on its own.
+const (
+	liveHeartbeat = 15 * time.Second
+	liveFor       = 50 * time.Second
+	liveRetryMS   = 2000
+)
+
+// meetingLive streams the projector's board as server-sent events (SSE):
+// the board at once, then again whenever the meeting changes, in this
+// process or, through PostgreSQL, in another. It ends when the client goes
+// away, the server shuts down or liveFor passes; a client that does not
+// accept text/event-stream gets the board once.
+func (s *Server) meetingLive(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.MeetingByID(rctx(c), me(c), id); err != nil {
+		return err
+	}
+	// A client that does not ask for a stream (not an EventSource) gets
+	// the board once.
+	streaming := strings.Contains(c.Request().Header.Get("Accept"), "text/event-stream")
+	wake, stop := s.live.Subscribe(id)
+	defer stop()
+	w := c.Response()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if _, err := fmt.Fprintf(w, "retry: %d\n\n", liveRetryMS); err != nil {
+		return nil
+	}
+	ctx := c.Request().Context()
+	limit := time.NewTimer(liveFor)
+	defer limit.Stop()
+	beat := time.NewTicker(liveHeartbeat)
+	defer beat.Stop()
+	send := func() error {
+		v, err := s.store.MeetingByID(ctx, me(c), id)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := councils.Board(councils.MeetingData{Meeting: v}).Render(views.WithEnv(ctx, env(c)), &buf); err != nil {
+			return err
+		}
+		var ev strings.Builder
+		ev.WriteString("event: board\n")
+		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+			ev.WriteString("data: " + line + "\n")
+		}
+		ev.WriteString("\n")
+		if _, err := io.WriteString(w, ev.String()); err != nil {
+			return err
+		}
+		w.Flush()
+		return nil
+	}
+	if err := send(); err != nil || !streaming {
+		return nil // the response has begun: nothing more to say
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.cfg.Done:
+			return nil
+		case <-limit.C:
+			return nil
+		case <-beat.C:
+			if _, err := io.WriteString(w, ": ping\n\n"); err != nil {
+				return nil
+			}
+			w.Flush()
+		case <-wake:
+			if err := send(); err != nil {
+				return nil
+			}
+		}
+	}
+}

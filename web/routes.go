@@ -148,6 +148,7 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/meetings/:id/motions/:mid/vote", s.motionVote)
 	u.POST("/meetings/:id/motions/:mid/hands", s.motionHands)
 	u.GET("/meetings/:id/projector", s.meetingProjector)
+	u.GET("/meetings/:id/live", s.meetingLive)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))
