@@ -334,6 +334,11 @@ func (s *Store) motionOf(ctx context.Context, p *Principal, meetingID, id uint64
 func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint64, a MotionAction) (Motion, error) {
 	var out Motion
 	err := s.InTx(ctx, func(ctx context.Context) error {
+		// Steps on one meeting's motions run one after the other (and
+		// after a close of the meeting), so two votes never open at once.
+		if err := s.lockRow(ctx, &Meeting{}, meetingID); err != nil {
+			return err
+		}
 		m, v, err := s.motionOf(ctx, p, meetingID, id, "UPDATE")
 		if err != nil {
 			return err

@@ -357,3 +357,55 @@ func TestConcurrentMotionVotes(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentMotionOpens: two motions of one meeting opened at once
+// leave exactly one being voted on.
+func TestConcurrentMotionOpens(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		if _, err := s.OpenMeeting(bg, f.convener, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint64
+		for _, text := range []string{"同意划设停车位。", "同意夜间收费。", "同意抽签分配。", "同意由物业管理。"} {
+			m, err := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: v.Items[0].ID, Text: text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, m.ID)
+		}
+		if _, err := s.MotionStep(bg, f.convener, v.ID+1000, ids[0], models.MotionActOpen); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a motion through another meeting's address: %v", err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(ids))
+		for i, id := range ids {
+			wg.Add(1)
+			go func(i int, id uint64) {
+				defer wg.Done()
+				_, errs[i] = s.MotionStep(bg, f.convener, v.ID, id, models.MotionActOpen)
+			}(i, id)
+		}
+		wg.Wait()
+		opened := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				opened++
+			case !errors.Is(err, models.ErrAnotherVoting):
+				t.Fatalf("open: %v", err)
+			}
+		}
+		sv, _ := s.MeetingByID(bg, f.convener, v.ID)
+		voting := 0
+		for _, m := range sv.Motions {
+			if m.Status == models.MotionVoting {
+				voting++
+			}
+		}
+		if opened != 1 || voting != 1 {
+			t.Fatalf("%d opened, %d voting", opened, voting)
+		}
+	})
+}
