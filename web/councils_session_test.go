@@ -116,6 +116,10 @@ func TestMeetingInSessionThroughForms(t *testing.T) {
 			t.Fatalf("vote not open: %d", mp.Status)
 		}
 
+		// A voting member not signed in is told to sign in first.
+		if wp := login(srv, "13800000045").Get(url); !wp.Has(`[data-testid="sign-in-to-vote"]`) || wp.Has(`[data-testid="vote-form"]`) {
+			t.Fatal("a member not signed in is offered the vote, or not told to sign in")
+		}
 		// A member votes on the phone; pressing again answers with the
 		// vote already cast, not an error page.
 		zp = zhao.Get(url)

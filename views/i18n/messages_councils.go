@@ -216,6 +216,7 @@ func init() {
 		"meetings.by_hands":            {"举手表决", "Show of hands"},
 		"meetings.my_vote":             {"您的表决：%s", "Your vote: %s"},
 		"meetings.voted":               {"投票成功。", "Your vote is recorded."},
+		"meetings.sign_in_to_vote":     {"正在表决：请先在上方签到，签到后才能投票。", "A vote is open: sign in above first, then you can vote."},
 		"meetings.record_hands":        {"登记举手表决结果", "Record a show of hands"},
 		"meetings.hands_hint":          {"按举手结果填写人数。登记后以举手结果为准，成员不能再用手机投票；结束表决前可以更正。", "Enter the counts of the show of hands. It then stands instead of phone votes; correct it before the vote closes if needed."},
 		"meetings.hands_recorded":      {"举手表决结果已登记。", "Show of hands recorded."},
