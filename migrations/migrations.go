@@ -34,6 +34,7 @@ var steps = []Step{
 	{10, "ballots: candidates, photos, definitions, frozen rolls, amendments, participation, secret votes, paper votes, results, boards", m0010},
 	{11, "councils: members and rules, topics and co-signatures, meetings, agenda items, pre-meeting research", m0011},
 	{12, "site secrets; an index of unsealed audit entries; drop the audit index on actor alone", m0012},
+	{13, "meetings in session: attendance code, attendances, motions and members' votes (one per member and motion)", m0013},
 }
 
 // Latest is the schema version this binary writes.

@@ -350,26 +350,39 @@ type TopicCosign struct {
 // MeetingStatus is where a council meeting (会议) stands (会议状态).
 type MeetingStatus string
 
-// Meeting states. In session and closed come with in-meeting voting later.
+// Meeting states.
 const (
 	MeetingDraft     MeetingStatus = "draft"      // 草拟: the convener prepares it
 	MeetingAnnounced MeetingStatus = "announced"  // 已公告: agenda published, members told
-	MeetingInSession MeetingStatus = "in_session" // 进行中 (later)
-	MeetingClosed    MeetingStatus = "closed"     // 已结束 (later)
+	MeetingInSession MeetingStatus = "in_session" // 进行中: members sign in, motions are voted
+	MeetingClosed    MeetingStatus = "closed"     // 已结束
 )
+
+// MeetingStatuses lists every meeting state.
+var MeetingStatuses = []MeetingStatus{MeetingDraft, MeetingAnnounced, MeetingInSession, MeetingClosed}
 
 // MeetingAction is a step on a meeting (会议流程).
 type MeetingAction string
 
-// Meeting actions of this part; opening and closing come with voting.
+// Meeting actions.
 const (
 	MeetingActAnnounce MeetingAction = "announce" // 发布会议公告
+	MeetingActOpen     MeetingAction = "open"     // 宣布开会: attendance opens
+	MeetingActClose    MeetingAction = "close"    // 宣布散会
 )
+
+// MeetingActions lists every meeting action.
+var MeetingActions = []MeetingAction{MeetingActAnnounce, MeetingActOpen, MeetingActClose}
 
 // MeetingTransition tells the status a step leads to, or ok=false.
 func MeetingTransition(from MeetingStatus, a MeetingAction) (MeetingStatus, bool) {
-	if a == MeetingActAnnounce && from == MeetingDraft {
+	switch {
+	case a == MeetingActAnnounce && from == MeetingDraft:
 		return MeetingAnnounced, true
+	case a == MeetingActOpen && from == MeetingAnnounced:
+		return MeetingInSession, true
+	case a == MeetingActClose && from == MeetingInSession:
+		return MeetingClosed, true
 	}
 	return from, false
 }
@@ -394,9 +407,14 @@ type Meeting struct {
 	Status      MeetingStatus
 	NoticeID    *uint64
 	AnnouncedAt *time.Time
-	CreatedByID uint64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// AttendanceCode is the short code shown in the room while the meeting
+	// is in session (签到码); members sign in with it.
+	AttendanceCode string
+	OpenedAt       *time.Time
+	ClosedAt       *time.Time
+	CreatedByID    uint64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // MeetingInput is what the convener enters for a meeting (会议通知要素).

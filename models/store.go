@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -25,6 +26,9 @@ type Store struct {
 	resume  batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
 	states  batcher[*stateCall]   // voters' states on ballot pages (voterState)
 	secrets sync.Map              // name → []byte (Secret)
+	// meetingHook hears of committed changes to meetings in session
+	// (OnMeetingChange).
+	meetingHook atomic.Pointer[func(meetingID uint64)]
 }
 
 // Open connects to url: a postgres:// or postgresql:// URL means PostgreSQL,

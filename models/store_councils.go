@@ -32,6 +32,15 @@ type CouncilView struct {
 	Resident bool            // a verified resident of the council's place: may submit and co-sign
 }
 
+// MemberIDs are the accounts of the council's members.
+func (v CouncilView) MemberIDs() []uint64 {
+	out := make([]uint64, len(v.Members))
+	for i, m := range v.Members {
+		out[i] = m.AccountID
+	}
+	return out
+}
+
 // Voting is the number of voting members.
 func (v CouncilView) Voting() int { return VotingMembers(v.Members) }
 
@@ -615,6 +624,7 @@ type MeetingView struct {
 	Research   map[uint64][]Research // by agenda item, without file contents
 	Candidates []Topic               // accepted topics not yet on an open meeting's agenda
 	Notice     *Notice
+	Sitting    // attendance, quorum and motions, once the meeting opens
 }
 
 // Minutes is the agenda's total time box.
@@ -661,6 +671,9 @@ func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (Meeti
 		if err := s.conn(ctx).Where("council_id = ? AND status = ? AND id NOT IN (?)", v.CouncilID, TopicAccepted, busy).Order("id").Limit(200).Find(&v.Candidates).Error; err != nil {
 			return v, err
 		}
+	}
+	if err := s.loadSession(ctx, p, &v); err != nil {
+		return v, err
 	}
 	if v.NoticeID != nil {
 		n, err := s.NoticeByID(ctx, *v.NoticeID)
@@ -931,19 +944,10 @@ func (s *Store) AnnounceMeeting(ctx context.Context, p *Principal, id uint64, tz
 			Detail: fmt.Sprintf("%s (meeting %d)", n.Title, v.ID)}); err != nil {
 			return err
 		}
-		res := s.conn(ctx).Model(&Meeting{}).Where("id = ? AND status = ?", id, MeetingDraft).Updates(map[string]any{
-			"status": MeetingAnnounced, "notice_id": n.ID, "announced_at": now, "updated_at": now,
-		})
-		if res.Error != nil {
-			return res.Error
+		if err := s.moveMeeting(ctx, id, MeetingDraft, map[string]any{"status": MeetingAnnounced, "notice_id": n.ID, "announced_at": now, "updated_at": now}); err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
-		}
-		members := make([]uint64, len(v.Council.Members))
-		for i, m := range v.Council.Members {
-			members[i] = m.AccountID
-		}
+		members := v.Council.MemberIDs()
 		mid := strconv.FormatUint(id, 10)
 		err = s.Notify(ctx, actorOf(p), members, Note{Kind: NotifyMeetingAnnounced, SubjectType: "meeting", SubjectID: id,
 			Key: "notify.meeting_announced", Args: []string{v.Council.Name, v.StartsAt.In(tz).Format("2006-01-02 15:04")}, Link: "/meetings/" + mid})

@@ -13,12 +13,14 @@ import (
 // {topic1} a topic submitted in it by a member who is none of the actors,
 // {meeting1} a draft meeting of it with an agenda item {item1} carrying
 // research with a file {research1}, {meeting2} the demo's announced
-// meeting; {council2} a council of community 2.
+// meeting, opened, with a motion {motion1} being voted on; {council2} a
+// council of community 2.
 func init() {
 	matrixFixtures = append(matrixFixtures, councilsFixture)
 	runners := only(convener, staff1, street, admin)
 	viewers := only(resident, convener, staff1, street, admin)
 	proposers := only(resident, convener, staff1)
+	members := only(convener, staff1) // the convener and the secretary sit on the council
 	matrix = append(matrix,
 		matrixRoute{"GET", "/councils", signedIn()},
 		matrixRoute{"GET", "/councils?need={need1}", only(resident, staff1, street, admin)},
@@ -50,6 +52,21 @@ func init() {
 		matrixRoute{"POST", "/meetings/{meeting1}/agenda/{item1}/research", runners},
 		matrixRoute{"GET", "/meetings/{meeting1}/research/{research1}", runners},
 		matrixRoute{"POST", "/meetings/{meeting1}/announce", runners},
+		// {meeting2} in session, with {motion1} being voted on.
+		matrixRoute{"POST", "/meetings/{meeting2}/open", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/close", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/checkin", members},
+		matrixRoute{"POST", "/meetings/{meeting2}/attendance", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/motions", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/motions/{motion1}/open", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/motions/{motion1}/close", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/motions/{motion1}/withdraw", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/motions/{motion1}/vote", members},
+		matrixRoute{"POST", "/meetings/{meeting2}/motions/{motion1}/hands", runners},
+		matrixRoute{"GET", "/meetings/{meeting2}/projector", viewers},
+		matrixRoute{"GET", "/meetings/{meeting1}/projector", runners},
+		matrixRoute{"GET", "/meetings/{meeting2}/live", viewers},
+		matrixRoute{"GET", "/meetings/{meeting1}/live", runners},
 	)
 }
 
@@ -72,6 +89,21 @@ func councilsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		t.Fatalf("demo meeting: %v", err)
 	}
 	setID(t, ids, "meeting2", meetings[0].ID)
+	if _, err := s.OpenMeeting(bg, conv, meetings[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := s.MeetingByID(bg, conv, meetings[0].ID)
+	if err != nil || len(m2.Items) == 0 {
+		t.Fatalf("demo meeting's agenda: %v", err)
+	}
+	mo, err := s.AddMotion(bg, conv, m2.ID, models.MotionInput{AgendaItemID: m2.Items[0].ID, Text: "同意按调研方案实施。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MotionStep(bg, conv, m2.ID, mo.ID, models.MotionActOpen); err != nil {
+		t.Fatal(err)
+	}
+	setID(t, ids, "motion1", mo.ID)
 
 	member := principalByPhone(t, s, "13800000006")
 	tp, err := s.SubmitTopic(bg, member, council, models.TopicInput{Title: "楼道堆物清理", Body: "楼道里堆放杂物，影响消防安全，建议议事会讨论清理办法。"})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"yishi/models"
@@ -377,7 +378,10 @@ func (s *Server) topicAction(a models.TopicAction) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) meetingShow(c echo.Context) error {
+func (s *Server) meetingShow(c echo.Context) error { return s.meetingPage(c, councils.Meeting) }
+
+// meetingPage renders one view of a meeting the viewer may see.
+func (s *Server) meetingPage(c echo.Context, page func(councils.MeetingData) templ.Component) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -386,7 +390,7 @@ func (s *Server) meetingShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, councils.Meeting(councils.MeetingData{Meeting: v}))
+	return s.render(c, http.StatusOK, page(councils.MeetingData{Meeting: v}))
 }
 
 // meetingPost runs one of the meeting page's forms. An agenda change from
@@ -567,12 +571,20 @@ func (s *Server) meetingAnnounce(c echo.Context) error {
 			return models.FieldErrors{"confirm": "err.confirm_required"}
 		}
 		_, err := s.store.AnnounceMeeting(rctx(c), me(c), id, env(c).TZ)
-		var de *models.Error
-		if errors.As(err, &de) && !errors.Is(err, models.ErrForbidden) && !errors.Is(err, models.ErrNotFound) {
-			// Too late, nothing on the agenda, already announced: say so on
-			// the form.
-			return models.FieldErrors{"announce": de.Code}
-		}
-		return err
+		// Too late, nothing on the agenda, already announced: say so on the
+		// form.
+		return stepError(err, "announce")
 	})
+}
+
+// stepError turns a step the rules refuse (the wrong state, already done,
+// not signed in) into an error on the form's field, so the page says so
+// beside the form; a refusal of permission and a missing object pass
+// through to the error page.
+func stepError(err error, field string) error {
+	var de *models.Error
+	if errors.As(err, &de) && !errors.Is(err, models.ErrForbidden) && !errors.Is(err, models.ErrNotFound) {
+		return models.FieldErrors{field: de.Code}
+	}
+	return err
 }

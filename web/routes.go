@@ -137,6 +137,19 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/meetings/:id/agenda/:item/research", s.researchAdd)
 	u.GET("/meetings/:id/research/:rid", s.researchFile)
 	u.POST("/meetings/:id/announce", s.meetingAnnounce)
+	// In session: attendance, motions, votes, the projector.
+	u.POST("/meetings/:id/open", s.meetingOpen)
+	u.POST("/meetings/:id/close", s.meetingClose)
+	u.POST("/meetings/:id/checkin", s.meetingCheckIn)
+	u.POST("/meetings/:id/attendance", s.meetingMarkPresent)
+	u.POST("/meetings/:id/motions", s.motionAdd)
+	for _, a := range models.MotionActions {
+		u.POST("/meetings/:id/motions/:mid/"+string(a), s.motionAction(a))
+	}
+	u.POST("/meetings/:id/motions/:mid/vote", s.motionVote)
+	u.POST("/meetings/:id/motions/:mid/hands", s.motionHands)
+	u.GET("/meetings/:id/projector", s.meetingProjector)
+	u.GET("/meetings/:id/live", s.meetingLive)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))

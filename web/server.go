@@ -18,6 +18,7 @@ import (
 	"yishi/models"
 	"yishi/static"
 	"yishi/views"
+	"yishi/web/live"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -31,6 +32,13 @@ type Config struct {
 	BaseURL string
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Live wakes the projectors when a meeting in session changes; nil
+	// means an in-process hub (enough for SQLite's single process; on
+	// PostgreSQL, give a hub that Listens so other processes hear too).
+	Live *live.Hub
+	// Done, when closed, ends the live streams (the server is shutting
+	// down); nil means they end only with their clients or time limit.
+	Done <-chan struct{}
 }
 
 // Server holds what handlers share.
@@ -40,6 +48,7 @@ type Server struct {
 	log   *slog.Logger
 	// bodies caches rendered candidates of open ballots (candidateBodies).
 	bodies sync.Map // bodiesKey → bodiesEntry
+	live   *live.Hub
 }
 
 // New builds the echo instance with every route and middleware.
@@ -50,7 +59,11 @@ func New(cfg Config, store *models.Store) *echo.Echo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger}
+	if cfg.Live == nil {
+		cfg.Live = live.New(cfg.Logger)
+	}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, live: cfg.Live}
+	store.OnMeetingChange(cfg.Live.Changed)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

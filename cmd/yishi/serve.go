@@ -19,6 +19,7 @@ import (
 	"yishi/models/demo"
 	"yishi/notify"
 	"yishi/web"
+	"yishi/web/live"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
@@ -67,7 +68,13 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	var jobs sync.WaitGroup
 	startJobs(bg, &jobs, store, &notify.Dispatcher{Store: store, Channels: map[string]notify.Channel{models.ChannelSMS: channel}, BaseURL: *baseURL, Log: log}, log)
 
-	e := web.New(web.Config{SecureCookies: *secure, TZ: tz, BaseURL: *baseURL, Logger: log}, store)
+	// The projectors' live tallies: on PostgreSQL every process listens, so
+	// a vote through one wakes the projectors of all.
+	hub := live.New(log)
+	if models.IsPostgresURL(*dbURL) {
+		go hub.Listen(bg, *dbURL, store.DB())
+	}
+	e := web.New(web.Config{SecureCookies: *secure, TZ: tz, BaseURL: *baseURL, Logger: log, Live: hub, Done: ctx.Done()}, store)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

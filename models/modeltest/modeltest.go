@@ -137,7 +137,13 @@ func PostgresURL(t testing.TB) string {
 
 func openPostgresSchema(t testing.TB) *gorm.DB {
 	t.Helper()
-	u := PostgresURL(t)
+	return OpenURL(t, PostgresURL(t))
+}
+
+// OpenURL opens the database at u (as from PostgresURL), closed when the
+// test ends: a second handle on one database stands for a second process.
+func OpenURL(t testing.TB, u string) *gorm.DB {
+	t.Helper()
 	db, err := models.Open(u)
 	if err != nil {
 		t.Fatal(err)

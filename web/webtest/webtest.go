@@ -18,23 +18,38 @@ import (
 
 	"yishi/models"
 	"yishi/web"
+	"yishi/web/live"
 )
 
 // Server is a running test server.
 type Server struct {
 	*httptest.Server
 	Store *models.Store
-	t     testing.TB
+	// Live is the server's hub of live updates (projectors).
+	Live *live.Hub
+	t    testing.TB
 }
 
 // Start serves the app on store until the test ends.
 func Start(t testing.TB, store *models.Store) *Server {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := web.New(web.Config{Logger: log}, store)
+	return StartWith(t, store, web.Config{})
+}
+
+// StartWith serves the app on store with cfg (its logger discarded when
+// unset) until the test ends.
+func StartWith(t testing.TB, store *models.Store, cfg web.Config) *Server {
+	t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Live == nil {
+		cfg.Live = live.New(cfg.Logger)
+	}
+	e := web.New(cfg, store)
 	ts := httptest.NewServer(e)
 	t.Cleanup(ts.Close)
-	return &Server{Server: ts, Store: store, t: t}
+	return &Server{Server: ts, Store: store, Live: cfg.Live, t: t}
 }
 
 // Client is one browser: its own cookies, following redirects.

@@ -1,0 +1,181 @@
+package web_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	"yishi/models"
+	"yishi/models/modeltest"
+)
+
+// demoMeetingURL is the address of the demo council's announced meeting.
+func demoMeetingURL(t *testing.T, s *models.Store) string {
+	t.Helper()
+	conv := principalByPhone(t, s, actorPhones[convener])
+	list, _, err := s.Councils(bg, conv, 1, 10)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("demo council: %v", err)
+	}
+	v, err := s.CouncilByID(bg, conv, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := s.CouncilMeetings(bg, v, 1, 10)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("demo meeting: %v", err)
+	}
+	return "/meetings/" + strconv.FormatUint(ms[0].ID, 10)
+}
+
+func accountID(t *testing.T, s *models.Store, phone string) string {
+	t.Helper()
+	a, err := s.AccountByPhone(bg, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatUint(a.ID, 10)
+}
+
+// TestMeetingInSessionThroughForms runs the demo meeting through its
+// forms: the convener opens it, a member signs in with the room's code,
+// the secretary marks the others present, a motion is put and voted on by
+// phone (a second vote answers with the first), the projector shows the
+// tally, the secretary records a show of hands, the convener closes the
+// vote and the meeting.
+func TestMeetingInSessionThroughForms(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		url := demoMeetingURL(t, s)
+		conv, sec, zhao, chen := login(srv, "13800000003"), login(srv, "13800000002"), login(srv, "13800000006"), login(srv, "13800000004")
+
+		// Opening needs the confirmation box.
+		mp := conv.Get(url)
+		if !mp.Has(`[data-testid="open-meeting"]`) || mp.Has(`[data-testid="checkin-form"]`) {
+			t.Fatal("the announced meeting offers no opening, or already a sign-in")
+		}
+		bad := conv.Submit(mp, `form[data-testid="open"]`, nil)
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-confirm"]`) {
+			t.Fatalf("opened without confirming: %d", bad.Status)
+		}
+		mp = conv.Submit(bad, `form[data-testid="open"]`, map[string]string{"confirm": "on"})
+		code := mp.Text(`[data-testid="attendance-code"]`)
+		if mp.Text(`[data-testid="meeting-status"]`) != "会议中" || len(code) != 6 {
+			t.Fatalf("after opening: %q, code %q", mp.Text(`[data-testid="meeting-status"]`), code)
+		}
+
+		// A member signs in with the code; a wrong code is said so.
+		zp := zhao.Get(url)
+		if zp.Has(`[data-testid="attendance-code"]`) {
+			t.Fatal("a member sees the code on the page instead of in the room")
+		}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		bad = zhao.Submit(zp, `form[data-testid="checkin-form"]`, map[string]string{"code": wrong})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-code"]`) {
+			t.Fatalf("wrong code: %d", bad.Status)
+		}
+		zp = zhao.Submit(bad, `form[data-testid="checkin-form"]`, map[string]string{"code": code})
+		if !zp.Has(`[data-testid="me-present"]`) || zp.Has(`[data-testid="checkin-form"]`) {
+			t.Fatalf("not signed in: %d", zp.Status)
+		}
+		if p := chen.Post(url+"/checkin", map[string][]string{"_csrf": {chen.Get(url).CSRF()}, "code": {code}}); p.Status != http.StatusForbidden {
+			t.Fatalf("a resident who is no member signed in: %d", p.Status)
+		}
+
+		// The secretary marks seven more present: eight of eleven is a quorum.
+		sp := sec.Get(url)
+		if got, _ := sp.Doc.Find(`[data-testid="quorum"]`).Attr("data-met"); got != "false" {
+			t.Fatalf("quorum with one present: %s", got)
+		}
+		for _, phone := range []string{"13800000003", "13800000007", "13800000040", "13800000041", "13800000042", "13800000043", "13800000044"} {
+			sp = sec.Submit(sp, `form[data-testid="mark-form"]`, map[string]string{"account_id": accountID(t, s, phone)})
+			if sp.Status != http.StatusOK {
+				t.Fatalf("mark %s: %d", phone, sp.Status)
+			}
+		}
+		if met, _ := sp.Doc.Find(`[data-testid="quorum"]`).Attr("data-met"); met != "true" || sp.Count(`[data-testid="present"]`) != 8 {
+			t.Fatalf("quorum %s with %d present", met, sp.Count(`[data-testid="present"]`))
+		}
+
+		// The convener puts a motion and opens its vote.
+		mp = conv.Get(url)
+		bad = conv.Submit(mp, `form[data-testid="motion-form"]`, map[string]string{"text": ""})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-text"]`) || !bad.Has(`[data-testid="error-item_id"]`) {
+			t.Fatalf("empty motion: %d", bad.Status)
+		}
+		item, _ := bad.Doc.Find(`form[data-testid="motion-form"] select[name="item_id"] option`).Eq(1).Attr("value")
+		mp = conv.Submit(bad, `form[data-testid="motion-form"]`, map[string]string{"item_id": item, "text": "同意按调研方案实施，费用从公共收益列支。"})
+		if mp.Count(`[data-testid="motion"][data-status="draft"]`) != 1 {
+			t.Fatalf("motion not put: %d", mp.Status)
+		}
+		mp = conv.Submit(mp, `form[data-testid="motion-open"]`, nil)
+		if mp.Count(`[data-testid="motion"][data-status="voting"]`) != 1 {
+			t.Fatalf("vote not open: %d", mp.Status)
+		}
+
+		// A voting member not signed in is told to sign in first.
+		if wp := login(srv, "13800000045").Get(url); !wp.Has(`[data-testid="sign-in-to-vote"]`) || wp.Has(`[data-testid="vote-form"]`) {
+			t.Fatal("a member not signed in is offered the vote, or not told to sign in")
+		}
+		// A member votes on the phone; pressing again answers with the
+		// vote already cast, not an error page.
+		zp = zhao.Get(url)
+		stale := zp
+		zp = zhao.Submit(zp, `form[data-testid="vote-form"]`, map[string]string{"choice": "for"})
+		if c, _ := zp.Doc.Find(`[data-testid="my-vote"]`).Attr("data-choice"); c != "for" || zp.Has(`[data-testid="vote-form"]`) {
+			t.Fatalf("after voting: %q", c)
+		}
+		again := zhao.Submit(stale, `form[data-testid="vote-form"]`, map[string]string{"choice": "against"})
+		if c, _ := again.Doc.Find(`[data-testid="my-vote"]`).Attr("data-choice"); again.Status != http.StatusOK || c != "for" || again.Text(`[data-testid="flash"]`) != "您已对这项表决投过票" {
+			t.Fatalf("second vote: %d, %q, flash %q", again.Status, c, again.Text(`[data-testid="flash"]`))
+		}
+		if tally, _ := again.Doc.Find(`[data-testid="motion-tally"]`).Attr("data-for"); tally != "1" {
+			t.Fatalf("tally after two presses: %s for", tally)
+		}
+
+		// The projector shows the tally; the code only to those running it.
+		pj := conv.Get(url + "/projector")
+		if got, _ := pj.Doc.Find(`[data-testid="projector-tally"]`).Attr("data-for"); got != "1" || pj.Text(`[data-testid="projector-code"]`) != code {
+			t.Fatalf("projector: for %q, code %q", got, pj.Text(`[data-testid="projector-code"]`))
+		}
+		if zj := zhao.Get(url + "/projector"); zj.Status != http.StatusOK || zj.Has(`[data-testid="projector-code"]`) {
+			t.Fatalf("member's projector: %d", zj.Status)
+		}
+
+		// The secretary records a show of hands: not more hands than present.
+		sp = sec.Get(url)
+		bad = sec.Submit(sp, `form[data-testid="hands-form"]`, map[string]string{"for": "8", "against": "1", "abstain": "0"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-hands"]`) {
+			t.Fatalf("nine hands among eight: %d", bad.Status)
+		}
+		sp = sec.Submit(bad, `form[data-testid="hands-form"]`, map[string]string{"for": "7", "against": "1", "abstain": "0"})
+		if got, _ := sp.Doc.Find(`[data-testid="motion-tally"]`).Attr("data-for"); got != "7" {
+			t.Fatalf("tally by hands: %s for", got)
+		}
+
+		// Closing the vote needs confirming; seven of eleven carry it.
+		mp = conv.Get(url)
+		bad = conv.Submit(mp, `form[data-testid="motion-close"]`, nil)
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-confirm"]`) {
+			t.Fatalf("closed a vote without confirming: %d", bad.Status)
+		}
+		bad = conv.Submit(mp, `form[data-testid="close"]`, map[string]string{"confirm": "on"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-close"]`) {
+			t.Fatalf("closed the meeting during a vote: %d", bad.Status)
+		}
+		mp = conv.Submit(mp, `form[data-testid="motion-close"]`, map[string]string{"confirm": "on"})
+		if mp.Count(`[data-testid="motion"][data-status="adopted"]`) != 1 {
+			t.Fatalf("motion not adopted: %d", mp.Status)
+		}
+		if pj := zhao.Get(url + "/projector"); pj.Text(`[data-testid="projector-motion"] .projector-status`) != "通过" {
+			t.Fatalf("projector after the close: %q", pj.Text(`[data-testid="projector-motion"] .projector-status`))
+		}
+		mp = conv.Submit(mp, `form[data-testid="close"]`, map[string]string{"confirm": "on"})
+		if mp.Text(`[data-testid="meeting-status"]`) != "已结束" || mp.Has(`[data-testid="mark-form"]`) || mp.Has(`[data-testid="motion-form"]`) {
+			t.Fatalf("after closing: %q", mp.Text(`[data-testid="meeting-status"]`))
+		}
+	})
+}
