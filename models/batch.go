@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,17 @@ type batchCall[T any] struct {
 	// wake receives the batch this call is to run (it is the batch's
 	// first call), or nil once another call ran the batch holding it.
 	wake chan []*batchCall[T]
+}
+
+// batched runs v through q, or alone inside the caller's transaction when
+// ctx carries one: a batch must neither put other requests' work into a
+// caller's transaction nor miss what that transaction wrote.
+func batched[T any](ctx context.Context, q *batcher[T], v T, run func(context.Context, []T)) {
+	if inTx(ctx) {
+		run(ctx, []T{v})
+		return
+	}
+	q.do(v, func(batch []T) { run(ctx, batch) })
 }
 
 // take slices the next batch off the queue; q.mu is held.

@@ -119,6 +119,12 @@ func (s *Store) Close() error {
 
 type txKey struct{}
 
+// inTx reports whether ctx carries a Store transaction.
+func inTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
 // conn returns the transaction carried by ctx, or the pool.
 func (s *Store) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
@@ -130,7 +136,7 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 // InTx runs fn in a transaction carried by the context it passes; if ctx
 // already carries one, fn joins it.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if inTx(ctx) {
 		return fn(ctx)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -265,15 +265,10 @@ func (s *Store) ResumeSessionUnread(ctx context.Context, tok string) (*Principal
 	if tok == "" || len(tok) > 100 {
 		return nil, 0, ErrSessionExpired
 	}
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
-		c := &resumeCall{id: hashToken(tok)}
-		s.resumeSessions(ctx, []*resumeCall{c})
-		return c.p, c.unread, c.err
-	}
 	// Every request comes this way: under load, the look-ups of concurrent
 	// requests share one query (see batcher).
 	c := &resumeCall{id: hashToken(tok)}
-	s.resume.do(c, func(batch []*resumeCall) { s.resumeSessions(ctx, batch) })
+	batched(ctx, &s.resume, c, s.resumeSessions)
 	return c.p, c.unread, c.err
 }
 

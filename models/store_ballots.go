@@ -1048,11 +1048,7 @@ func (s *Store) voterState(ctx context.Context, p *Principal, b Ballot) (VoterSt
 	}
 	// Under load, the look-ups of concurrent pages share one query.
 	c := &stateCall{ballot: b.ID, st: st}
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
-		s.voterStates(ctx, []*stateCall{c})
-	} else {
-		s.states.do(c, func(batch []*stateCall) { s.voterStates(ctx, batch) })
-	}
+	batched(ctx, &s.states, c, s.voterStates)
 	return c.st, c.err
 }
 
@@ -1211,11 +1207,7 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 	if staff != nil {
 		r.staff = actorOf(staff)
 	}
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
-		// A caller's transaction must not carry other voters' votes.
-		return s.castVoteAlone(ctx, r)
-	}
-	s.votes.do(r, func(batch []*voteRequest) { s.writeVotes(ctx, batch) })
+	batched(ctx, &s.votes, r, s.writeVotes)
 	if !r.alone {
 		return r.rc, r.err
 	}

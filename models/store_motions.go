@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -116,7 +115,7 @@ func (s *Store) OnMeetingChange(fn func(meetingID uint64)) { s.meetingHook.Store
 // change is committed (ctx carries no transaction still open), and returns
 // err.
 func (s *Store) changed(ctx context.Context, id uint64, err error) error {
-	if _, open := ctx.Value(txKey{}).(*gorm.DB); err == nil && !open {
+	if err == nil && !inTx(ctx) {
 		if fn := s.meetingHook.Load(); fn != nil {
 			(*fn)(id)
 		}

@@ -28,7 +28,7 @@ import (
 // are inserted in shuffled order, so not even the shared transaction or the
 // physical order of rows pairs a participation with its choices.
 
-// maxVoteBatch bounds a batch: a participation takes ten statement
+// maxVoteBatch bounds a batch: a participation takes nine statement
 // parameters, and both databases limit the parameters of one statement.
 const maxVoteBatch = 256
 
@@ -125,29 +125,30 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 		for _, g := range got {
 			inserted[slot{g.BallotID, g.VoterKey}] = true
 		}
-		const action = "ballot.vote" // as castVoteAlone records it
-		var votes, audits []any
+		var voted []*voteRequest
 		for _, r := range eligible {
-			if !inserted[slot{r.ballot.ID, r.key}] {
-				continue
+			if inserted[slot{r.ballot.ID, r.key}] {
+				voted = append(voted, r)
 			}
-			votes = append(votes, []any{newVoteID(), r.ballot.ID, r.choices.String()})
-			audits = append(audits, now, r.actor, action, "ballot", strconv.FormatUint(r.ballot.ID, 10), r.ballot.PlaceID, ResultOK, r.detail, "")
 		}
-		if len(votes) == 0 {
+		if len(voted) == 0 {
 			return nil
 		}
-		rand.Shuffle(len(votes), func(i, j int) { votes[i], votes[j] = votes[j], votes[i] })
-		var flat []any
-		for _, v := range votes {
-			flat = append(flat, v.([]any)...)
+		const action = "ballot.vote" // as castVoteAlone records it
+		var votes, audits []any
+		for _, r := range voted {
+			audits = append(audits, now, r.actor, action, "ballot", strconv.FormatUint(r.ballot.ID, 10), r.ballot.PlaceID, ResultOK, r.detail, "")
 		}
-		if err := db.Exec("INSERT INTO ballot_votes (id, ballot_id, choices) VALUES "+valueRows(len(votes), 3), flat...).Error; err != nil {
+		rand.Shuffle(len(voted), func(i, j int) { voted[i], voted[j] = voted[j], voted[i] })
+		for _, r := range voted {
+			votes = append(votes, newVoteID(), r.ballot.ID, r.choices.String())
+		}
+		if err := db.Exec("INSERT INTO ballot_votes (id, ballot_id, choices) VALUES "+valueRows(len(voted), 3), votes...).Error; err != nil {
 			return err
 		}
 		// The entries are sealed into the audit chain later, like any other.
 		return db.Exec("INSERT INTO audit_entries (at, actor_id, action, object_type, object_id, place_id, result, detail, hash) VALUES "+
-			valueRows(len(votes), 9), audits...).Error
+			valueRows(len(voted), 9), audits...).Error
 	})
 	if err != nil {
 		for _, r := range batch {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -561,7 +560,7 @@ func (s *Server) researchFile(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, max-age=3600")
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(r.FileName))
+	h.Set("Content-Disposition", contentDisposition(r.FileName, r.FileName))
 	return c.Blob(http.StatusOK, r.FileType, r.FileData)
 }
 
