@@ -25,7 +25,8 @@ func demoServer(t *testing.T, s *models.Store) *webtest.Server {
 }
 
 func TestLoginReachesHomeAndLogoutEndsSession(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		home := c.Login("13800000004", demo.Password)
@@ -49,7 +50,8 @@ func TestLoginReachesHomeAndLogoutEndsSession(t *testing.T) {
 }
 
 func TestWrongPasswordLocksAfterFive(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		for i := 1; i <= 5; i++ {
@@ -79,7 +81,8 @@ func TestWrongPasswordLocksAfterFive(t *testing.T) {
 }
 
 func TestUnsafeRequestsNeedCSRF(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		c.Get("/login") // obtains the CSRF cookie
@@ -101,7 +104,8 @@ func TestUnsafeRequestsNeedCSRF(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		p := srv.Client().Get("/")
 		csp := p.Header.Get("Content-Security-Policy")
@@ -123,7 +127,8 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestSessionCookieAndLogging(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		if err := demo.Load(bg, s); err != nil {
 			t.Fatal(err)
 		}

@@ -72,7 +72,8 @@ var matrix = []matrixRoute{
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		ids := matrixFixture(t, s)
 		clients := map[string]*webtest.Client{}

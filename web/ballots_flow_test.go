@@ -50,7 +50,8 @@ func placeIDNamed(t *testing.T, s *models.Store, name string) uint64 {
 // published result funds projects. On the way, no staff page of the secret
 // ballot shows a voter next to choices.
 func TestBallotThroughTheForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		if err := demo.Load(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,8 @@ func init() {
 }
 
 func TestResidentProposesCandidate(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		count := func() int64 {
 			var n int64

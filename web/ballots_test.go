@@ -34,7 +34,8 @@ func ballotPath(id uint64, rest string) string {
 // same receipt on a repeat, 403 for someone not on the roll, 422 over the
 // budget, and the receipt on /profile.
 func TestVoteContract(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		b := demoBallot(t, s, models.BallotOpen)
 		opts, err := s.Options(bg, b.ID)
@@ -151,7 +152,8 @@ var _ = webtest.Start
 // check by itself; the voter handed over cannot be swapped, and the hand-over
 // holds on another process of the site (or after a restart).
 func TestKiosk(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		b := demoBallot(t, s, models.BallotOpen)
 		opts, err := s.Options(bg, b.ID)
@@ -202,7 +204,8 @@ func TestKiosk(t *testing.T) {
 // once per language and reused; the reused page is the freshly rendered
 // one, and a visitor in another language gets their own.
 func TestBallotPageCandidatesReused(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		b := demoBallot(t, s, models.BallotOpen)
 		path := "/ballots/" + strconv.FormatUint(b.ID, 10)
@@ -228,7 +231,8 @@ func TestBallotPageCandidatesReused(t *testing.T) {
 // the page shows, candidate by candidate and area by area; before it there
 // is none.
 func TestBallotResultSpreadsheet(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		visitor := srv.Client()
 		open := demoBallot(t, s, models.BallotOpen)

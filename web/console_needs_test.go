@@ -16,7 +16,8 @@ import (
 // then to the street, calling a department; the department reports on the
 // need's page; once done, the street rates the whistle.
 func TestNeedWhistleThroughPages(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		filer := principalByPhone(t, s, "13800000005")
 		hh, _, _ := s.Residency(bg, filer.Account.ID)
@@ -89,7 +90,8 @@ func TestNeedWhistleThroughPages(t *testing.T) {
 // taker is added by phone, and only the street changes time limits, with
 // bad limits refused.
 func TestConsoleNeedsTakersAndLimits(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		staff := srv.Client()
 		staff.Login("13800000002", demo.Password)

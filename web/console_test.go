@@ -62,7 +62,8 @@ func childLink(t *testing.T, p *webtest.Page, name string) string {
 }
 
 func TestConsolePlaceTreeThroughForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1 := community1(t, s)
 		c := srv.Client()
@@ -153,7 +154,8 @@ func TestConsolePlaceTreeThroughForms(t *testing.T) {
 }
 
 func TestConsolePlaceChildrenArePaged(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1 := community1(t, s)
 		staff, err := s.AccountByPhone(bg, "13800000002")
@@ -185,7 +187,8 @@ func TestConsolePlaceChildrenArePaged(t *testing.T) {
 }
 
 func TestConsoleGrantAndRevokeConvener(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1 := community1(t, s)
 		c := srv.Client()
@@ -269,7 +272,8 @@ func TestConsoleGrantAndRevokeConvener(t *testing.T) {
 }
 
 func TestConsoleUnlockAfterFiveFailures(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		user := srv.Client()
 		for i := 0; i < models.MaxFailedLogins; i++ {
@@ -327,7 +331,8 @@ func TestConsoleUnlockAfterFiveFailures(t *testing.T) {
 }
 
 func TestConsoleAuditTrail(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		user := srv.Client()
 		p := user.Get("/login")

@@ -129,7 +129,8 @@ func idOfURL(t *testing.T, url string) uint64 {
 // once and again when a member votes through the page, and ends when the
 // projector goes away.
 func TestProjectorLiveInProcess(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		url, _ := sessionWithVote(t, s)
 		conv, zhao := login(srv, "13800000003"), login(srv, "13800000006")
@@ -162,6 +163,7 @@ func TestProjectorLiveInProcess(t *testing.T) {
 // processes: a vote cast through one shows on a projector served by the
 // other within a few seconds.
 func TestProjectorLiveAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	u := modeltest.PostgresURL(t)
 	sa, sb := models.NewStore(modeltest.OpenURL(t, u), nil), models.NewStore(modeltest.OpenURL(t, u), nil)
 	if _, err := migrations.Up(bg, sa.DB()); err != nil {

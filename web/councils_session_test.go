@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"yishi/models"
+	"yishi/models/demo"
 	"yishi/models/modeltest"
 )
 
@@ -44,7 +45,8 @@ func accountID(t *testing.T, s *models.Store, phone string) string {
 // tally, the secretary records a show of hands, the convener closes the
 // vote and the meeting.
 func TestMeetingInSessionThroughForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		url := demoMeetingURL(t, s)
 		conv, sec, zhao, chen := login(srv, "13800000003"), login(srv, "13800000002"), login(srv, "13800000006"), login(srv, "13800000004")

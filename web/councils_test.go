@@ -27,7 +27,8 @@ func demoCouncilPage(t *testing.T, c *webtest.Client) *webtest.Page {
 }
 
 func TestTopicProposeCosignAndDecline(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		chen, liu, conv := login(srv, "13800000004"), login(srv, "13800000005"), login(srv, "13800000003")
 
@@ -88,7 +89,8 @@ func TestTopicProposeCosignAndDecline(t *testing.T) {
 }
 
 func TestNeedBecomesTopic(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		chen := login(srv, "13800000004")
 		res := principalByPhone(t, s, "13800000004")
@@ -144,7 +146,8 @@ func TestNeedBecomesTopic(t *testing.T) {
 }
 
 func TestMeetingAgendaAndAnnouncement(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		conv := login(srv, "13800000003")
 		member := login(srv, "13800000006")
@@ -287,7 +290,8 @@ func idFromPath(p string) uint64 {
 }
 
 func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		staff := login(srv, "13800000002")
 		form := staff.Get("/councils/new")
@@ -336,7 +340,8 @@ func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
 // several forms at once (a research form per agenda item); no two elements
 // share an id, and every label names a field that is there.
 func TestCouncilPagesHaveUniqueIDs(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		conv := login(srv, "13800000003")
 		convp := principalByPhone(t, s, "13800000003")

@@ -121,7 +121,8 @@ func communityRow(t *testing.T, p *webtest.Page, name string) map[string]string 
 }
 
 func TestDashboardFiguresAndScope(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		ns, filer := dashboardScenario(t, s, clock)
 		com1 := demo.CommunityNames[0]
@@ -223,7 +224,8 @@ func readSheet(t *testing.T, p *webtest.Page, sheet string) [][]string {
 }
 
 func TestNeedsAndDashboardExports(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		ns, _ := dashboardScenario(t, s, clock)
 		staff := srv.Client()

@@ -14,7 +14,8 @@ import (
 // needs lists each link to a spreadsheet of what they show, with the same
 // filters, every page of it.
 func TestListDownloadsFollowTheFilters(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		anon := srv.Client()
 

@@ -14,7 +14,8 @@ import (
 // TestNeedPagesHaveUniqueIDs: a need's page carries several step forms at
 // once; no two elements share an id, so every label names its own field.
 func TestNeedPagesHaveUniqueIDs(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		staff := srv.Client()
 		staff.Login("13800000002", demo.Password)

@@ -129,7 +129,8 @@ func needStatus(t *testing.T, s *models.Store, id uint64) models.NeedStatus {
 // with a photo, staff accept and dispatch it, the grid worker takes and
 // completes it, and the resident rates it; each sees only their own buttons.
 func TestNeedJourney(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		res := srv.Client()
 		res.Login("13800000004", demo.Password)
@@ -300,7 +301,8 @@ func TestNeedJourney(t *testing.T) {
 // TestNeedVisibility: a staff-only need is seen by its filer and staff, not
 // by neighbours; a public one is seen and supported by neighbours once.
 func TestNeedVisibility(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		filer := principalByPhone(t, s, "13800000004")
 		hh, _, _ := s.Residency(bg, filer.Account.ID)

@@ -71,7 +71,8 @@ func countRows(t *testing.T, s *models.Store, model any) int64 {
 func path(id uint64, suffix string) string { return "/notices/" + strconv.FormatUint(id, 10) + suffix }
 
 func TestBulletinWithoutAccount(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		com1, com2 := communityIDs(t, s)
@@ -183,7 +184,8 @@ func TestBulletinWithoutAccount(t *testing.T) {
 }
 
 func TestObjectionThroughTheForm(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		n := noticeByTitle(t, s, elevatorTitle)
 		res := srv.Client()
@@ -290,7 +292,8 @@ func TestObjectionThroughTheForm(t *testing.T) {
 }
 
 func TestStaffWriteAndPublishThroughForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1, com2 := communityIDs(t, s)
 		c := srv.Client()

@@ -14,7 +14,8 @@ import (
 )
 
 func TestInboxThroughForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		// Fresh accounts, so the demo's own notifications do not count.
 		for _, phone := range []string{"13700000001", "13700000002"} {

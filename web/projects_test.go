@@ -19,7 +19,8 @@ import (
 )
 
 func TestResourcesListRegisterAndVerify(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		visitor := srv.Client()
 		list := visitor.Get("/resources")
@@ -136,7 +137,8 @@ func postProgress(t *testing.T, c *webtest.Client, path, csrf, percent, note str
 // the work is reported with a photo, accepted against the checklist, rated
 // by a resident and published; the project's page shows the whole chain.
 func TestProjectFromNeedToRating(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		filer := principalByPhone(t, s, "13800000004")
 		staffP := principalByPhone(t, s, "13800000002")

@@ -43,7 +43,8 @@ func register(t *testing.T, c *webtest.Client, phone, name string) *webtest.Page
 }
 
 func TestVerifyRequestApprovedByStaff(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		p := register(t, c, "13700000001", "新住户")
@@ -107,7 +108,8 @@ func TestVerifyRequestApprovedByStaff(t *testing.T) {
 }
 
 func TestRejectReasonRequiredAndShownToApplicant(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		staff := srv.Client()
 		staff.Login("13800000002", demo.Password)
@@ -145,7 +147,8 @@ func TestRejectReasonRequiredAndShownToApplicant(t *testing.T) {
 }
 
 func TestInviteSlipAndRedeem(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1 := community1(t, s)
 		hhs, err := s.PlacesOfKind(bg, com1, models.KindHousehold)
@@ -221,7 +224,8 @@ func uploadRoster(t *testing.T, c *webtest.Client, scope uint64, name string, da
 }
 
 func TestImportPreviewWithErrorImportsNothing(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1 := community1(t, s)
 		staff := srv.Client()
@@ -264,7 +268,8 @@ func TestImportPreviewWithErrorImportsNothing(t *testing.T) {
 }
 
 func TestImportXLSXThenExport(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		com1 := community1(t, s)
 		staff := srv.Client()
@@ -330,7 +335,8 @@ func TestImportXLSXThenExport(t *testing.T) {
 }
 
 func TestRosterAddEditRemoveThroughForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		staff := srv.Client()
 		staff.Login("13800000002", demo.Password)
@@ -401,7 +407,8 @@ func TestRosterAddEditRemoveThroughForms(t *testing.T) {
 }
 
 func TestVerifyRequestRefusesAPlaceThatIsNoHousehold(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		register(t, c, "13700000041", "选错的人")

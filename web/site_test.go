@@ -12,7 +12,8 @@ import (
 )
 
 func TestRegisterValidatesAndSignsIn(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		form := c.Get("/register")
@@ -50,7 +51,8 @@ func TestRegisterValidatesAndSignsIn(t *testing.T) {
 }
 
 func TestIdleSessionExpires(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		c.Login("13800000004", demo.Password)
@@ -70,7 +72,8 @@ func TestIdleSessionExpires(t *testing.T) {
 }
 
 func TestLanguageAndDisplayPreferences(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		home := c.Get("/")
@@ -111,7 +114,8 @@ func TestLanguageAndDisplayPreferences(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		other := srv.Client()
@@ -140,7 +144,8 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestErrorPagesAndProbes(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		p := c.Get("/no/such/page")
@@ -166,7 +171,8 @@ func TestErrorPagesAndProbes(t *testing.T) {
 }
 
 func TestStaticFilesAreHashedAndCached(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		c := srv.Client()
 		home := c.Get("/")

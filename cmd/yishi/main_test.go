@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := modeltest.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -68,6 +68,9 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *models.Store, clock *Clock))
 // and removed when the test ends.
 func Open(t testing.TB, dialect string, now func() time.Time) *models.Store {
 	t.Helper()
+	if tp := templateOf(t, dialect, "migrated", nil); tp != nil {
+		return models.NewStore(tp.clone(t, dialect), now)
+	}
 	db := OpenDB(t, dialect)
 	if _, err := migrations.Up(context.Background(), db); err != nil {
 		t.Fatalf("migrate %s: %v", dialect, err)
