@@ -22,7 +22,7 @@ func demoMeetingURL(t *testing.T, s *models.Store) string {
 		t.Fatal(err)
 	}
 	ms, _, err := s.CouncilMeetings(bg, v, 1, 10)
-	if err != nil || len(ms) != 1 {
+	if err != nil || len(ms) == 0 || ms[0].Status != models.MeetingAnnounced {
 		t.Fatalf("demo meeting: %v", err)
 	}
 	return "/meetings/" + strconv.FormatUint(ms[0].ID, 10)
