@@ -13,20 +13,8 @@ import (
 // demoMeetingURL is the address of the demo council's announced meeting.
 func demoMeetingURL(t *testing.T, s *models.Store) string {
 	t.Helper()
-	conv := principalByPhone(t, s, actorPhones[convener])
-	list, _, err := s.Councils(bg, conv, 1, 10)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("demo council: %v", err)
-	}
-	v, err := s.CouncilByID(bg, conv, list[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, _, err := s.CouncilMeetings(bg, v, 1, 10)
-	if err != nil || len(ms) != 1 {
-		t.Fatalf("demo meeting: %v", err)
-	}
-	return "/meetings/" + strconv.FormatUint(ms[0].ID, 10)
+	m, _ := demoMeetings(t, s)
+	return "/meetings/" + strconv.FormatUint(m.ID, 10)
 }
 
 func accountID(t *testing.T, s *models.Store, phone string) string {

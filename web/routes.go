@@ -150,6 +150,17 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/meetings/:id/motions/:mid/hands", s.motionHands)
 	u.GET("/meetings/:id/projector", s.meetingProjector)
 	u.GET("/meetings/:id/live", s.meetingLive)
+	// Minutes (会议记录) of a closed meeting: drafts for the council's
+	// members and staff, signed minutes for all who see the council.
+	u.GET("/meetings/:id/minutes", s.minutesShow)
+	u.GET("/meetings/:id/minutes/print", s.minutesPrint)
+	u.POST("/meetings/:id/minutes", s.minutesSave)
+	u.POST("/meetings/:id/minutes/start", s.minutesStart)
+	u.POST("/meetings/:id/minutes/finalise", s.minutesFinalise)
+	u.POST("/meetings/:id/minutes/return", s.minutesReturn)
+	u.POST("/meetings/:id/minutes/sign", s.minutesSign)
+	u.POST("/meetings/:id/minutes/publish", s.minutesPublish)
+	u.POST("/meetings/:id/minutes/amend", s.minutesAmend)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))

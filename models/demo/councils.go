@@ -23,10 +23,12 @@ const CouncilName = "幸福社区居民议事会"
 // store, with a clock set back where the story needs it: twelve members
 // convened by 13800000003 (the community staff member as secretary, the
 // property manager as a guest), six topics at every step (one from a need,
-// co-signed, accepted, merged, declined, waiting), and a meeting announced
-// yesterday for five days' time with three items and research on them.
+// co-signed, accepted, merged, declined, waiting), a meeting held nine
+// days ago whose signed minutes and resolutions are published, and a
+// meeting announced yesterday for five days' time with three items and
+// research on them.
 func demoCouncil(ctx context.Context, store *models.Store, at map[string]models.Place, accounts map[string]models.Account, now time.Time) error {
-	clock := now.Add(-12 * 24 * time.Hour)
+	clock := now.Add(-20 * 24 * time.Hour)
 	ds := models.NewStore(store.DB(), func() time.Time { return clock })
 	load := func(phone string) (*models.Principal, error) { return ds.LoadPrincipal(ctx, accounts[phone].ID) }
 	staff, err := load("13800000002")
@@ -125,6 +127,11 @@ func demoCouncil(ctx context.Context, store *models.Store, at map[string]models.
 	}
 	// topics[4], from a need, waits for the convener.
 
+	// Last month's meeting, held and closed, with its minutes published.
+	if err := pastMeeting(ctx, ds, &clock, load, council, topics, now); err != nil {
+		return fmt.Errorf("past meeting: %w", err)
+	}
+
 	// The meeting: drafted three days ago, announced yesterday.
 	clock = now.Add(-3 * 24 * time.Hour)
 	starts := time.Date(now.Year(), now.Month(), now.Day(), 11, 0, 0, 0, time.UTC).Add(5 * 24 * time.Hour) // 19:00 in Shanghai
@@ -166,4 +173,167 @@ func shortTitle(s string) string {
 		return string(r[:16]) + "…"
 	}
 	return s
+}
+
+// pastMeeting holds last month's meeting of the demo council nine days
+// before now: announced with two accepted topics on its agenda, nine of
+// eleven voting members and the guest present (most by the room's code, two
+// marked by the secretary), a motion adopted by members' votes, one adopted
+// and one rejected by a show of hands; then its minutes are written,
+// finalised, signed off by the convener and published with a seven-day
+// publicity period that is still running. clock is the demo store's clock.
+func pastMeeting(ctx context.Context, ds *models.Store, clock *time.Time, load func(string) (*models.Principal, error), council models.Council, topics []models.Topic, now time.Time) error {
+	convener, err := load("13800000003")
+	if err != nil {
+		return err
+	}
+	secretary, err := load("13800000002")
+	if err != nil {
+		return err
+	}
+	zhao, err := load("13800000006")
+	if err != nil {
+		return err
+	}
+	*clock = now.Add(-14 * 24 * time.Hour)
+	day := now.Add(-9 * 24 * time.Hour)
+	starts := time.Date(day.Year(), day.Month(), day.Day(), 11, 0, 0, 0, time.UTC) // 19:00 in Shanghai
+	m, err := ds.CreateMeeting(ctx, convener, council.ID, models.MeetingInput{Title: "十一月居民议事会", StartsAt: starts, Location: "幸福社区党群服务中心二楼会议室"})
+	if err != nil {
+		return err
+	}
+	for _, it := range []struct{ topic, minutes int }{{1, 40}, {0, 30}} {
+		if err := ds.AddAgendaItem(ctx, convener, m.ID, topics[it.topic].ID, it.minutes); err != nil {
+			return err
+		}
+	}
+	v, err := ds.MeetingByID(ctx, convener, m.ID)
+	if err != nil {
+		return err
+	}
+	elevator, parking := v.Items[0].ID, v.Items[1].ID
+	if _, err := ds.AddResearch(ctx, zhao, m.ID, elevator, models.ResearchInput{Note: "召开3号楼2单元住户座谈会，24户中20户原则同意加装电梯，主要分歧在费用分摊比例。", Canvassed: 24}); err != nil {
+		return err
+	}
+	if _, err := ds.AddResearch(ctx, zhao, m.ID, parking, models.ResearchInput{Note: "夜间巡查3次，东侧消防通道平均停放私家车15辆。", Canvassed: 18}); err != nil {
+		return err
+	}
+	*clock = clock.Add(time.Hour)
+	if _, err := ds.AnnounceMeeting(ctx, convener, m.ID, time.FixedZone("CST", 8*3600)); err != nil {
+		return err
+	}
+
+	// The meeting: members sign in with the room's code, or the secretary marks them.
+	*clock = starts.Add(-10 * time.Minute)
+	opened, err := ds.OpenMeeting(ctx, convener, m.ID)
+	if err != nil {
+		return err
+	}
+	voters := map[string]*models.Principal{}
+	var order []string
+	for _, phone := range []string{"13800000003", "13800000002", "13800000006", "13800000007", "13800000040", "13800000041", "13800000042", "13800000047"} {
+		p, err := load(phone)
+		if err != nil {
+			return err
+		}
+		*clock = clock.Add(time.Minute)
+		if err := ds.CheckIn(ctx, p, m.ID, opened.AttendanceCode); err != nil {
+			return fmt.Errorf("sign in %s: %w", phone, err)
+		}
+		voters[phone] = p
+		order = append(order, phone)
+	}
+	for _, phone := range []string{"13800000043", "13800000044"} {
+		p, err := load(phone)
+		if err != nil {
+			return err
+		}
+		*clock = clock.Add(time.Minute)
+		if err := ds.MarkPresent(ctx, secretary, m.ID, p.Account.ID); err != nil {
+			return err
+		}
+		voters[phone] = p
+		order = append(order, phone)
+	}
+
+	// Three motions: by phones, then two shows of hands.
+	*clock = starts.Add(50 * time.Minute)
+	m1, err := ds.AddMotion(ctx, convener, m.ID, models.MotionInput{AgendaItemID: elevator,
+		Text: "同意成立3号楼加装电梯协调小组，由议事会成员2人、楼栋长和住户代表3人组成，一个月内提出费用分摊方案。"})
+	if err != nil {
+		return err
+	}
+	if _, err := ds.MotionStep(ctx, convener, m.ID, m1.ID, models.MotionActOpen); err != nil {
+		return err
+	}
+	for _, phone := range order {
+		p, choice := voters[phone], models.ChoiceFor
+		switch phone {
+		case "13800000047":
+			continue // the guest does not vote
+		case "13800000044":
+			choice = models.ChoiceAbstain
+		}
+		*clock = clock.Add(10 * time.Second)
+		if _, err := ds.CastMotionVote(ctx, p, m.ID, m1.ID, choice); err != nil {
+			return fmt.Errorf("vote %s: %w", phone, err)
+		}
+	}
+	if _, err := ds.MotionStep(ctx, convener, m.ID, m1.ID, models.MotionActClose); err != nil {
+		return err
+	}
+	*clock = starts.Add(85 * time.Minute)
+	for _, x := range []struct {
+		text  string
+		hands models.Hands
+	}{
+		{"同意委托物业就东侧绿地改建停车位开展全体业主意见征询，结果报下次议事会审议。", models.Hands{For: 7, Against: 1, Abstain: 1}},
+		{"同意立即将东侧绿地全部改建为停车位。", models.Hands{For: 2, Against: 5, Abstain: 2}},
+	} {
+		mo, err := ds.AddMotion(ctx, convener, m.ID, models.MotionInput{AgendaItemID: parking, Text: x.text})
+		if err != nil {
+			return err
+		}
+		if _, err := ds.MotionStep(ctx, convener, m.ID, mo.ID, models.MotionActOpen); err != nil {
+			return err
+		}
+		*clock = clock.Add(3 * time.Minute)
+		if err := ds.RecordHands(ctx, secretary, m.ID, mo.ID, x.hands); err != nil {
+			return err
+		}
+		if _, err := ds.MotionStep(ctx, convener, m.ID, mo.ID, models.MotionActClose); err != nil {
+			return err
+		}
+	}
+	*clock = starts.Add(100 * time.Minute)
+	if err := ds.CloseMeeting(ctx, convener, m.ID); err != nil {
+		return err
+	}
+
+	// The minutes: drafted the next day, finalised, signed off, published.
+	*clock = starts.Add(20 * time.Hour)
+	if _, err := ds.StartMinutes(ctx, secretary, m.ID); err != nil {
+		return err
+	}
+	text := models.MinutesText{
+		Summary: "会议由召集人张书记主持，应到有表决权成员11人，实到9人，达到法定人数。会议审议了3号楼加装电梯和东侧停车难两项议题，形成两项决议：成立3号楼加装电梯协调小组；委托物业开展东侧绿地改建停车位的业主意见征询。“立即将东侧绿地全部改建为停车位”的提议未获通过。",
+		Notes: map[uint64]string{
+			elevator: "成员普遍支持加装电梯。一楼住户代表担心采光和噪音，建议施工方案先征求一楼住户意见；费用分摊比例由协调小组提出方案后再议。",
+			parking:  "成员认为消防通道停车问题必须尽快解决，但绿地改建涉及全体业主权益，应先征求意见并报街道审批，不宜立即动工。",
+		},
+	}
+	if err := ds.SaveMinutes(ctx, secretary, m.ID, text); err != nil {
+		return err
+	}
+	*clock = starts.Add(2 * 24 * time.Hour)
+	if err := ds.FinaliseMinutes(ctx, secretary, m.ID); err != nil {
+		return err
+	}
+	*clock = starts.Add(3 * 24 * time.Hour)
+	if err := ds.SignMinutes(ctx, convener, m.ID); err != nil {
+		return err
+	}
+	*clock = starts.Add(4 * 24 * time.Hour)
+	_, err = ds.PublishMinutes(ctx, convener, m.ID, models.DefaultMinutesPeriod, time.FixedZone("CST", 8*3600))
+	return err
 }

@@ -48,8 +48,43 @@ func TestDemoCouncil(t *testing.T) {
 			t.Fatalf("topic statuses %v, %d from a need", seen, fromNeed)
 		}
 		meetings, _, err := s.CouncilMeetings(ctx, v, 1, 10)
-		if err != nil || len(meetings) != 1 || meetings[0].Status != models.MeetingAnnounced || !meetings[0].StartsAt.After(s.Now()) {
+		if err != nil || len(meetings) != 2 || meetings[0].Status != models.MeetingAnnounced || !meetings[0].StartsAt.After(s.Now()) ||
+			meetings[1].Status != models.MeetingClosed || !meetings[1].StartsAt.Before(s.Now()) {
 			t.Fatalf("meetings: %+v %v", meetings, err)
+		}
+		// The past meeting: held with a quorum, three motions, two adopted
+		// (one from an accepted topic by members' votes), its minutes signed
+		// and published with a publicity period still running.
+		resident, err := s.AccountByPhone(ctx, "13800000004")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp, err := s.LoadPrincipal(ctx, resident.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mins, err := s.MinutesOf(ctx, rp, meetings[1].ID)
+		if err != nil || mins.Status() != models.MinutesPublished || !mins.Readable || mins.Minutes.SignedByID == nil || *mins.Minutes.SignedByID != acct.ID {
+			t.Fatalf("past meeting's minutes as a resident sees them: %+v %v", mins.Minutes, err)
+		}
+		r := mins.Record
+		if len(r.Present) != 9 || len(r.Absent) != 2 || len(r.Guests) != 1 || !r.Count.Met || len(r.Items) != 2 || len(r.Motions) != 3 || len(r.Resolutions()) != 2 {
+			t.Fatalf("record: %d present, %d absent, %d guests, %d items, %d motions, %d resolutions", len(r.Present), len(r.Absent), len(r.Guests), len(r.Items), len(r.Motions), len(r.Resolutions()))
+		}
+		if m := r.Motions[0]; m.ByHands || m.For != 8 || m.Abstain != 1 || !m.Adopted() || r.Motions[2].Status != models.MotionRejected {
+			t.Fatalf("motions: %+v", r.Motions)
+		}
+		accepted := map[uint64]bool{}
+		for _, tp := range topics {
+			accepted[tp.ID] = tp.Status == models.TopicAccepted
+		}
+		for _, it := range r.Items {
+			if !accepted[it.TopicID] {
+				t.Fatalf("agenda item %q is not an accepted topic", it.Title)
+			}
+		}
+		if len(mins.Notices) != 1 || !mins.Notices[0].InPeriod(s.Now()) || mins.Text.Summary == "" || len(mins.Text.Notes) != 2 {
+			t.Fatalf("minutes' notice %+v, summary %q", mins.Notices, mins.Text.Summary)
 		}
 		mv, err := s.MeetingByID(ctx, p, meetings[0].ID)
 		if err != nil || len(mv.Items) != 3 || len(mv.Research) != 3 || mv.Notice == nil || mv.Notice.Status != models.NoticePublished {
