@@ -36,6 +36,7 @@ var steps = []Step{
 	{12, "site secrets; an index of unsealed audit entries; drop the audit index on actor alone", m0012},
 	{13, "meetings in session: attendance code, attendances, motions and members' votes (one per member and motion)", m0013},
 	{14, "minutes of meetings: a snapshot of the closed meeting, the secretary's texts, sign-off and publication, amendments with their reasons", m0014},
+	{15, "resolutions of adopted motions: owner, due date, progress timeline, chasing, residents' ratings (one each), spawned project or ballot", m0015},
 }
 
 // Latest is the schema version this binary writes.

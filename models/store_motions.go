@@ -22,6 +22,9 @@ type Sitting struct {
 	Motions    []Motion                // by agenda item, then in the order put; a voting motion carries its live tally
 	MyVotes    map[uint64]MotionChoice // the viewer's votes by motion
 	Present    bool                    // the viewer is signed in
+
+	// Resolutions maps each adopted motion to its resolution (决议).
+	Resolutions map[uint64]uint64
 }
 
 // Current is the motion a projector shows: the one being voted on, else
@@ -70,6 +73,10 @@ func (s *Store) loadSession(ctx context.Context, p *Principal, v *MeetingView) e
 			}
 			v.Motions[i].For, v.Motions[i].Against, v.Motions[i].Abstain = h.For, h.Against, h.Abstain
 		}
+	}
+	var err error
+	if v.Resolutions, err = s.MeetingResolutions(ctx, v.ID); err != nil {
+		return err
 	}
 	if p != nil && len(v.Motions) > 0 {
 		var mine []MotionVote
@@ -386,6 +393,12 @@ func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint
 		}
 		out = m
 		out.Status = to
+		if to == MotionAdopted {
+			// An adopted motion is a resolution to carry out (决议).
+			if err := s.createResolution(ctx, p, v, m); err != nil {
+				return err
+			}
+		}
 		return s.auditMotion(ctx, p, v, id, string(a), detail)
 	})
 	return out, s.changed(ctx, meetingID, err)

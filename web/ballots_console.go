@@ -131,6 +131,15 @@ func (s *Server) newBallot(c echo.Context) error {
 	now := s.store.Now()
 	form := map[string]string{"electorate": string(models.ElectorateAdults), "method": string(models.MethodBudget), "seats": "1",
 		"opens_at": localInput(c, now.Add(24*time.Hour).Truncate(time.Hour)), "closes_at": localInput(c, now.Add(8*24*time.Hour).Truncate(time.Hour)), "turnout": "0"}
+	if rid, err := strconv.ParseUint(c.QueryParam("resolution"), 10, 64); err == nil {
+		// Prefilled from a council resolution (决议), whose link the form
+		// carries through to the ballot.
+		v, err := s.spawnFrom(c, rid, models.ResolutionView.MaySpawnBallot)
+		if err != nil {
+			return err
+		}
+		form["resolution"], form["title"], form["description"], form["place_id"] = strconv.FormatUint(rid, 10), shorten(v.Text, 100), v.Text, strconv.FormatUint(v.Council.PlaceID, 10)
+	}
 	d, err := s.defFormData(c, 0, form, true, nil)
 	if err != nil {
 		return err
@@ -146,8 +155,18 @@ func (s *Server) createBallot(c echo.Context) error {
 			fe.Add(k, v)
 		}
 	}
+	rid := formID(c, "resolution")
+	if rid != 0 {
+		form["resolution"] = strconv.FormatUint(rid, 10)
+	}
 	if len(fe) == 0 {
-		b, err := s.store.CreateBallot(rctx(c), me(c), in)
+		create := s.store.CreateBallot
+		if rid != 0 {
+			create = func(ctx context.Context, p *models.Principal, in models.BallotInput) (models.Ballot, error) {
+				return s.store.SpawnBallot(ctx, p, rid, in)
+			}
+		}
+		b, err := create(rctx(c), me(c), in)
 		if !errors.As(err, &fe) {
 			if err != nil {
 				return err

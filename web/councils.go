@@ -116,7 +116,10 @@ func (s *Server) councilData(c echo.Context, id uint64) (councils.ShowData, erro
 	if n, err := strconv.Atoi(c.QueryParam("mpage")); err == nil && n > 1 {
 		d.MeetingPage = n
 	}
-	d.Meetings, d.MeetingTotal, err = s.store.CouncilMeetings(rctx(c), d.Council, d.MeetingPage, meetingsPerPage)
+	if d.Meetings, d.MeetingTotal, err = s.store.CouncilMeetings(rctx(c), d.Council, d.MeetingPage, meetingsPerPage); err != nil {
+		return d, err
+	}
+	d.Resolutions, err = s.councilResolutions(c, id)
 	return d, err
 }
 
@@ -319,7 +322,17 @@ func (s *Server) topicShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, councils.Topic(councils.TopicData{Topic: v, Viewer: me(c).Account.ID}))
+	d, err := s.topicData(c, v)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, councils.Topic(d))
+}
+
+// topicData is a topic's page with the resolutions it led to.
+func (s *Server) topicData(c echo.Context, v models.TopicView) (councils.TopicData, error) {
+	rs, err := s.store.TopicResolutions(rctx(c), v.ID)
+	return councils.TopicData{Topic: v, Viewer: me(c).Account.ID, Resolutions: rs, Now: s.store.Now()}, err
 }
 
 func (s *Server) topicCosign(c echo.Context) error {
@@ -372,8 +385,12 @@ func (s *Server) topicAction(a models.TopicAction) echo.HandlerFunc {
 				return err
 			}
 		}
-		return s.render(c, http.StatusUnprocessableEntity, councils.Topic(councils.TopicData{Topic: v, Viewer: p.Account.ID,
-			Form: formOf(c, string(a), fe, "target_id", "reason")}))
+		d, err := s.topicData(c, v)
+		if err != nil {
+			return err
+		}
+		d.Form = formOf(c, string(a), fe, "target_id", "reason")
+		return s.render(c, http.StatusUnprocessableEntity, councils.Topic(d))
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	_ "image/jpeg" // decode JPEG uploads
@@ -184,6 +185,18 @@ func (s *Server) newProject(c echo.Context) error {
 	if id, err := strconv.ParseUint(c.QueryParam("need"), 10, 64); err == nil {
 		chosen[id] = true
 	}
+	if rid, err := strconv.ParseUint(c.QueryParam("resolution"), 10, 64); err == nil {
+		// Prefilled from a council resolution (决议), whose link the form
+		// carries through to the project.
+		v, err := s.spawnFrom(c, rid, models.ResolutionView.MaySpawnProject)
+		if err != nil {
+			return err
+		}
+		d.Resolution, d.Title, d.Summary, d.Place = rid, shorten(v.Text, 100), v.Text, strconv.FormatUint(v.Council.PlaceID, 10)
+		if v.Topic != nil && v.Topic.NeedID != nil {
+			chosen[*v.Topic.NeedID] = true
+		}
+	}
 	if err := s.newProjectData(c, &d, chosen); err != nil {
 		return err
 	}
@@ -220,8 +233,17 @@ func (s *Server) createProject(c echo.Context) error {
 	}
 	in.StartOn = formDate(c, "start_on", fe)
 	in.EndOn = formDate(c, "end_on", fe)
+	if d.Resolution = formID(c, "resolution"); d.Resolution != 0 {
+		in.SourceType, in.SourceID = models.ResolutionSource, d.Resolution
+	}
 	if len(fe) == 0 {
-		pr, err := s.store.CreateProject(rctx(c), me(c), in)
+		create := s.store.CreateProject
+		if d.Resolution != 0 {
+			create = func(ctx context.Context, p *models.Principal, in models.ProjectInput) (models.Project, error) {
+				return s.store.SpawnProject(ctx, p, d.Resolution, in)
+			}
+		}
+		pr, err := create(rctx(c), me(c), in)
 		if err == nil {
 			flash(c, "ok", "projects.created")
 			return redirect(c, "/projects/"+strconv.FormatUint(pr.ID, 10))
@@ -276,6 +298,9 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 	}
 	if pr.SourceType != "" && pr.SourceID != nil {
 		d.Source = fmt.Sprintf("%s #%d", pr.SourceType, *pr.SourceID)
+	}
+	if pr.SourceType == models.ResolutionSource && pr.SourceID != nil {
+		d.Source, d.SourceURL = views.T(vctx, "resolution.title_n", *pr.SourceID), "/resolutions/"+strconv.FormatUint(*pr.SourceID, 10)
 	}
 	var kinds []string
 	for _, k := range pr.Kinds() {

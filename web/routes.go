@@ -161,6 +161,15 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/meetings/:id/minutes/sign", s.minutesSign)
 	u.POST("/meetings/:id/minutes/publish", s.minutesPublish)
 	u.POST("/meetings/:id/minutes/amend", s.minutesAmend)
+	// Resolutions (决议执行): owner and due date, progress, the end,
+	// residents' ratings; spawning a project or a ballot goes through
+	// their forms with ?resolution=.
+	u.GET("/resolutions/:id", s.resolutionShow)
+	u.POST("/resolutions/:id/assign", s.resolutionAssign)
+	u.POST("/resolutions/:id/progress", s.resolutionProgress)
+	u.POST("/resolutions/:id/done", s.resolutionEnd(models.ResolutionActDone, "resolution.finished", "result"))
+	u.POST("/resolutions/:id/abandon", s.resolutionEnd(models.ResolutionActAbandon, "resolution.abandoned", "reason"))
+	u.POST("/resolutions/:id/rate", s.resolutionRate)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))

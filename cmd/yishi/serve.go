@@ -178,7 +178,8 @@ const (
 )
 
 // startJobs runs the background work of a server until ctx ends: delivering
-// the outbox, chasing overdue needs (催办) and closing needs left unrated.
+// the outbox, chasing overdue needs and resolutions (催办) and closing needs
+// left unrated.
 // Every process may run them: the outbox is claimed row by row and each need
 // step locks its need.
 func startJobs(ctx context.Context, wg *sync.WaitGroup, store *models.Store, d *notify.Dispatcher, log *slog.Logger) {
@@ -200,6 +201,14 @@ func startJobs(ctx context.Context, wg *sync.WaitGroup, store *models.Store, d *
 			}
 			if len(chased) > 0 || closed > 0 {
 				log.Info("needs", "chased", len(chased), "closed_unrated", closed)
+			}
+			// Overdue council resolutions are chased the same way (决议催办).
+			resolutions, err := store.ChaseResolutions(ctx)
+			if err != nil {
+				return fmt.Errorf("chase overdue resolutions: %w", err)
+			}
+			if len(resolutions) > 0 {
+				log.Info("resolutions", "chased", len(resolutions))
 			}
 			return nil
 		}, func(err error) { log.Error("needs job", "err", err.Error()) })

@@ -147,6 +147,10 @@ type ShowData struct {
 	Action     string
 	KioskVoter string
 	KioskName  string
+
+	// Resolution is the council resolution (决议) the ballot was spawned
+	// from, 0 for none.
+	Resolution uint64
 }
 
 // Hidden is one hidden field carried from the review to the confirmation.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"yishi/models"
 	"yishi/views"
@@ -69,6 +70,9 @@ type ShowData struct {
 	MeetingsPer  int
 	Viewer       uint64
 	Form         Form
+
+	// Resolutions is the section of the council's resolutions (决议执行).
+	Resolutions ResolutionList
 }
 
 // TopicFormData is the form that submits a topic.
@@ -84,6 +88,11 @@ type TopicData struct {
 	Topic  models.TopicView
 	Viewer uint64
 	Form   Form
+
+	// Resolutions are those the topic led to, with the time they are
+	// judged overdue at.
+	Resolutions []models.Resolution
+	Now         time.Time
 }
 
 // MeetingData is a meeting's page.
