@@ -35,6 +35,7 @@ var steps = []Step{
 	{11, "councils: members and rules, topics and co-signatures, meetings, agenda items, pre-meeting research", m0011},
 	{12, "site secrets; an index of unsealed audit entries; drop the audit index on actor alone", m0012},
 	{13, "meetings in session: attendance code, attendances, motions and members' votes (one per member and motion)", m0013},
+	{16, "village matters decided by a chain of steps (四议两公开): chains and their steps, matters, one record per matter and step", m0016},
 }
 
 // Latest is the schema version this binary writes.
