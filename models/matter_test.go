@@ -34,6 +34,7 @@ func playChain(t *testing.T, attempts []attempt) (MatterStatus, int) {
 }
 
 func TestStepOrder(t *testing.T) {
+	t.Parallel()
 	ok := StepPassed
 	all := []attempt{{0, ok, nil}, {1, ok, nil}, {2, ok, nil}, {3, ok, nil}, {4, "", nil}, {5, "", nil}}
 	cases := []struct {
@@ -66,6 +67,7 @@ func TestStepOrder(t *testing.T) {
 }
 
 func TestAfterStep(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		n, pos int
@@ -88,6 +90,7 @@ func TestAfterStep(t *testing.T) {
 }
 
 func TestStepInputValidate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	prev := now.Add(-3 * day)
@@ -140,6 +143,7 @@ func TestStepInputValidate(t *testing.T) {
 }
 
 func TestProcedureInputValidate(t *testing.T) {
+	t.Parallel()
 	good := func() ProcedureInput {
 		return ProcedureInput{PlaceID: 1, Name: "简易程序", Steps: []ProcedureStepInput{
 			{Name: "两委商议", Kind: StepMeeting, CouncilKind: CouncilTwoCommittees}, {Name: "结果公开", Kind: StepPublication},

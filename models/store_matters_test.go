@@ -89,6 +89,7 @@ func publicationRecord(now time.Time, daysAgo int) models.StepInput {
 }
 
 func TestMatterFullDefaultChain(t *testing.T) {
+	t.Parallel()
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newVillageFixture(t, s)
 		m := f.matter(t, s, 0)
@@ -184,6 +185,7 @@ func TestMatterFullDefaultChain(t *testing.T) {
 }
 
 func TestMatterAttendanceAndRejection(t *testing.T) {
+	t.Parallel()
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newVillageFixture(t, s)
 		m := f.matter(t, s, 0)
@@ -219,6 +221,7 @@ func TestMatterAttendanceAndRejection(t *testing.T) {
 }
 
 func TestMatterConcurrentStepStoresOne(t *testing.T) {
+	t.Parallel()
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newVillageFixture(t, s)
 		m := f.matter(t, s, 0)
@@ -268,6 +271,7 @@ func TestMatterConcurrentStepStoresOne(t *testing.T) {
 }
 
 func TestProcedureOwnChain(t *testing.T) {
+	t.Parallel()
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newVillageFixture(t, s)
 		in := models.ProcedureInput{PlaceID: f.village.ID, Name: "小额事项简易程序", Steps: []models.ProcedureStepInput{

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDemoVillageMatter(t *testing.T) {
+	t.Parallel()
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		ctx := context.Background()
 		clock.Set(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
