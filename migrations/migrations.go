@@ -37,6 +37,7 @@ var steps = []Step{
 	{13, "meetings in session: attendance code, attendances, motions and members' votes (one per member and motion)", m0013},
 	{14, "minutes of meetings: a snapshot of the closed meeting, the secretary's texts, sign-off and publication, amendments with their reasons", m0014},
 	{15, "resolutions of adopted motions: owner, due date, progress timeline, chasing, residents' ratings (one each), spawned project or ballot", m0015},
+	{16, "village matters decided by a chain of steps (四议两公开): chains and their steps, matters, one record per matter and step", m0016},
 }
 
 // Latest is the schema version this binary writes.

@@ -140,8 +140,9 @@ func TestDashboardFiguresAndScope(t *testing.T) {
 		if got := communityRow(t, p, com1); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("community 1: %v, want %v", got, want)
 		}
-		if n := p.Count(`[data-testid="dash-communities"] [data-testid="dash-row"]`); n != len(demo.CommunityNames) {
-			t.Fatalf("street staff see %d communities", n)
+		// The street's communities and its village, 桃源村, each a row.
+		if n := p.Count(`[data-testid="dash-communities"] [data-testid="dash-row"]`); n != len(demo.CommunityNames)+1 {
+			t.Fatalf("street staff see %d communities and villages", n)
 		}
 		if other := communityRow(t, p, demo.CommunityNames[1]); other["response"] != "—" || other["filed"] != "0" {
 			t.Fatalf("an empty community: %v", other)

@@ -170,6 +170,20 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/resolutions/:id/done", s.resolutionEnd(models.ResolutionActDone, "resolution.finished", "result"))
 	u.POST("/resolutions/:id/abandon", s.resolutionEnd(models.ResolutionActAbandon, "resolution.abandoned", "reason"))
 	u.POST("/resolutions/:id/rate", s.resolutionRate)
+	// Village matters (四议两公开): who sees a matter, and who records its
+	// steps, is decided per village; registering one and defining chains
+	// needs the permission to manage councils.
+	u.GET("/matters", s.mattersList)
+	cc.GET("/matters/new", s.matterNew)
+	cc.POST("/matters", s.matterCreate)
+	cc.GET("/matters/chains", s.chainsList)
+	cc.GET("/matters/chains/new", s.chainNew)
+	cc.POST("/matters/chains", s.chainCreate)
+	cc.GET("/matters/chains/:id", s.chainShow)
+	cc.POST("/matters/chains/:id", s.chainUpdate)
+	u.GET("/matters/:id", s.matterShow)
+	u.GET("/matters/:id/print", s.matterPrint)
+	u.POST("/matters/:id/steps/:pos", s.matterStep)
 
 	// Staff console.
 	con := g.Group("/console", requireLogin, requirePerm(models.PermConsole))

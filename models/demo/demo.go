@@ -255,6 +255,9 @@ func Load(ctx context.Context, store *models.Store) error {
 		if err := demoCouncil(ctx, store, at, accounts, now); err != nil {
 			return err
 		}
+		if err := demoVillage(ctx, store, street, hash, now); err != nil {
+			return err
+		}
 		admin := accounts["13800000000"].ID
 		return store.Record(ctx, models.Audit{ActorID: &admin, Action: loadAction, ObjectType: "place", ObjectID: street.ID, PlaceID: &street.ID,
 			Detail: fmt.Sprintf("%d households, %d residents", len(households), len(residents))})
