@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"yishi/models"
+	"yishi/models/demo"
 	"yishi/models/modeltest"
 )
 
@@ -69,7 +70,7 @@ func holdMeeting(t *testing.T, s *models.Store, id uint64) {
 // confirmation box is required), the convener alone signs them off and
 // publishes them, and an amendment needs a reason and shows in the history.
 func TestMinutesThroughForms(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		m, _ := demoMeetings(t, s)
 		holdMeeting(t, s, m.ID)
@@ -178,7 +179,7 @@ func TestMinutesThroughForms(t *testing.T) {
 // resident: the print stylesheet sets the page, there is no form and no
 // navigation, and there are lines for the signatures.
 func TestMinutesPrint(t *testing.T) {
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		_, past := demoMeetings(t, s)
 		chen := login(srv, "13800000004")

@@ -46,7 +46,7 @@ func states(p *webtest.Page) string {
 
 func TestMatterStepsThroughForms(t *testing.T) {
 	t.Parallel()
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		vs := login(srv, demo.VillageStaff.Phone)
 		if !vs.Get("/councils").Has(`[data-testid="matters-link"]`) {
@@ -177,7 +177,7 @@ func TestMatterStepsThroughForms(t *testing.T) {
 
 func TestMatterRegisterWithOwnChain(t *testing.T) {
 	t.Parallel()
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		vs := login(srv, demo.VillageStaff.Phone)
 

@@ -78,18 +78,19 @@ func TestBulletinWithoutAccount(t *testing.T) {
 		com1, com2 := communityIDs(t, s)
 		all := c.Get("/notices")
 		// The demo's three notices, the outcome of its accepted project, the
-		// result of its closed ballot and its council meeting's agenda.
-		if all.Status != http.StatusOK || all.Count(`[data-testid="bulletin-item"]`) != 6 {
+		// result of its closed ballot, its council meetings' two agendas and
+		// the past meeting's minutes.
+		if all.Status != http.StatusOK || all.Count(`[data-testid="bulletin-item"]`) != 8 {
 			t.Fatalf("bulletin: status %d, %d items", all.Status, all.Count(`[data-testid="bulletin-item"]`))
 		}
 		if !all.Has(`form[data-testid="notice-filter"] select[name="place"] option[value="` + strconv.FormatUint(com1, 10) + `"]`) {
 			t.Fatal("the place filter lacks community 1")
 		}
-		// Community 1 has five notices (two of its own, the demo project's
-		// outcome, the demo ballot's result, the council meeting's agenda);
-		// the street's is not inside it.
+		// Community 1 has seven notices (two of its own, the demo project's
+		// outcome, the demo ballot's result, two meeting agendas and the
+		// minutes); the street's is not inside it.
 		one := c.Get("/notices?place=" + strconv.FormatUint(com1, 10))
-		if n := one.Count(`[data-testid="bulletin-item"]`); n != 5 || strings.Contains(one.Text(`[data-testid="bulletin-list"]`), "和平街道2026") {
+		if n := one.Count(`[data-testid="bulletin-item"]`); n != 7 || strings.Contains(one.Text(`[data-testid="bulletin-list"]`), "和平街道2026") {
 			t.Fatalf("community 1: %d items: %s", n, one.Text(`[data-testid="bulletin-list"]`))
 		}
 		if v, _ := one.Doc.Find(`select[name="place"] option[selected]`).Attr("value"); v != strconv.FormatUint(com1, 10) {
@@ -302,7 +303,7 @@ func TestStaffWriteAndPublishThroughForms(t *testing.T) {
 			t.Fatal("console tile for notices missing")
 		}
 		list := c.Get("/console/notices")
-		if list.Status != http.StatusOK || list.Count(`[data-testid="console-notice-row"]`) != 5 { // the street's notice is not theirs; the demo project's outcome, ballot result and meeting agenda are
+		if list.Status != http.StatusOK || list.Count(`[data-testid="console-notice-row"]`) != 7 { // the street's notice is not theirs; the demo project's outcome, ballot result, two meeting agendas and the minutes are
 			t.Fatalf("console list: %d, %d rows", list.Status, list.Count(`[data-testid="console-notice-row"]`))
 		}
 		form := c.Get("/console/notices/new")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yishi/models"
+	"yishi/models/demo"
 	"yishi/models/modeltest"
 )
 
@@ -20,7 +21,7 @@ import (
 // the topic's page shows where it stands.
 func TestResolutionThroughForms(t *testing.T) {
 	t.Parallel()
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		id := adoptResolution(t, s, "同意更换小区路灯，由物业在两周内完成。")
 		rv, err := s.ResolutionByID(bg, principalByPhone(t, s, actorPhones[convener]), id)
@@ -162,7 +163,7 @@ func TestResolutionThroughForms(t *testing.T) {
 // confirmation, and only those who run the council may.
 func TestResolutionAbandonThroughForms(t *testing.T) {
 	t.Parallel()
-	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		url := "/resolutions/" + strconv.FormatUint(adoptResolution(t, s, "同意在小区增设快递柜。"), 10)
 		conv := login(srv, "13800000003")
