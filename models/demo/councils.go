@@ -334,6 +334,45 @@ func pastMeeting(ctx context.Context, ds *models.Store, clock *time.Time, load f
 		return err
 	}
 	*clock = starts.Add(4 * 24 * time.Hour)
-	_, err = ds.PublishMinutes(ctx, convener, m.ID, models.DefaultMinutesPeriod, time.FixedZone("CST", 8*3600))
-	return err
+	if _, err := ds.PublishMinutes(ctx, convener, m.ID, models.DefaultMinutesPeriod, time.FixedZone("CST", 8*3600)); err != nil {
+		return err
+	}
+	return executeResolutions(ctx, ds, clock, load, m.ID, m1.ID, starts, now)
+}
+
+// executeResolutions puts the past meeting's two resolutions in execution:
+// the elevator group on time and part done, the parking consultation
+// overdue, so the council page shows both states.
+func executeResolutions(ctx context.Context, ds *models.Store, clock *time.Time, load func(string) (*models.Principal, error), meetingID, elevatorMotion uint64, starts, now time.Time) error {
+	convener, err := load("13800000003")
+	if err != nil {
+		return err
+	}
+	byMotion, err := ds.MeetingResolutions(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	if len(byMotion) != 2 {
+		return fmt.Errorf("demo meeting has %d resolutions, want 2", len(byMotion))
+	}
+	pct := func(n int) *int { return &n }
+	for motion, id := range byMotion {
+		owner, due, progress, done := "13800000002", starts.Add(7*24*time.Hour), "已向东侧三栋楼发放业主意见征询表 286 份，回收 171 份，物业正在汇总。", 60
+		if motion == elevatorMotion {
+			owner, due, progress, done = "13800000040", now.Add(21*24*time.Hour), "协调小组已成立（成员 6 人），完成一楼住户走访 8 户，正在请设计单位出具初步方案。", 30
+		}
+		*clock = starts.Add(4*24*time.Hour + time.Hour)
+		if _, err := ds.AssignResolution(ctx, convener, id, owner, due); err != nil {
+			return fmt.Errorf("assign demo resolution: %w", err)
+		}
+		p, err := load(owner)
+		if err != nil {
+			return err
+		}
+		*clock = starts.Add(6 * 24 * time.Hour)
+		if _, err := ds.ReportProgress(ctx, p, id, models.ProgressInput{Note: progress, Percent: pct(done)}); err != nil {
+			return fmt.Errorf("demo progress: %w", err)
+		}
+	}
+	return nil
 }

@@ -86,6 +86,19 @@ func TestDemoCouncil(t *testing.T) {
 		if len(mins.Notices) != 1 || !mins.Notices[0].InPeriod(s.Now()) || mins.Text.Summary == "" || len(mins.Text.Notes) != 2 {
 			t.Fatalf("minutes' notice %+v, summary %q", mins.Notices, mins.Text.Summary)
 		}
+		// Both resolutions are in execution, one of them overdue.
+		open, _, err := s.CouncilResolutions(ctx, v.ID, models.ResolutionTabOpen, 1, 10)
+		if err != nil || len(open) != 2 {
+			t.Fatalf("open resolutions %+v: %v", open, err)
+		}
+		for _, res := range open {
+			if res.Status != models.ResolutionInProgress || res.OwnerID == nil || res.Percent == 0 {
+				t.Fatalf("resolution not in execution: %+v", res)
+			}
+		}
+		if overdue, _, err := s.CouncilResolutions(ctx, v.ID, models.ResolutionTabOverdue, 1, 10); err != nil || len(overdue) != 1 {
+			t.Fatalf("overdue resolutions %+v: %v", overdue, err)
+		}
 		mv, err := s.MeetingByID(ctx, p, meetings[0].ID)
 		if err != nil || len(mv.Items) != 3 || len(mv.Research) != 3 || mv.Notice == nil || mv.Notice.Status != models.NoticePublished {
 			t.Fatalf("meeting: %d items, %d researched, notice %+v, %v", len(mv.Items), len(mv.Research), mv.Notice, err)
