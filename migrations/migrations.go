@@ -38,6 +38,7 @@ var steps = []Step{
 	{14, "minutes of meetings: a snapshot of the closed meeting, the secretary's texts, sign-off and publication, amendments with their reasons", m0014},
 	{15, "resolutions of adopted motions: owner, due date, progress timeline, chasing, residents' ratings (one each), spawned project or ballot", m0015},
 	{16, "village matters decided by a chain of steps (四议两公开): chains and their steps, matters, one record per matter and step", m0016},
+	{17, "meetings postponed or cancelled: the time first announced and the reason", m0017},
 }
 
 // Latest is the schema version this binary writes.

@@ -356,10 +356,11 @@ const (
 	MeetingAnnounced MeetingStatus = "announced"  // 已公告: agenda published, members told
 	MeetingInSession MeetingStatus = "in_session" // 进行中: members sign in, motions are voted
 	MeetingClosed    MeetingStatus = "closed"     // 已结束
+	MeetingCancelled MeetingStatus = "cancelled"  // 已取消, with a reason
 )
 
 // MeetingStatuses lists every meeting state.
-var MeetingStatuses = []MeetingStatus{MeetingDraft, MeetingAnnounced, MeetingInSession, MeetingClosed}
+var MeetingStatuses = []MeetingStatus{MeetingDraft, MeetingAnnounced, MeetingInSession, MeetingClosed, MeetingCancelled}
 
 // MeetingAction is a step on a meeting (会议流程).
 type MeetingAction string
@@ -369,10 +370,16 @@ const (
 	MeetingActAnnounce MeetingAction = "announce" // 发布会议公告
 	MeetingActOpen     MeetingAction = "open"     // 宣布开会: attendance opens
 	MeetingActClose    MeetingAction = "close"    // 宣布散会
+	// MeetingActPostpone moves an announced meeting to a later time (延期),
+	// with a reason; the announcement stands and the change is published.
+	MeetingActPostpone MeetingAction = "postpone"
+	// MeetingActCancel calls off a meeting before it opens (取消), with a
+	// reason; its agenda's topics are free for another meeting.
+	MeetingActCancel MeetingAction = "cancel"
 )
 
 // MeetingActions lists every meeting action.
-var MeetingActions = []MeetingAction{MeetingActAnnounce, MeetingActOpen, MeetingActClose}
+var MeetingActions = []MeetingAction{MeetingActAnnounce, MeetingActOpen, MeetingActClose, MeetingActPostpone, MeetingActCancel}
 
 // MeetingTransition tells the status a step leads to, or ok=false.
 func MeetingTransition(from MeetingStatus, a MeetingAction) (MeetingStatus, bool) {
@@ -383,8 +390,45 @@ func MeetingTransition(from MeetingStatus, a MeetingAction) (MeetingStatus, bool
 		return MeetingInSession, true
 	case a == MeetingActClose && from == MeetingInSession:
 		return MeetingClosed, true
+	case a == MeetingActPostpone && from == MeetingAnnounced:
+		return MeetingAnnounced, true
+	case a == MeetingActCancel && (from == MeetingDraft || from == MeetingAnnounced):
+		return MeetingCancelled, true
 	}
 	return from, false
+}
+
+// MaxChangeReason bounds the reason given to postpone or cancel a meeting.
+const MaxChangeReason = 300
+
+// CheckPostpone validates moving meeting m to starts at now: a reason, and
+// a time in the future and later than the one announced, so that members
+// have had at least the notice they were given.
+func CheckPostpone(m Meeting, starts time.Time, reason string, now time.Time) FieldErrors {
+	fe := checkReason(reason)
+	switch {
+	case starts.IsZero():
+		fe.Add("starts_at", "err.required")
+	case !starts.After(now):
+		fe.Add("starts_at", "err.meeting_in_past")
+	case !starts.After(m.StartsAt):
+		fe.Add("starts_at", "err.postpone_earlier")
+	}
+	return fe
+}
+
+// CheckCancel validates the reason for calling a meeting off.
+func CheckCancel(reason string) FieldErrors { return checkReason(reason) }
+
+func checkReason(reason string) FieldErrors {
+	fe := FieldErrors{}
+	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
+	case n == 0:
+		fe.Add("reason", "err.required")
+	case n > MaxChangeReason:
+		fe.Add("reason", "err.too_long")
+	}
+	return fe
 }
 
 // Editable reports whether a meeting's time, place and agenda may change:
@@ -412,9 +456,14 @@ type Meeting struct {
 	AttendanceCode string
 	OpenedAt       *time.Time
 	ClosedAt       *time.Time
-	CreatedByID    uint64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// PostponedFrom is the time first announced, once postponed; Reason
+	// says why it was last postponed or why it was cancelled.
+	PostponedFrom *time.Time
+	CancelledAt   *time.Time
+	ChangeReason  string
+	CreatedByID   uint64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // MeetingInput is what the convener enters for a meeting (会议通知要素).

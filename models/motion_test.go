@@ -2,15 +2,21 @@ package models
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestMeetingTransitions tries every action from every state.
 func TestMeetingTransitions(t *testing.T) {
 	allowed := map[[2]string]MeetingStatus{
-		{"draft", "announce"}:   MeetingAnnounced,
-		{"announced", "open"}:   MeetingInSession,
-		{"in_session", "close"}: MeetingClosed,
+		{"draft", "announce"}:     MeetingAnnounced,
+		{"announced", "open"}:     MeetingInSession,
+		{"in_session", "close"}:   MeetingClosed,
+		{"announced", "postpone"}: MeetingAnnounced,
+		{"draft", "cancel"}:       MeetingCancelled,
+		{"announced", "cancel"}:   MeetingCancelled,
 	}
 	for _, from := range MeetingStatuses {
 		for _, a := range MeetingActions {
@@ -20,6 +26,38 @@ func TestMeetingTransitions(t *testing.T) {
 				t.Errorf("%s --%s--> %s, %v; want %s, %v", from, a, to, ok, want, wantOK)
 			}
 		}
+	}
+}
+
+// TestPostponeAndCancelRules: a reason always; a postponed meeting moves
+// later and stays in the future.
+func TestPostponeAndCancelRules(t *testing.T) {
+	now := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
+	m := Meeting{StartsAt: now.Add(72 * time.Hour)}
+	long := strings.Repeat("因", MaxChangeReason+1)
+	for _, c := range []struct {
+		name   string
+		starts time.Time
+		reason string
+		want   FieldErrors
+	}{
+		{"later", m.StartsAt.Add(time.Hour), "场地冲突", FieldErrors{}},
+		{"no reason", m.StartsAt.Add(time.Hour), "  ", FieldErrors{"reason": "err.required"}},
+		{"reason too long", m.StartsAt.Add(time.Hour), long, FieldErrors{"reason": "err.too_long"}},
+		{"same time", m.StartsAt, "场地冲突", FieldErrors{"starts_at": "err.postpone_earlier"}},
+		{"earlier", m.StartsAt.Add(-time.Hour), "场地冲突", FieldErrors{"starts_at": "err.postpone_earlier"}},
+		{"past", now.Add(-time.Minute), "场地冲突", FieldErrors{"starts_at": "err.meeting_in_past"}},
+		{"no time", time.Time{}, "场地冲突", FieldErrors{"starts_at": "err.required"}},
+	} {
+		if got := CheckPostpone(m, c.starts, c.reason, now); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if fe := CheckCancel(""); fe["reason"] != "err.required" {
+		t.Errorf("cancel without a reason: %v", fe)
+	}
+	if fe := CheckCancel("台风预警"); len(fe) != 0 {
+		t.Errorf("cancel with a reason: %v", fe)
 	}
 }
 

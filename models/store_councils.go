@@ -917,6 +917,23 @@ func AgendaText(v MeetingView, tz *time.Location) string {
 	return b.String()
 }
 
+// meetingNotice publishes a notice about meeting v on the council's
+// place: its title is the council's name, kind and the meeting's title.
+func (s *Store) meetingNotice(ctx context.Context, p *Principal, v MeetingView, kind, body string) (Notice, error) {
+	now := s.Now()
+	in := NoticeInput{PlaceID: v.Council.PlaceID, Title: truncate(v.Council.Name+kind+v.Title, 120), Body: body}
+	if err := in.Validate().Err(); err != nil {
+		return Notice{}, err
+	}
+	n := Notice{PlaceID: in.PlaceID, Title: in.Title, Body: in.Body, Status: NoticePublished, AuthorID: p.Account.ID, PublishedAt: &now,
+		SourceType: councilNoticeSource, SourceID: v.ID, CreatedAt: now, UpdatedAt: now}
+	if err := s.conn(ctx).Create(&n).Error; err != nil {
+		return n, err
+	}
+	return n, s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.publish", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID,
+		Detail: fmt.Sprintf("%s (meeting %d)", n.Title, v.ID)})
+}
+
 // AnnounceMeeting announces a draft meeting: at least the council's notice
 // days ahead and with an agenda, it publishes the agenda as a notice at the
 // council's place and tells every member, in one transaction.
@@ -931,17 +948,8 @@ func (s *Store) AnnounceMeeting(ctx context.Context, p *Principal, id uint64, tz
 		if err := CheckAnnounce(v.Meeting, len(v.Items), v.Council.NoticeDays, now); err != nil {
 			return err
 		}
-		in := NoticeInput{PlaceID: v.Council.PlaceID, Title: truncate(v.Council.Name+"会议公告："+v.Title, 120), Body: AgendaText(v, tz)}
-		if err := in.Validate().Err(); err != nil {
-			return err
-		}
-		n := Notice{PlaceID: in.PlaceID, Title: in.Title, Body: in.Body, Status: NoticePublished, AuthorID: p.Account.ID, PublishedAt: &now,
-			SourceType: councilNoticeSource, SourceID: v.ID, CreatedAt: now, UpdatedAt: now}
-		if err := s.conn(ctx).Create(&n).Error; err != nil {
-			return err
-		}
-		if err := s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.publish", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID,
-			Detail: fmt.Sprintf("%s (meeting %d)", n.Title, v.ID)}); err != nil {
+		n, err := s.meetingNotice(ctx, p, v, "会议公告：", AgendaText(v, tz))
+		if err != nil {
 			return err
 		}
 		if err := s.moveMeeting(ctx, id, MeetingDraft, map[string]any{"status": MeetingAnnounced, "notice_id": n.ID, "announced_at": now, "updated_at": now}); err != nil {

@@ -52,6 +52,10 @@ func init() {
 		matrixRoute{"POST", "/meetings/{meeting1}/agenda/{item1}/research", runners},
 		matrixRoute{"GET", "/meetings/{meeting1}/research/{research1}", runners},
 		matrixRoute{"POST", "/meetings/{meeting1}/announce", runners},
+		matrixRoute{"POST", "/meetings/{meeting1}/postpone", runners},
+		matrixRoute{"POST", "/meetings/{meeting1}/cancel", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/postpone", runners},
+		matrixRoute{"POST", "/meetings/{meeting2}/cancel", runners},
 		// {meeting2} in session, with {motion1} being voted on.
 		matrixRoute{"POST", "/meetings/{meeting2}/open", runners},
 		matrixRoute{"POST", "/meetings/{meeting2}/close", runners},

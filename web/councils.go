@@ -597,6 +597,42 @@ func (s *Server) meetingAnnounce(c echo.Context) error {
 // not signed in) into an error on the form's field, so the page says so
 // beside the form; a refusal of permission and a missing object pass
 // through to the error page.
+// meetingPostpone moves an announced meeting to a later time, with a
+// reason and the confirmation box.
+func (s *Server) meetingPostpone(c echo.Context) error {
+	return s.meetingPost(c, "postpone", "meetings.postponed", []string{"starts_at", "reason"}, func(id uint64) error {
+		if err := s.mustRun(c, id); err != nil {
+			return err
+		}
+		in, fe := meetingInput(c)
+		if fe == nil {
+			fe = models.FieldErrors{}
+		}
+		if !confirmed(c) {
+			fe.Add("confirm", "err.confirm_required")
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		_, err := s.store.PostponeMeeting(rctx(c), me(c), id, in.StartsAt, c.FormValue("reason"), env(c).TZ)
+		return stepError(err, "postpone")
+	})
+}
+
+// meetingCancel calls a draft or announced meeting off, with a reason and
+// the confirmation box.
+func (s *Server) meetingCancel(c echo.Context) error {
+	return s.meetingPost(c, "cancel", "meetings.cancelled", []string{"reason"}, func(id uint64) error {
+		if err := s.mustRun(c, id); err != nil {
+			return err
+		}
+		if err := needConfirm(c); err != nil {
+			return err
+		}
+		return stepError(s.store.CancelMeeting(rctx(c), me(c), id, c.FormValue("reason"), env(c).TZ), "cancel")
+	})
+}
+
 func stepError(err error, field string) error {
 	var de *models.Error
 	if errors.As(err, &de) && !errors.Is(err, models.ErrForbidden) && !errors.Is(err, models.ErrNotFound) {

@@ -137,6 +137,8 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/meetings/:id/agenda/:item/research", s.researchAdd)
 	u.GET("/meetings/:id/research/:rid", s.researchFile)
 	u.POST("/meetings/:id/announce", s.meetingAnnounce)
+	u.POST("/meetings/:id/postpone", s.meetingPostpone)
+	u.POST("/meetings/:id/cancel", s.meetingCancel)
 	// In session: attendance, motions, votes, the projector.
 	u.POST("/meetings/:id/open", s.meetingOpen)
 	u.POST("/meetings/:id/close", s.meetingClose)

@@ -254,4 +254,27 @@ func init() {
 		"err.attendance_code_wrong":    {"签到码不对，请看会场屏幕上的6位数字", "Wrong code; use the 6 digits shown in the room"},
 		"err.hands_exceed_present":     {"举手人数合计超过了到会的表决成员人数", "More hands than voting members present"},
 	})
+	// Postponed and cancelled meetings.
+	add(map[string][2]string{
+		"meeting_status.cancelled":      {"已取消", "Cancelled"},
+		"meetings.postponed_from":       {"原定时间", "First set for"},
+		"meetings.postponed_because":    {"延期原因：%s", "postponed because: %s"},
+		"meetings.cancelled_on":         {"会议已于 %s 取消。取消原因：%s", "This meeting was cancelled on %s. Reason: %s"},
+		"meetings.postpone":             {"会议延期", "Postpone the meeting"},
+		"meetings.postpone_hint":        {"只能改到原定时间之后。延期公告将上公示栏，并通知全体成员。", "Only to a later time. The postponement goes on the bulletin and every member is told."},
+		"meetings.postpone_to":          {"改到何时召开", "New date and time"},
+		"meetings.postpone_reason":      {"延期原因", "Reason for postponing"},
+		"meetings.postponed":            {"会议已延期，成员已收到通知。", "Postponed; members were told."},
+		"meetings.cancel":               {"取消会议", "Cancel the meeting"},
+		"meetings.cancel_hint":          {"取消后不能恢复；议程上的议题可以排入其他会议。已公告的会议将发布取消公告并通知全体成员。", "This cannot be undone; the agenda's topics can go on another meeting. For an announced meeting a cancellation notice is published and every member is told."},
+		"meetings.cancel_reason":        {"取消原因", "Reason for cancelling"},
+		"meetings.cancelled":            {"会议已取消。", "The meeting was cancelled."},
+		"councils.confirm_postpone":     {"我确认延期：将发布延期公告并通知全体成员", "I confirm: a postponement notice is published and every member is told"},
+		"councils.confirm_cancel":       {"我确认取消这次会议，取消后不能恢复", "I confirm the cancellation; it cannot be undone"},
+		"err.postpone_earlier":          {"延期只能改到原定时间之后", "A postponed meeting must be later than the time set"},
+		"notify.meeting_postponed":      {"%s原定于%s召开的会议延期至%s。", "%s: the meeting set for %s is postponed to %s."},
+		"notify.meeting_cancelled":      {"%s原定于%s召开的会议已取消。原因：%s", "%s: the meeting set for %s is cancelled. Reason: %s"},
+		"audit_action.meeting_postpone": {"会议延期", "Meeting postponed"},
+		"audit_action.meeting_cancel":   {"取消会议", "Meeting cancelled"},
+	})
 }
