@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,12 +23,7 @@ import (
 // visitor reads it; the resident finds the receipt on the profile and by
 // lookup on the ballot page.
 func TestBrowserBallotJourney(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("no Chromium at %s", chromiumPath)
-	}
+	needChromium(t)
 	clock := modeltest.NewClock(time.Now())
 	s := modeltest.Open(t, "sqlite", clock.Now)
 	if err := demo.Load(context.Background(), s); err != nil {
@@ -60,22 +54,6 @@ func TestBrowserBallotJourney(t *testing.T) {
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v; the browser reported %v", step, err, problems.all())
 		}
-	}
-	// waitUntil polls a JavaScript condition (htmx swaps in the meter).
-	waitUntil := func(cond string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			for i := 0; i < 100; i++ {
-				ok, err := chromedp.Evaluate[bool](cond)(ctx, tg)
-				if err != nil {
-					return err
-				}
-				if ok {
-					return nil
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			return fmt.Errorf("timed out waiting for %s", cond)
-		})
 	}
 	meterText := `document.querySelector('[data-testid="budget-meter"]').textContent.replace(/\s+/g, ' ').trim()`
 	tick := func(id uint64) chromedp.Action[chromedp.Void] {

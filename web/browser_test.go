@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -242,17 +243,23 @@ func browse(t *testing.T, base string, js bool, acct models.Account, household s
 // CI), and opens an embedded store with the demo loaded.
 func demoForBrowser(t *testing.T) *models.Store {
 	t.Helper()
+	needChromium(t)
+	s := modeltest.Open(t, "sqlite", nil)
+	if err := demo.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// needChromium skips a browser test without Chromium, and fails it in CI.
+func needChromium(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("Chromium is required in CI: %v", err)
 		}
 		t.Skipf("no Chromium at %s", chromiumPath)
 	}
-	s := modeltest.Open(t, "sqlite", nil)
-	if err := demo.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // headless starts a fresh headless Chromium in Chinese, width pixels wide,
@@ -278,4 +285,22 @@ func headless(t *testing.T, width int, timeout time.Duration) (context.Context, 
 // into stores the result of a into dst, as a step of chromedp.Do.
 func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) { *dst, err = a(ctx, t); return })
+}
+
+// waitUntil polls a JavaScript condition for up to five seconds (htmx swaps
+// in parts of pages; a page may still be the previous one).
+func waitUntil(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for i := 0; i < 100; i++ {
+			ok, err := chromedp.Evaluate[bool](cond)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return fmt.Errorf("timed out waiting for %s", cond)
+	})
 }

@@ -14,6 +14,17 @@ import (
 // closed one (whose minutes are published).
 func demoMeetings(t *testing.T, s *models.Store) (announced, past models.Meeting) {
 	t.Helper()
+	v := demoCouncil(t, s)
+	ms, _, err := s.CouncilMeetings(bg, v, 1, 10)
+	if err != nil || len(ms) != 2 || ms[0].Status != models.MeetingAnnounced || ms[1].Status != models.MeetingClosed {
+		t.Fatalf("demo meetings: %+v %v", ms, err)
+	}
+	return ms[0], ms[1]
+}
+
+// demoCouncil is the demo council as its convener sees it.
+func demoCouncil(t *testing.T, s *models.Store) models.CouncilView {
+	t.Helper()
 	conv := principalByPhone(t, s, actorPhones[convener])
 	list, _, err := s.Councils(bg, conv, 1, 10)
 	if err != nil || len(list) != 1 {
@@ -23,11 +34,7 @@ func demoMeetings(t *testing.T, s *models.Store) (announced, past models.Meeting
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, _, err := s.CouncilMeetings(bg, v, 1, 10)
-	if err != nil || len(ms) != 2 || ms[0].Status != models.MeetingAnnounced || ms[1].Status != models.MeetingClosed {
-		t.Fatalf("demo meetings: %+v %v", ms, err)
-	}
-	return ms[0], ms[1]
+	return v
 }
 
 // holdMeeting opens the demo's announced meeting, marks eight members
