@@ -108,15 +108,27 @@ func (s *Store) TopicResolutions(ctx context.Context, topicID uint64) ([]Resolut
 	return out, s.conn(ctx).Preload("Owner").Where("topic_id = ?", topicID).Order("id").Find(&out).Error
 }
 
-// ResolutionForBallot returns the resolution a ballot was spawned from, or
-// nil.
-func (s *Store) ResolutionForBallot(ctx context.Context, ballotID uint64) (*Resolution, error) {
-	var r Resolution
-	res := s.conn(ctx).Where("ballot_id = ?", ballotID).Limit(1).Find(&r)
-	if res.Error != nil || res.RowsAffected == 0 {
-		return nil, res.Error
+// ResolutionOfBallot returns the id of the resolution a ballot was spawned
+// from, or 0. The link is written in the transaction that creates the
+// ballot and never changes, so once read outside a transaction it is
+// remembered: the ballot page, which a whole street loads, asks on every
+// view.
+func (s *Store) ResolutionOfBallot(ctx context.Context, ballotID uint64) (uint64, error) {
+	if v, ok := s.frozen.spawnedFrom.Load(ballotID); ok {
+		return v.(uint64), nil
 	}
-	return &r, nil
+	var ids []uint64
+	if err := s.conn(ctx).Model(&Resolution{}).Where("ballot_id = ?", ballotID).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return 0, err
+	}
+	var id uint64
+	if len(ids) > 0 {
+		id = ids[0]
+	}
+	if !inTx(ctx) {
+		s.frozen.spawnedFrom.Store(ballotID, id)
+	}
+	return id, nil
 }
 
 // ResolutionTab filters a council's resolutions.

@@ -86,12 +86,9 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 		Opens: views.FormatTime(vctx, b.OpensAt), Closes: views.FormatTime(vctx, b.ClosesAt), TurnoutPct: b.TurnoutPct, Secret: b.Secret,
 		Frozen: views.FormatTimePtr(vctx, b.FrozenAt), Fingerprint: b.Fingerprint, Voters: b.Voters(), Amendments: b.Amendments,
 		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place)}
-	r, err := s.store.ResolutionForBallot(ctx, b.ID)
-	if err != nil {
+	var err error
+	if d.Resolution, err = s.store.ResolutionOfBallot(ctx, b.ID); err != nil {
 		return d, err
-	}
-	if r != nil {
-		d.Resolution = r.ID
 	}
 	if d.Place, err = s.store.CachedPlaceLabel(ctx, b.Place); err != nil {
 		return d, err
