@@ -496,3 +496,21 @@ func (s *Store) AnswerObjection(ctx context.Context, p *Principal, noticeID, obj
 	})
 	return out, err
 }
+
+// NoticeOrigin names the record a notice was published from, for a link
+// back to it: its kind ("project", "ballot", "meeting", "minutes",
+// "matter") and id, where the minutes answer with their meeting's id.
+// Notices staff wrote themselves have none ("", 0).
+func (s *Store) NoticeOrigin(ctx context.Context, n Notice) (string, uint64, error) {
+	switch n.SourceType {
+	case ProjectSource, BallotSource, councilNoticeSource, matterNoticeSource:
+		return n.SourceType, n.SourceID, nil
+	case MinutesSource:
+		var ids []uint64
+		if err := s.conn(ctx).Model(&Minutes{}).Where("id = ?", n.SourceID).Pluck("meeting_id", &ids).Error; err != nil || len(ids) == 0 {
+			return "", 0, err
+		}
+		return MinutesSource, ids[0], nil
+	}
+	return "", 0, nil
+}

@@ -131,6 +131,13 @@ func (s *Server) noticeDetail(c echo.Context, n models.Notice) (notices.Detail, 
 	if n.Status == models.NoticeDraft {
 		d.PeriodState = "none"
 	}
+	kind, id, err := s.store.NoticeOrigin(ctx, n)
+	if err != nil {
+		return d, err
+	}
+	if o, ok := origins[kind]; ok {
+		d.Origin, d.OriginKey = o.path+strconv.FormatUint(id, 10)+o.suffix, o.key
+	}
 	rows, err := s.store.ObjectionsFor(ctx, n.ID)
 	if err != nil {
 		return d, err
@@ -149,6 +156,16 @@ func (s *Server) noticeDetail(c echo.Context, n models.Notice) (notices.Detail, 
 		d.LoginNext = "/login?next=" + url.QueryEscape("/notices/"+strconv.FormatUint(n.ID, 10)+"#objections")
 	}
 	return d, err
+}
+
+// origins are the pages of what notices publish, by the kind
+// NoticeOrigin names, and the links' catalog keys.
+var origins = map[string]struct{ path, suffix, key string }{
+	"project": {"/projects/", "", "notices.origin_project"},
+	"ballot":  {"/ballots/", "", "notices.origin_ballot"},
+	"meeting": {"/meetings/", "", "notices.origin_meeting"},
+	"minutes": {"/meetings/", "/minutes", "notices.origin_minutes"},
+	"matter":  {"/matters/", "", "notices.origin_matter"},
 }
 
 // objectionStanding explains why the visitor may not object to n now, as a

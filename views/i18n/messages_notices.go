@@ -83,4 +83,12 @@ func init() {
 		"err.objection_pending":  {"您对这份公示已有一条异议在等待答复。", "You already have an objection to this notice awaiting an answer."},
 		"err.objection_answered": {"这条异议已经答复过了。", "This objection has already been answered."},
 	})
+	// Links from a notice back to what it publishes.
+	add(map[string][2]string{
+		"notices.origin_project": {"查看这个项目的全过程", "See the whole project"},
+		"notices.origin_ballot":  {"查看这次票决及计票结果", "See the ballot and its count"},
+		"notices.origin_meeting": {"查看这次会议", "See the meeting"},
+		"notices.origin_minutes": {"查看完整会议记录", "See the full minutes"},
+		"notices.origin_matter":  {"查看这个事项的办理全过程", "See every step of this matter"},
+	})
 }
