@@ -186,13 +186,14 @@ func TestMinutesThroughForms(t *testing.T) {
 // resident: the print stylesheet sets the page, there is no form and no
 // navigation, and there are lines for the signatures.
 func TestMinutesPrint(t *testing.T) {
+	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		_, past := demoMeetings(t, s)
 		chen := login(srv, "13800000004")
 		page := chen.Get("/meetings/" + itoa(past.ID) + "/minutes")
 		if page.Status != http.StatusOK || page.Text(`[data-testid="minutes-status"]`) != "已公示" || page.Count(`[data-testid="minutes-resolution"]`) != 2 ||
-			page.Has("form[data-testid^=minutes]") {
+			page.Has("form[data-testid^=minutes]") || page.Count(`[data-testid="minutes-resolution-link"]`) != 2 {
 			t.Fatalf("published minutes as a resident sees them: %d", page.Status)
 		}
 		href, _ := page.Doc.Find(`[data-testid="minutes-print-link"]`).Attr("href")

@@ -101,5 +101,6 @@ func init() {
 		"audit_action.minutes_sign":     {"签发会议记录", "Minutes signed off"},
 		"audit_action.minutes_publish":  {"公示会议纪要及决议", "Minutes published"},
 		"audit_action.minutes_amend":    {"更正会议记录", "Minutes amended"},
+		"minutes.follow_resolution":     {"（查看落实情况）", "(see how it is carried out)"},
 	})
 }
