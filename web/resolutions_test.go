@@ -104,7 +104,9 @@ func TestResolutionThroughForms(t *testing.T) {
 		// Past the due date it is flagged overdue, on its page and in the
 		// council's list under its tab.
 		council := "/councils/" + strconv.FormatUint(rv.CouncilID, 10)
-		if chen.Get(council + "?rtab=overdue").Has(`[data-testid="resolution-item"]`) {
+		// (The demo's own overdue resolution is listed there already.)
+		item := `[data-testid="resolution-item"][data-id="` + strconv.FormatUint(rv.ID, 10) + `"]`
+		if chen.Get(council + "?rtab=overdue").Has(item) {
 			t.Fatal("overdue before the due date")
 		}
 		clock.Advance(8 * 24 * time.Hour)
@@ -114,7 +116,7 @@ func TestResolutionThroughForms(t *testing.T) {
 			t.Fatal("no overdue flag on the page")
 		}
 		cp := chen.Get(council + "?rtab=overdue")
-		if cp.Count(`[data-testid="resolution-item"]`) != 1 || !cp.Has(`[data-testid="resolution-item"] [data-testid="resolution-overdue"]`) {
+		if !cp.Has(item + ` [data-testid="resolution-overdue"]`) {
 			t.Fatalf("overdue tab: %d item(s)", cp.Count(`[data-testid="resolution-item"]`))
 		}
 
