@@ -221,6 +221,26 @@ func (s *Store) SetCouncilRules(ctx context.Context, p *Principal, id uint64, r 
 	})
 }
 
+// RenameCouncil changes a council's name (更名), for the staff who manage
+// it; its kind, place, members and records stay as they are.
+func (s *Store) RenameCouncil(ctx context.Context, p *Principal, id uint64, name string) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		v, err := s.councilFor(ctx, p, id, managing)
+		if err != nil {
+			return err
+		}
+		in := CouncilInput{PlaceID: v.PlaceID, Kind: v.Kind, Name: name}
+		if err := in.Validate().Err(); err != nil {
+			return err
+		}
+		if err := s.conn(ctx).Model(&Council{}).Where("id = ?", id).Updates(map[string]any{"name": in.Name, "updated_at": s.Now()}).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.rename", ObjectType: "council", ObjectID: id, PlaceID: &v.PlaceID,
+			Detail: truncate(v.Name+" → "+in.Name, 300)})
+	})
+}
+
 // AddCouncilMember seats the account with phone on the council in role.
 func (s *Store) AddCouncilMember(ctx context.Context, p *Principal, id uint64, phone string, role MemberRole) (CouncilMember, error) {
 	var m CouncilMember

@@ -33,6 +33,8 @@ func init() {
 		matrixRoute{"POST", "/councils/{council1}/members", staffOf1()},
 		matrixRoute{"POST", "/councils/{council1}/members/{member1}/remove", staffOf1()},
 		matrixRoute{"POST", "/councils/{council2}/rules", staffOf2()},
+		matrixRoute{"POST", "/councils/{council1}/name", staffOf1()},
+		matrixRoute{"POST", "/councils/{council2}/name", staffOf2()},
 		matrixRoute{"GET", "/councils/{council1}/topics/new", proposers},
 		matrixRoute{"POST", "/councils/{council1}/topics", proposers},
 		matrixRoute{"POST", "/councils/{council1}/meetings", runners},

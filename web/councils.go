@@ -196,6 +196,12 @@ func (s *Server) councilRules(c echo.Context) error {
 	})
 }
 
+func (s *Server) councilRename(c echo.Context) error {
+	return s.councilPost(c, "rename", "councils.renamed", []string{"name"}, func(id uint64) (string, error) {
+		return "", s.store.RenameCouncil(rctx(c), me(c), id, c.FormValue("name"))
+	})
+}
+
 func (s *Server) councilAddMember(c echo.Context) error {
 	return s.councilPost(c, "member", "councils.member_added", []string{"phone", "role"}, func(id uint64) (string, error) {
 		_, err := s.store.AddCouncilMember(rctx(c), me(c), id, c.FormValue("phone"), models.MemberRole(c.FormValue("role")))

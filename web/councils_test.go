@@ -325,6 +325,15 @@ func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
 		if got := cp.Text(`[data-testid="council-rules"]`); !strings.Contains(got, "二分之一") || !strings.Contains(got, "到会成员半数") || !strings.Contains(got, "2天") {
 			t.Fatalf("rules after saving: %q", got)
 		}
+		// Renamed: an empty name is refused.
+		bad = staff.Submit(cp, `form[data-testid="rename-form"]`, map[string]string{"name": " "})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`form[data-testid="rename-form"] [data-testid="error-name"]`) {
+			t.Fatalf("empty name: %d", bad.Status)
+		}
+		cp = staff.Submit(bad, `form[data-testid="rename-form"]`, map[string]string{"name": "1号楼楼栋居民议事会"})
+		if got := cp.Text(`[data-testid="council-name"]`); got != "1号楼楼栋居民议事会" {
+			t.Fatalf("renamed council: %q", got)
+		}
 		// The convener now sees it among their councils, as its convener.
 		conv := login(srv, "13800000003")
 		if n := conv.Get("/councils").Count(`[data-testid="council-item"]`); n != 2 {

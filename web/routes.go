@@ -118,6 +118,7 @@ func (s *Server) routes(e *echo.Echo) {
 	cc.POST("/councils", s.councilCreate)
 	u.GET("/councils/:id", s.councilShow)
 	u.POST("/councils/:id/rules", s.councilRules)
+	u.POST("/councils/:id/name", s.councilRename)
 	u.POST("/councils/:id/members", s.councilAddMember)
 	u.POST("/councils/:id/members/:mid/remove", s.councilRemoveMember)
 	u.GET("/councils/:id/topics/new", s.topicNew)
