@@ -658,6 +658,14 @@ func (s *Server) candidateBodies(vctx context.Context, ballotID uint64, locale s
 		}
 		e.ids[i], e.bodies[i] = l.ID, buf.String()
 	}
+	// Entries of ballots no longer viewed (closed ones) go when another
+	// ballot's entry is renewed: there are only a few, every bodiesTTL.
+	s.bodies.Range(func(k, v any) bool {
+		if time.Since(v.(bodiesEntry).at) >= bodiesTTL {
+			s.bodies.Delete(k)
+		}
+		return true
+	})
 	s.bodies.Store(key, e)
 	for i := range lines {
 		lines[i].Body = e.bodies[i]
