@@ -193,7 +193,8 @@ func TestMinutesPrint(t *testing.T) {
 		chen := login(srv, "13800000004")
 		page := chen.Get("/meetings/" + itoa(past.ID) + "/minutes")
 		if page.Status != http.StatusOK || page.Text(`[data-testid="minutes-status"]`) != "已公示" || page.Count(`[data-testid="minutes-resolution"]`) != 2 ||
-			page.Has("form[data-testid^=minutes]") || page.Count(`[data-testid="minutes-resolution-link"]`) != 2 {
+			page.Has("form[data-testid^=minutes]") || page.Count(`[data-testid="minutes-resolution-link"]`) != 2 ||
+			!page.Has(`link[data-testid="minutes-stylesheet"]`) {
 			t.Fatalf("published minutes as a resident sees them: %d", page.Status)
 		}
 		href, _ := page.Doc.Find(`[data-testid="minutes-print-link"]`).Attr("href")
