@@ -512,7 +512,6 @@ var (
 	ErrNoticeTooLate  = &Error{Code: "err.notice_too_late"}
 	ErrAgendaEmpty    = &Error{Code: "err.agenda_empty"}
 	ErrAlreadyCosign  = &Error{Code: "err.already_cosigned"}
-	ErrAlreadyMember  = &Error{Code: "err.already_member"}
 	ErrNotPlaceMember = &Error{Code: "err.not_council_resident"}
 )
 

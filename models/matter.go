@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,9 +156,6 @@ const (
 	MatterRejected MatterStatus = "rejected" // 未通过: a meeting did not pass it; it ends there
 )
 
-// MatterStatuses lists every state.
-var MatterStatuses = []MatterStatus{MatterOpen, MatterDone, MatterRejected}
-
 // Matter is an important village matter (村级重大事项) decided by a chain of
 // steps (四议两公开 by default): what it is, where its motion came from, and
 // how many of its steps are recorded.
@@ -271,15 +269,6 @@ var MeetingForms = []string{"onsite", "online", "mixed"}
 // PublishChannels are the ways a publication step publishes (公开方式).
 var PublishChannels = []string{"board", "website", "wechat", "broadcast", "door"}
 
-func oneOf(v string, list []string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // MatterStep is the record of one step of a matter (登记记录), at its
 // position in the chain (once each: the database refuses a second). A
 // meeting step records its date, form, expected and actual attendance, the
@@ -367,7 +356,7 @@ func (in *StepInput) Validate(kind StepKind, after *time.Time, now time.Time) Fi
 	}
 	switch kind {
 	case StepMeeting:
-		if !oneOf(in.Form, MeetingForms) {
+		if !slices.Contains(MeetingForms, in.Form) {
 			fe.Add("form", "err.invalid_choice")
 		}
 		switch {
@@ -392,7 +381,7 @@ func (in *StepInput) Validate(kind StepKind, after *time.Time, now time.Time) Fi
 			fe.Add("channels", "village.err.channels_required")
 		}
 		for _, c := range in.Channels {
-			if !oneOf(c, PublishChannels) {
+			if !slices.Contains(PublishChannels, c) {
 				fe.Add("channels", "err.invalid_choice")
 			}
 		}

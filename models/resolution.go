@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -83,11 +84,11 @@ var resolutionRules = map[ResolutionAction][]resolutionRule{
 // final status never changes.
 func ResolutionTransition(from ResolutionStatus, a ResolutionAction, actors ...ResolutionActor) (ResolutionStatus, bool) {
 	for _, r := range resolutionRules[a] {
-		if !hasStatus(r.from, from) {
+		if !slices.Contains(r.from, from) {
 			continue
 		}
 		for _, by := range r.by {
-			if hasResolutionActor(actors, by) {
+			if slices.Contains(actors, by) {
 				if r.to == "" {
 					return from, true
 				}
@@ -96,24 +97,6 @@ func ResolutionTransition(from ResolutionStatus, a ResolutionAction, actors ...R
 		}
 	}
 	return from, false
-}
-
-func hasStatus(list []ResolutionStatus, s ResolutionStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func hasResolutionActor(list []ResolutionActor, a ResolutionActor) bool {
-	for _, x := range list {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }
 
 // ResolutionOverdue reports whether a resolution is past its due time at

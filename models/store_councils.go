@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,11 +98,7 @@ func (s *Store) councilView(ctx context.Context, p *Principal, id uint64) (Counc
 
 func sortMembers(ms []CouncilMember) {
 	rank := map[MemberRole]int{MemberConvener: 0, MemberSecretary: 1, MemberRegular: 2, MemberGuest: 3}
-	for i := 1; i < len(ms); i++ {
-		for j := i; j > 0 && rank[ms[j].Role] < rank[ms[j-1].Role]; j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
-		}
-	}
+	slices.SortStableFunc(ms, func(a, b CouncilMember) int { return rank[a.Role] - rank[b.Role] })
 }
 
 // CouncilByID returns a council for a viewer who may see it.
@@ -116,13 +113,12 @@ func (s *Store) Councils(ctx context.Context, p *Principal, page, perPage int) (
 	if p == nil {
 		return nil, 0, nil
 	}
-	conds := []string{"councils.id IN (SELECT council_id FROM council_members WHERE account_id = ?)"}
-	args := []any{p.Account.ID}
-	for _, g := range p.Grants {
-		conds = append(conds, "places.path LIKE ?", "places.id IN ?")
-		args = append(args, g.Place.Path+"%", g.Place.AncestorIDs())
+	cond, args := "councils.id IN (SELECT council_id FROM council_members WHERE account_id = ?)", []any{p.Account.ID}
+	if len(p.Grants) > 0 {
+		branch, bargs := branchOf(grantPlaces(p))
+		cond, args = cond+" OR "+branch, append(args, bargs...)
 	}
-	q := s.conn(ctx).Model(&Council{}).Joins("JOIN places ON places.id = councils.place_id").Where("("+strings.Join(conds, " OR ")+")", args...)
+	q := s.conn(ctx).Model(&Council{}).Joins("JOIN places ON places.id = councils.place_id").Where("("+cond+")", args...)
 	return pageOf[Council](q, q.Session(&gorm.Session{}).Preload("Place").Order("places.path, councils.name, councils.id"), page, perPage)
 }
 
@@ -590,11 +586,14 @@ func (s *Store) mergeTopic(ctx context.Context, p *Principal, id, targetID uint6
 			return err
 		}
 		now := s.Now()
+		var cosigns []TopicCosign
 		for _, acc := range append(ids, v.ProposerID) {
-			if acc == target.ProposerID {
-				continue
+			if acc != target.ProposerID {
+				cosigns = append(cosigns, TopicCosign{TopicID: target.ID, AccountID: acc, CreatedAt: now})
 			}
-			if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&TopicCosign{TopicID: target.ID, AccountID: acc, CreatedAt: now}).Error; err != nil {
+		}
+		if len(cosigns) > 0 {
+			if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&cosigns).Error; err != nil {
 				return err
 			}
 		}
@@ -692,8 +691,11 @@ func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (Meeti
 			return v, err
 		}
 	}
-	if err := s.loadSession(ctx, p, &v); err != nil {
-		return v, err
+	if v.Status != MeetingDraft {
+		// A draft has had no sitting: no attendance, motions or resolutions.
+		if err := s.loadSession(ctx, p, &v); err != nil {
+			return v, err
+		}
 	}
 	if v.NoticeID != nil {
 		n, err := s.NoticeByID(ctx, *v.NoticeID)
@@ -724,6 +726,22 @@ func (s *Store) editMeeting(ctx context.Context, p *Principal, id uint64, need f
 		return v, ErrMeetingStep
 	}
 	return v, nil
+}
+
+// changeMeeting locks a meeting for one who runs its council and checks
+// that action a may be taken from its status.
+func (s *Store) changeMeeting(ctx context.Context, p *Principal, id uint64, a MeetingAction) (MeetingView, error) {
+	return s.editMeeting(ctx, p, id, func(st MeetingStatus) bool {
+		_, ok := MeetingTransition(st, a)
+		return ok
+	})
+}
+
+// notifyMembers tells the council's members of a step of meeting v, with
+// a link to it.
+func (s *Store) notifyMembers(ctx context.Context, p *Principal, v MeetingView, kind NotificationKind, key string, args ...string) error {
+	return s.Notify(ctx, actorOf(p), v.Council.MemberIDs(), Note{Kind: kind, SubjectType: "meeting", SubjectID: v.ID,
+		Key: key, Args: args, Link: "/meetings/" + strconv.FormatUint(v.ID, 10)})
 }
 
 func (s *Store) auditMeeting(ctx context.Context, p *Principal, v MeetingView, action, detail string) error {
@@ -940,18 +958,8 @@ func AgendaText(v MeetingView, tz *time.Location) string {
 // meetingNotice publishes a notice about meeting v on the council's
 // place: its title is the council's name, kind and the meeting's title.
 func (s *Store) meetingNotice(ctx context.Context, p *Principal, v MeetingView, kind, body string) (Notice, error) {
-	now := s.Now()
 	in := NoticeInput{PlaceID: v.Council.PlaceID, Title: truncate(v.Council.Name+kind+v.Title, 120), Body: body}
-	if err := in.Validate().Err(); err != nil {
-		return Notice{}, err
-	}
-	n := Notice{PlaceID: in.PlaceID, Title: in.Title, Body: in.Body, Status: NoticePublished, AuthorID: p.Account.ID, PublishedAt: &now,
-		SourceType: councilNoticeSource, SourceID: v.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.conn(ctx).Create(&n).Error; err != nil {
-		return n, err
-	}
-	return n, s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.publish", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID,
-		Detail: fmt.Sprintf("%s (meeting %d)", n.Title, v.ID)})
+	return s.publishNow(ctx, p, in, councilNoticeSource, v.ID)
 }
 
 // AnnounceMeeting announces a draft meeting: at least the council's notice
@@ -972,19 +980,15 @@ func (s *Store) AnnounceMeeting(ctx context.Context, p *Principal, id uint64, tz
 		if err != nil {
 			return err
 		}
-		if err := s.moveMeeting(ctx, id, MeetingDraft, map[string]any{"status": MeetingAnnounced, "notice_id": n.ID, "announced_at": now, "updated_at": now}); err != nil {
+		if err := s.moveRow(ctx, &Meeting{}, id, MeetingDraft, map[string]any{"status": MeetingAnnounced, "notice_id": n.ID, "announced_at": now, "updated_at": now}); err != nil {
 			return err
 		}
-		members := v.Council.MemberIDs()
-		mid := strconv.FormatUint(id, 10)
-		err = s.Notify(ctx, actorOf(p), members, Note{Kind: NotifyMeetingAnnounced, SubjectType: "meeting", SubjectID: id,
-			Key: "notify.meeting_announced", Args: []string{v.Council.Name, v.StartsAt.In(tz).Format("2006-01-02 15:04")}, Link: "/meetings/" + mid})
-		if err != nil {
+		if err := s.notifyMembers(ctx, p, v, NotifyMeetingAnnounced, "notify.meeting_announced", v.Council.Name, v.StartsAt.In(tz).Format("2006-01-02 15:04")); err != nil {
 			return err
 		}
 		out = v.Meeting
 		out.Status, out.NoticeID, out.AnnouncedAt = MeetingAnnounced, &n.ID, &now
-		return s.auditMeeting(ctx, p, v, "announce", fmt.Sprintf("notice %d, %d item(s), %d member(s) told", n.ID, len(v.Items), len(members)))
+		return s.auditMeeting(ctx, p, v, "announce", fmt.Sprintf("notice %d, %d item(s), %d member(s) told", n.ID, len(v.Items), len(v.Council.Members)))
 	})
 	return out, err
 }

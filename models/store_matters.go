@@ -59,6 +59,15 @@ func branchOf(scopes []Place) (string, []any) {
 	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
+// grantPlaces are the places p holds its roles at.
+func grantPlaces(p *Principal) []Place {
+	out := make([]Place, len(p.Grants))
+	for i, g := range p.Grants {
+		out[i] = g.Place
+	}
+	return out
+}
+
 // Procedures lists the chains defined at the places where p manages
 // councils, inside them or above them, by place and name, with their steps.
 func (s *Store) Procedures(ctx context.Context, p *Principal) ([]Procedure, error) {
@@ -113,16 +122,17 @@ func (s *Store) ProcedurePlaces(ctx context.Context, p *Principal) ([]Place, err
 
 // writeSteps stores a chain's steps in order.
 func (s *Store) writeSteps(ctx context.Context, procID uint64, steps []ProcedureStepInput) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	rows := make([]ProcedureStep, len(steps))
 	for i, st := range steps {
-		row := ProcedureStep{ProcedureID: procID, Position: i, Name: st.Name, Kind: st.Kind, CouncilKind: st.CouncilKind}
+		rows[i] = ProcedureStep{ProcedureID: procID, Position: i, Name: st.Name, Kind: st.Kind, CouncilKind: st.CouncilKind}
 		if st.Kind == StepPublication {
-			row.CouncilKind = ""
-		}
-		if err := s.conn(ctx).Create(&row).Error; err != nil {
-			return err
+			rows[i].CouncilKind = ""
 		}
 	}
-	return nil
+	return s.conn(ctx).Create(&rows).Error
 }
 
 func stepsDetail(steps []ProcedureStepInput) string {
@@ -209,15 +219,7 @@ func (s *Store) UpdateProcedure(ctx context.Context, p *Principal, id uint64, in
 // MatterPlaces lists the villages where p may register matters: where p
 // manages councils.
 func (s *Store) MatterPlaces(ctx context.Context, p *Principal) ([]Place, error) {
-	var out []Place
-	for _, scope := range p.Scopes(PermManageCouncils) {
-		ps, err := s.PlacesOfKind(ctx, scope, KindVillage)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ps...)
-	}
-	return out, nil
+	return s.scopedPlaces(ctx, p, PermManageCouncils, KindVillage)
 }
 
 // Matters lists the matters of the villages p has to do with (where p holds
@@ -226,11 +228,7 @@ func (s *Store) Matters(ctx context.Context, p *Principal, page, perPage int) ([
 	if p == nil || len(p.Grants) == 0 {
 		return nil, 0, nil
 	}
-	places := make([]Place, len(p.Grants))
-	for i, g := range p.Grants {
-		places[i] = g.Place
-	}
-	cond, args := branchOf(places)
+	cond, args := branchOf(grantPlaces(p))
 	q := s.conn(ctx).Model(&Matter{}).Joins("JOIN places ON places.id = matters.place_id").Where(cond, args...)
 	return pageOf[Matter](q, q.Session(&gorm.Session{}).Preload("Place").Order("matters.updated_at DESC, matters.id DESC"), page, perPage)
 }

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -39,12 +38,10 @@ func (s *Store) PostponeMeeting(ctx context.Context, p *Principal, id uint64, st
 			return err
 		}
 		set := map[string]any{"starts_at": starts.UTC(), "postponed_from": from.UTC(), "change_reason": reason, "updated_at": now}
-		if err := s.moveMeeting(ctx, id, MeetingAnnounced, set); err != nil {
+		if err := s.moveRow(ctx, &Meeting{}, id, MeetingAnnounced, set); err != nil {
 			return err
 		}
-		err = s.Notify(ctx, actorOf(p), v.Council.MemberIDs(), Note{Kind: NotifyMeetingPostponed, SubjectType: "meeting", SubjectID: id,
-			Key: "notify.meeting_postponed", Args: []string{v.Council.Name, old, when}, Link: "/meetings/" + strconv.FormatUint(id, 10)})
-		if err != nil {
+		if err := s.notifyMembers(ctx, p, v, NotifyMeetingPostponed, "notify.meeting_postponed", v.Council.Name, old, when); err != nil {
 			return err
 		}
 		out = v.Meeting
@@ -68,7 +65,7 @@ func (s *Store) CancelMeeting(ctx context.Context, p *Principal, id uint64, reas
 			return err
 		}
 		set := map[string]any{"status": MeetingCancelled, "cancelled_at": now, "change_reason": reason, "updated_at": now}
-		if err := s.moveMeeting(ctx, id, v.Status, set); err != nil {
+		if err := s.moveRow(ctx, &Meeting{}, id, v.Status, set); err != nil {
 			return err
 		}
 		told := 0
@@ -78,23 +75,11 @@ func (s *Store) CancelMeeting(ctx context.Context, p *Principal, id uint64, reas
 			if _, err := s.meetingNotice(ctx, p, v, "会议取消公告：", body); err != nil {
 				return err
 			}
-			members := v.Council.MemberIDs()
-			err = s.Notify(ctx, actorOf(p), members, Note{Kind: NotifyMeetingCancelled, SubjectType: "meeting", SubjectID: id,
-				Key: "notify.meeting_cancelled", Args: []string{v.Council.Name, when, reason}, Link: "/meetings/" + strconv.FormatUint(id, 10)})
-			if err != nil {
+			if err := s.notifyMembers(ctx, p, v, NotifyMeetingCancelled, "notify.meeting_cancelled", v.Council.Name, when, reason); err != nil {
 				return err
 			}
-			told = len(members)
+			told = len(v.Council.Members)
 		}
 		return s.auditMeeting(ctx, p, v, "cancel", fmt.Sprintf("from %s, %d member(s) told: %s", v.Status, told, reason))
-	})
-}
-
-// changeMeeting locks a meeting for one who runs its council and checks
-// that action a may be taken from its status.
-func (s *Store) changeMeeting(ctx context.Context, p *Principal, id uint64, a MeetingAction) (MeetingView, error) {
-	return s.editMeeting(ctx, p, id, func(st MeetingStatus) bool {
-		_, ok := MeetingTransition(st, a)
-		return ok
 	})
 }

@@ -124,20 +124,6 @@ func (s *Store) minutesFor(ctx context.Context, p *Principal, meetingID uint64, 
 	return v, to, err
 }
 
-// moveMinutes writes set to minutes still in status from, or answers
-// ErrConflict when another step moved them first.
-func (s *Store) moveMinutes(ctx context.Context, id uint64, from MinutesStatus, set map[string]any) error {
-	set["updated_at"] = s.Now()
-	res := s.conn(ctx).Model(&Minutes{}).Where("id = ? AND status = ?", id, from).Updates(set)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrConflict
-	}
-	return nil
-}
-
 func (s *Store) auditMinutes(ctx context.Context, p *Principal, v MinutesView, a Audit) error {
 	a.ActorID, a.ObjectType, a.ObjectID, a.PlaceID = actorOf(p), "meeting", v.Meeting.ID, &v.Meeting.Council.PlaceID
 	a.Detail = truncate(a.Detail, 300)
@@ -189,7 +175,7 @@ func (s *Store) SaveMinutes(ctx context.Context, p *Principal, meetingID uint64,
 		if err := t.Validate(v.Record, false).Err(); err != nil {
 			return err
 		}
-		if err := s.moveMinutes(ctx, v.Minutes.ID, MinutesDraft, map[string]any{"summary": t.Summary, "notes": encodeNotes(t.Notes)}); err != nil {
+		if err := s.moveRow(ctx, &Minutes{}, v.Minutes.ID, MinutesDraft, map[string]any{"summary": t.Summary, "notes": encodeNotes(t.Notes)}); err != nil {
 			return err
 		}
 		return s.auditMinutes(ctx, p, v, Audit{Action: "minutes.edit", Detail: fmt.Sprintf("summary %d chars, %d note(s)", utf8.RuneCountInString(t.Summary), len(t.Notes))})
@@ -208,7 +194,7 @@ func (s *Store) FinaliseMinutes(ctx context.Context, p *Principal, meetingID uin
 			return err
 		}
 		now := s.Now()
-		if err := s.moveMinutes(ctx, v.Minutes.ID, MinutesDraft, map[string]any{"status": to, "finalised_by_id": p.Account.ID, "finalised_at": now}); err != nil {
+		if err := s.moveRow(ctx, &Minutes{}, v.Minutes.ID, MinutesDraft, map[string]any{"status": to, "finalised_by_id": p.Account.ID, "finalised_at": now}); err != nil {
 			return err
 		}
 		return s.auditMinutes(ctx, p, v, Audit{Action: "minutes.finalise", Detail: "finalised"})
@@ -227,7 +213,7 @@ func (s *Store) ReturnMinutes(ctx context.Context, p *Principal, meetingID uint6
 			return err
 		}
 		reason = strings.TrimSpace(reason)
-		if err := s.moveMinutes(ctx, v.Minutes.ID, MinutesFinal, map[string]any{"status": to, "return_reason": reason, "finalised_by_id": nil, "finalised_at": nil}); err != nil {
+		if err := s.moveRow(ctx, &Minutes{}, v.Minutes.ID, MinutesFinal, map[string]any{"status": to, "return_reason": reason, "finalised_by_id": nil, "finalised_at": nil}); err != nil {
 			return err
 		}
 		return s.auditMinutes(ctx, p, v, Audit{Action: "minutes.return", Detail: reason})
@@ -243,7 +229,7 @@ func (s *Store) SignMinutes(ctx context.Context, p *Principal, meetingID uint64)
 			return err
 		}
 		now := s.Now()
-		if err := s.moveMinutes(ctx, v.Minutes.ID, MinutesFinal, map[string]any{"status": to, "signed_by_id": p.Account.ID, "signed_at": now}); err != nil {
+		if err := s.moveRow(ctx, &Minutes{}, v.Minutes.ID, MinutesFinal, map[string]any{"status": to, "signed_by_id": p.Account.ID, "signed_at": now}); err != nil {
 			return err
 		}
 		return s.auditMinutes(ctx, p, v, Audit{Action: "minutes.sign", Detail: "signed off by " + p.Account.Name})
@@ -259,18 +245,7 @@ func (s *Store) postMinutesNotice(ctx context.Context, p *Principal, v MinutesVi
 		body = string([]rune(body)[:19900]) + "\n……（全文见会议记录页面）"
 	}
 	in := NoticeInput{PlaceID: v.Meeting.Council.PlaceID, Title: truncate(title, 120), Body: body, PeriodDays: days, AllowObjections: days > 0}
-	if err := in.Validate().Err(); err != nil {
-		return Notice{}, err
-	}
-	now := s.Now()
-	n := Notice{PlaceID: in.PlaceID, Title: in.Title, Body: in.Body, Status: NoticePublished, AuthorID: p.Account.ID, PublishedAt: &now,
-		PeriodDays: days, PeriodEndsAt: PeriodEnd(now, days), AllowObjections: in.AllowObjections,
-		SourceType: MinutesSource, SourceID: v.Minutes.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.conn(ctx).Create(&n).Error; err != nil {
-		return n, err
-	}
-	return n, s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.publish", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID,
-		Detail: fmt.Sprintf("%s (minutes %d); period %d days", n.Title, v.Minutes.ID, days)})
+	return s.publishNow(ctx, p, in, MinutesSource, v.Minutes.ID)
 }
 
 // ValidateMinutesPeriod checks the publicity period minutes are published
@@ -301,7 +276,7 @@ func (s *Store) PublishMinutes(ctx context.Context, p *Principal, meetingID uint
 			return err
 		}
 		now := s.Now()
-		if err := s.moveMinutes(ctx, v.Minutes.ID, MinutesSigned, map[string]any{"status": to, "published_by_id": p.Account.ID, "published_at": now, "notice_id": n.ID}); err != nil {
+		if err := s.moveRow(ctx, &Minutes{}, v.Minutes.ID, MinutesSigned, map[string]any{"status": to, "published_by_id": p.Account.ID, "published_at": now, "notice_id": n.ID}); err != nil {
 			return err
 		}
 		if err := s.notifyMinutes(ctx, p, v, NotifyMinutesPublished, "notify.minutes_published"); err != nil {
@@ -360,7 +335,7 @@ func (s *Store) AmendMinutes(ctx context.Context, p *Principal, meetingID uint64
 		if err := s.conn(ctx).Create(&out).Error; err != nil {
 			return err
 		}
-		if err := s.moveMinutes(ctx, v.Minutes.ID, v.Minutes.Status, map[string]any{"summary": t.Summary, "notes": encodeNotes(t.Notes)}); err != nil {
+		if err := s.moveRow(ctx, &Minutes{}, v.Minutes.ID, v.Minutes.Status, map[string]any{"summary": t.Summary, "notes": encodeNotes(t.Notes)}); err != nil {
 			return err
 		}
 		return s.auditMinutes(ctx, p, v, Audit{Action: "minutes.amend", Detail: fmt.Sprintf("%d change(s): %s", len(changes), reason)})

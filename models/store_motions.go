@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"gorm.io/gorm/clause"
 )
@@ -130,10 +129,14 @@ func (s *Store) changed(ctx context.Context, id uint64, err error) error {
 	return err
 }
 
-// moveMeeting writes set to a meeting still in status from, or answers
-// ErrConflict when another step moved it first.
-func (s *Store) moveMeeting(ctx context.Context, id uint64, from MeetingStatus, set map[string]any) error {
-	res := s.conn(ctx).Model(&Meeting{}).Where("id = ? AND status = ?", id, from).Updates(set)
+// moveRow writes set to row id of model's table (a meeting, minutes) while
+// it is still in status from, or answers ErrConflict when another step moved
+// it first. It stamps updated_at with now unless set does.
+func (s *Store) moveRow(ctx context.Context, model any, id uint64, from any, set map[string]any) error {
+	if _, ok := set["updated_at"]; !ok {
+		set["updated_at"] = s.Now()
+	}
+	res := s.conn(ctx).Model(model).Where("id = ? AND status = ?", id, from).Updates(set)
 	if res.Error != nil {
 		return res.Error
 	}
@@ -148,7 +151,7 @@ func (s *Store) moveMeeting(ctx context.Context, id uint64, from MeetingStatus, 
 func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeting, error) {
 	var out Meeting
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		v, err := s.editMeeting(ctx, p, id, func(st MeetingStatus) bool { _, ok := MeetingTransition(st, MeetingActOpen); return ok })
+		v, err := s.changeMeeting(ctx, p, id, MeetingActOpen)
 		if err != nil {
 			return err
 		}
@@ -157,18 +160,15 @@ func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeti
 			return err
 		}
 		now := s.Now()
-		if err := s.moveMeeting(ctx, id, MeetingAnnounced, map[string]any{"status": MeetingInSession, "attendance_code": code, "opened_at": now, "updated_at": now}); err != nil {
+		if err := s.moveRow(ctx, &Meeting{}, id, MeetingAnnounced, map[string]any{"status": MeetingInSession, "attendance_code": code, "opened_at": now, "updated_at": now}); err != nil {
 			return err
 		}
-		members := v.Council.MemberIDs()
-		err = s.Notify(ctx, actorOf(p), members, Note{Kind: NotifyMeetingOpened, SubjectType: "meeting", SubjectID: id,
-			Key: "notify.meeting_opened", Args: []string{v.Council.Name, v.Title}, Link: "/meetings/" + strconv.FormatUint(id, 10)})
-		if err != nil {
+		if err := s.notifyMembers(ctx, p, v, NotifyMeetingOpened, "notify.meeting_opened", v.Council.Name, v.Title); err != nil {
 			return err
 		}
 		out = v.Meeting
 		out.Status, out.AttendanceCode, out.OpenedAt = MeetingInSession, code, &now
-		return s.auditMeeting(ctx, p, v, "open", fmt.Sprintf("%d member(s) told", len(members)))
+		return s.auditMeeting(ctx, p, v, "open", fmt.Sprintf("%d member(s) told", len(v.Council.Members)))
 	})
 	return out, s.changed(ctx, id, err)
 }
@@ -177,7 +177,7 @@ func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeti
 // still being voted on.
 func (s *Store) CloseMeeting(ctx context.Context, p *Principal, id uint64) error {
 	return s.changed(ctx, id, s.InTx(ctx, func(ctx context.Context) error {
-		v, err := s.editMeeting(ctx, p, id, func(st MeetingStatus) bool { _, ok := MeetingTransition(st, MeetingActClose); return ok })
+		v, err := s.changeMeeting(ctx, p, id, MeetingActClose)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (s *Store) CloseMeeting(ctx context.Context, p *Principal, id uint64) error
 			}
 		}
 		now := s.Now()
-		if err := s.moveMeeting(ctx, id, MeetingInSession, map[string]any{"status": MeetingClosed, "closed_at": now, "updated_at": now}); err != nil {
+		if err := s.moveRow(ctx, &Meeting{}, id, MeetingInSession, map[string]any{"status": MeetingClosed, "closed_at": now, "updated_at": now}); err != nil {
 			return err
 		}
 		return s.auditMeeting(ctx, p, v, "close", fmt.Sprintf("%d present of %d voting member(s), %d motion(s)", v.Quorum.Present, v.Quorum.Members, len(v.Motions)))
@@ -197,13 +197,6 @@ func (s *Store) CloseMeeting(ctx context.Context, p *Principal, id uint64) error
 // addAttendance records accountID present at a meeting; a second time is
 // ErrAlreadyPresent (a unique constraint backs it).
 func (s *Store) addAttendance(ctx context.Context, a *Attendance) error {
-	var n int64
-	if err := s.conn(ctx).Model(&Attendance{}).Where("meeting_id = ? AND account_id = ?", a.MeetingID, a.AccountID).Count(&n).Error; err != nil {
-		return err
-	}
-	if n > 0 {
-		return ErrAlreadyPresent
-	}
 	if err := s.conn(ctx).Create(a).Error; err != nil {
 		if isDuplicate(err) {
 			return ErrAlreadyPresent

@@ -115,12 +115,15 @@ func (s *Store) NoticePlaces(ctx context.Context, p *Principal) ([]Place, error)
 	return s.scopedPlaces(ctx, p, PermPublishNotices)
 }
 
-// scopedPlaces lists the places above households where p may do perm, by
-// path.
-func (s *Store) scopedPlaces(ctx context.Context, p *Principal, perm Permission) ([]Place, error) {
+// scopedPlaces lists the places of the given kinds (by default, all above
+// households) where p may do perm, by path.
+func (s *Store) scopedPlaces(ctx context.Context, p *Principal, perm Permission, kinds ...PlaceKind) ([]Place, error) {
+	if len(kinds) == 0 {
+		kinds = noticeKinds
+	}
 	var out []Place
 	for _, scope := range p.Scopes(perm) {
-		ps, err := s.PlacesOfKind(ctx, scope, noticeKinds...)
+		ps, err := s.PlacesOfKind(ctx, scope, kinds...)
 		if err != nil {
 			return nil, err
 		}
@@ -143,13 +146,13 @@ func (s *Store) CreateNotice(ctx context.Context, p *Principal, in NoticeInput) 
 	var out Notice
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		out, err = s.createNotice(ctx, p, in, "", 0)
+		out, err = s.createNotice(ctx, p, in)
 		return err
 	})
 	return out, err
 }
 
-func (s *Store) createNotice(ctx context.Context, p *Principal, in NoticeInput, sourceType string, sourceID uint64) (Notice, error) {
+func (s *Store) createNotice(ctx context.Context, p *Principal, in NoticeInput) (Notice, error) {
 	if !p.CanAnywhere(PermPublishNotices) {
 		return Notice{}, ErrForbidden
 	}
@@ -161,16 +164,12 @@ func (s *Store) createNotice(ctx context.Context, p *Principal, in NoticeInput, 
 		return Notice{}, err
 	}
 	n := Notice{PlaceID: pl.ID, Title: in.Title, Body: in.Body, Status: NoticeDraft, AuthorID: p.Account.ID,
-		PeriodDays: in.PeriodDays, AllowObjections: in.AllowObjections, SourceType: sourceType, SourceID: sourceID}
+		PeriodDays: in.PeriodDays, AllowObjections: in.AllowObjections}
 	if err := s.conn(ctx).Create(&n).Error; err != nil {
 		return Notice{}, err
 	}
 	n.Place = pl
-	detail := n.Title
-	if sourceType != "" {
-		detail = fmt.Sprintf("%s (%s %d)", n.Title, sourceType, sourceID)
-	}
-	return n, s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.create", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID, Detail: detail})
+	return n, s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.create", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID, Detail: n.Title})
 }
 
 // UpdateNotice rewrites a draft; once published a notice is final.
@@ -276,21 +275,53 @@ func (s *Store) WithdrawNotice(ctx context.Context, p *Principal, id uint64, rea
 // PublishOutcome creates and publishes a notice in one go, for the
 // capabilities that publish their outcomes (a ballot's result, a
 // resolution, an adopted rule, a finished project). sourceType and sourceID
-// name what it publishes; NoticesForSource finds it again.
+// name what it publishes; NoticesForSource finds it again. p needs
+// PermPublishNotices at the notice's place.
 func (s *Store) PublishOutcome(ctx context.Context, p *Principal, in NoticeInput, sourceType string, sourceID uint64) (Notice, error) {
 	if err := ValidateSource(sourceType, sourceID); err != nil {
 		return Notice{}, err
 	}
+	if !p.CanAnywhere(PermPublishNotices) {
+		return Notice{}, ErrForbidden
+	}
+	if err := in.Validate().Err(); err != nil {
+		return Notice{}, err
+	}
 	var out Notice
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		n, err := s.createNotice(ctx, p, in, sourceType, sourceID)
+		pl, err := s.publishablePlace(ctx, p, in.PlaceID)
 		if err != nil {
 			return err
 		}
-		out, err = s.PublishNotice(ctx, p, n.ID)
+		out, err = s.publishNow(ctx, p, in, sourceType, sourceID)
+		out.Place = pl
 		return err
 	})
 	return out, err
+}
+
+// publishNow puts a notice on the public bulletin at once, its publicity
+// period (if any) starting now, and writes the audit trail. It checks no
+// permission: its callers have (PublishOutcome), or publish in a capacity
+// of their own (those who run a council announce its meetings and publish
+// its minutes).
+func (s *Store) publishNow(ctx context.Context, p *Principal, in NoticeInput, sourceType string, sourceID uint64) (Notice, error) {
+	if err := in.Validate().Err(); err != nil {
+		return Notice{}, err
+	}
+	now := s.Now()
+	n := Notice{PlaceID: in.PlaceID, Title: in.Title, Body: in.Body, Status: NoticePublished, AuthorID: p.Account.ID, PublishedAt: &now,
+		PeriodDays: in.PeriodDays, PeriodEndsAt: PeriodEnd(now, in.PeriodDays), AllowObjections: in.AllowObjections,
+		SourceType: sourceType, SourceID: sourceID, CreatedAt: now, UpdatedAt: now}
+	if err := s.conn(ctx).Create(&n).Error; err != nil {
+		return Notice{}, err
+	}
+	detail := n.Title
+	if sourceType != "" {
+		detail = fmt.Sprintf("%s (%s %d)", n.Title, sourceType, sourceID)
+	}
+	return n, s.Record(ctx, Audit{ActorID: actorOf(p), Action: "notice.publish", ObjectType: "notice", ObjectID: n.ID, PlaceID: &n.PlaceID,
+		Detail: fmt.Sprintf("%s; period %d days", detail, n.PeriodDays)})
 }
 
 // NoticesForSource lists the public notices (published or withdrawn) that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -305,7 +306,7 @@ func (s *Store) resolutionStep(ctx context.Context, p *Principal, id uint64, a R
 func hasAnyRule(a ResolutionAction, actors []ResolutionActor) bool {
 	for _, r := range resolutionRules[a] {
 		for _, by := range r.by {
-			if hasResolutionActor(actors, by) {
+			if slices.Contains(actors, by) {
 				return true
 			}
 		}
@@ -539,6 +540,12 @@ func (s *Store) ChaseResolutions(ctx context.Context) ([]Resolution, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The councils' places and conveners, read once per council.
+	type council struct {
+		placeID   uint64
+		conveners []uint64
+	}
+	councils := map[uint64]council{}
 	var out []Resolution
 	for _, c := range cands {
 		err := s.InTx(ctx, func(ctx context.Context) error {
@@ -559,24 +566,30 @@ func (s *Store) ChaseResolutions(ctx context.Context) ([]Resolution, error) {
 			if err := s.conn(ctx).Omit("Author").Create(&u).Error; err != nil {
 				return err
 			}
-			to, err := s.conveners(ctx, r.CouncilID)
-			if err != nil {
-				return err
+			co, ok := councils[r.CouncilID]
+			if !ok {
+				var row Council
+				if err := s.conn(ctx).Where("id = ?", r.CouncilID).First(&row).Error; err != nil {
+					return err
+				}
+				co.placeID = row.PlaceID
+				var err error
+				if co.conveners, err = s.conveners(ctx, r.CouncilID); err != nil {
+					return err
+				}
+				councils[r.CouncilID] = co
 			}
+			to := slices.Clone(co.conveners)
 			if r.OwnerID != nil {
 				to = append(to, *r.OwnerID)
 			}
-			err = s.Notify(ctx, nil, to, Note{Kind: NotifyResolutionOverdue, SubjectType: "resolution", SubjectID: r.ID,
+			err := s.Notify(ctx, nil, to, Note{Kind: NotifyResolutionOverdue, SubjectType: "resolution", SubjectID: r.ID,
 				Key: "resolution.notify_overdue", Args: []string{truncate(r.Text, 40)}, Link: resolutionLink(r.ID)})
 			if err != nil {
 				return err
 			}
-			var co Council
-			if err := s.conn(ctx).Where("id = ?", r.CouncilID).First(&co).Error; err != nil {
-				return err
-			}
 			out = append(out, r)
-			return s.Record(ctx, Audit{Action: "resolution.chase", ObjectType: "resolution", ObjectID: r.ID, PlaceID: &co.PlaceID, Detail: "overdue"})
+			return s.Record(ctx, Audit{Action: "resolution.chase", ObjectType: "resolution", ObjectID: r.ID, PlaceID: &co.placeID, Detail: "overdue"})
 		})
 		if err != nil {
 			return out, err
