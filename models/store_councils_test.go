@@ -51,12 +51,8 @@ func (f *councilFixture) topic(t *testing.T, s *models.Store, title string) mode
 
 func inboxKeys(t *testing.T, s *models.Store, p *models.Principal) []string {
 	t.Helper()
-	in, err := s.Inbox(bg, p, 1, 50)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, n := range in.Items {
+	for _, n := range inbox(t, s, p) {
 		out = append(out, n.Key)
 	}
 	return out

@@ -16,11 +16,11 @@ import (
 // withdrawn; it returns the meeting, closed, and the secretary.
 func (f *councilFixture) closedMeeting(t *testing.T, s *models.Store, clock *modeltest.Clock) (models.MeetingView, *models.Principal) {
 	t.Helper()
-	sec := principal(t, s, mustAccount(t, s, "13900000033", "秘书").ID)
+	acct := mustAccount(t, s, "13900000033", "秘书")
 	if _, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, "13900000033", models.MemberSecretary); err != nil {
 		t.Fatal(err)
 	}
-	sec = principal(t, s, sec.Account.ID)
+	sec := principal(t, s, acct.ID)
 	v := f.announcedMeeting(t, s, clock)
 	item := v.Items[0].ID
 	if _, err := s.AddResearch(bg, f.member, v.ID, item, models.ResearchInput{Note: "走访30户，26户支持。", CostFen: 1500000, Canvassed: 30}); err != nil {

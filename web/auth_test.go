@@ -18,9 +18,6 @@ var bg = context.Background()
 
 func demoServer(t *testing.T, s *models.Store) *webtest.Server {
 	t.Helper()
-	if err := demo.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
 	return webtest.Start(t, s)
 }
 
@@ -129,9 +126,6 @@ func TestSecurityHeaders(t *testing.T) {
 func TestSessionCookieAndLogging(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
-		if err := demo.Load(bg, s); err != nil {
-			t.Fatal(err)
-		}
 		srv, logs := webtest.StartLogged(t, s)
 		c := srv.Client()
 		before := sessionCookie(t, c, srv.URL)

@@ -82,7 +82,7 @@ func ballotsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	}
 	setID(t, ids, "ballotSchedCand1", sched[0].ID)
 
-	staff1P := mustPrincipal(t, s, actorPhones[staff1])
+	staff1P := principalByPhone(t, s, actorPhones[staff1])
 	roll, _, err := s.Roll(bg, staff1P, ids["ballotOpen1"], "", 1, 500)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func ballotsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		t.Fatal("no roster resident left for a paper ballot")
 	}
 
-	staff2P := mustPrincipal(t, s, actorPhones[staff2])
+	staff2P := principalByPhone(t, s, actorPhones[staff2])
 	var cands []models.Candidate
 	for _, title := range []string{"二社区路灯维修", "二社区座椅更新"} {
 		c, err := s.CreateCandidate(bg, staff2P, models.CandidateInput{PlaceID: ids["com2"], Title: title, CostFen: 10_000_00, Kind: models.CandidateGoods}, nil)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"yishi/models"
-	"yishi/models/demo"
 )
 
 // The councils pages and steps. {council1} is the demo council of community
@@ -79,16 +78,9 @@ func init() {
 func councilsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	t.Helper()
 	conv := principalByPhone(t, s, actorPhones[convener])
-	list, _, err := s.Councils(bg, conv, 1, 10)
-	if err != nil || len(list) != 1 || list[0].Name != demo.CouncilName {
-		t.Fatalf("demo council: %v %v", list, err)
-	}
-	council := list[0].ID
+	v := demoCouncil(t, s)
+	council := v.ID
 	setID(t, ids, "council1", council)
-	v, err := s.CouncilByID(bg, conv, council)
-	if err != nil {
-		t.Fatal(err)
-	}
 	setID(t, ids, "member1", v.Members[len(v.Members)-1].ID)
 	meetings, _, err := s.CouncilMeetings(bg, v, 1, 10)
 	if err != nil || len(meetings) == 0 || meetings[0].Status != models.MeetingAnnounced {

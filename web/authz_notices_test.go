@@ -47,8 +47,8 @@ func init() {
 func noticeFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	t.Helper()
 	staff := map[string]*models.Principal{
-		"1": staffPrincipal(t, s, actorPhones[staff1]),
-		"2": staffPrincipal(t, s, actorPhones[staff2]),
+		"1": principalByPhone(t, s, actorPhones[staff1]),
+		"2": principalByPhone(t, s, actorPhones[staff2]),
 	}
 	places := map[string]uint64{"1": ids["com1"], "2": ids["com2"]}
 	for _, k := range []string{"1", "2"} {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"yishi/models"
-	"yishi/models/demo"
 )
 
 // The resolutions' pages and steps. {resolution1} is a resolution of the
@@ -42,11 +41,7 @@ func resolutionsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 func adoptResolution(t *testing.T, s *models.Store, text string) uint64 {
 	t.Helper()
 	conv := principalByPhone(t, s, actorPhones[convener])
-	list, _, err := s.Councils(bg, conv, 1, 10)
-	if err != nil || len(list) != 1 || list[0].Name != demo.CouncilName {
-		t.Fatalf("demo council: %v %v", list, err)
-	}
-	council := list[0].ID
+	council := demoCouncil(t, s).ID
 	tp, err := s.SubmitTopic(bg, principalByPhone(t, s, "13800000006"), council, models.TopicInput{Title: "小区路灯不亮", Body: "小区东门到3号楼的路灯坏了半个月，晚上出行不安全。"})
 	if err != nil {
 		t.Fatal(err)

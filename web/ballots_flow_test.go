@@ -88,7 +88,7 @@ func TestBallotThroughTheForms(t *testing.T) {
 		if !strings.Contains(staff.Get("/console/candidates?status=feasible").Text(`[data-testid="candidate-list"]`), "在上限以内") {
 			t.Fatal("the review's reason is shown")
 		}
-		staffP := mustPrincipal(t, s, "13800000002")
+		staffP := principalByPhone(t, s, "13800000002")
 		feasible, _, err := s.Candidates(bg, staffP, models.CandidateQuery{Status: models.CandidateFeasible, PerPage: 100})
 		if err != nil {
 			t.Fatal(err)

@@ -79,7 +79,7 @@ func TestVoteContract(t *testing.T) {
 		if review.Status != http.StatusOK || !review.Has(`form[data-testid="confirm-form"] input[type="hidden"][name="choice"]`) {
 			t.Fatalf("review: status %d", review.Status)
 		}
-		if st, _ := s.Eligible(bg, mustPrincipal(t, s, "13800000004"), b.ID); st.Voted || !st.Eligible {
+		if st, _ := s.Eligible(bg, principalByPhone(t, s, "13800000004"), b.ID); st.Voted || !st.Eligible {
 			t.Fatalf("review must not vote: %+v", st)
 		}
 		receipt := c.Submit(review, `form[data-testid="confirm-form"]`, nil)
@@ -132,19 +132,6 @@ func TestVoteContract(t *testing.T) {
 	})
 }
 
-func mustPrincipal(t *testing.T, s *models.Store, phone string) *models.Principal {
-	t.Helper()
-	a, err := s.AccountByPhone(bg, phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.LoadPrincipal(bg, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 var _ = webtest.Start
 
 // TestKiosk: staff check a resident in person at the service station, the
@@ -189,7 +176,7 @@ func TestKiosk(t *testing.T) {
 		if done.Text(`[data-testid="receipt-code"]`) == "" || !done.Has(`meta[http-equiv="refresh"][content*="`+kiosk+`"]`) || !done.Has(`[data-testid="kiosk-next"]`) {
 			t.Fatalf("kiosk receipt: %d", done.Status)
 		}
-		st, err := s.Eligible(bg, mustPrincipal(t, s, "13800000005"), b.ID)
+		st, err := s.Eligible(bg, principalByPhone(t, s, "13800000005"), b.ID)
 		if err != nil || !st.Voted || st.Channel != models.ChannelKiosk || st.Receipt != done.Text(`[data-testid="receipt-code"]`) {
 			t.Fatalf("the kiosk vote counts for the resident: %+v %v", st, err)
 		}
@@ -208,7 +195,7 @@ func TestBallotPageCandidatesReused(t *testing.T) {
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
 		b := demoBallot(t, s, models.BallotOpen)
-		path := "/ballots/" + strconv.FormatUint(b.ID, 10)
+		path := ballotPath(b.ID, "")
 		zh := srv.Client()
 		first, second := zh.Get(path), zh.Get(path)
 		if first.Status != http.StatusOK || second.Status != http.StatusOK {
@@ -236,11 +223,11 @@ func TestBallotResultSpreadsheet(t *testing.T) {
 		srv := demoServer(t, s)
 		visitor := srv.Client()
 		open := demoBallot(t, s, models.BallotOpen)
-		if res := visitor.Get("/ballots/" + strconv.FormatUint(open.ID, 10) + "/result.xlsx"); res.Status != http.StatusConflict {
+		if res := visitor.Get(ballotPath(open.ID, "/result.xlsx")); res.Status != http.StatusConflict {
 			t.Fatalf("result of an open ballot: %d", res.Status)
 		}
 		closed := demoBallot(t, s, models.BallotClosed)
-		path := "/ballots/" + strconv.FormatUint(closed.ID, 10)
+		path := ballotPath(closed.ID, "")
 		page := visitor.Get(path)
 		if !page.Has(`a[data-testid="result-xlsx"]`) {
 			t.Fatal("the result has no download link")

@@ -35,20 +35,10 @@ func TestBrowserBallotJourney(t *testing.T) {
 	if err != nil || len(opts) < 2 {
 		t.Fatalf("options: %v", err)
 	}
-	page := srv.URL + "/ballots/" + strconv.FormatUint(b.ID, 10)
+	page := srv.URL + ballotPath(b.ID, "")
 
 	ctx, problems := headless(t, 420, 60*time.Second)
 
-	seq := func(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			for _, st := range steps {
-				if _, err := st(ctx, tg); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -60,17 +50,7 @@ func TestBrowserBallotJourney(t *testing.T) {
 		var ignored string
 		return into(&ignored, chromedp.Evaluate[string](fmt.Sprintf(`(() => { document.querySelector('[data-testid="choice-%d"]').click(); return "ok"; })()`, id)))
 	}
-	signIn := func(phone, next string) chromedp.Action[chromedp.Void] {
-		return seq(
-			chromedp.Navigate(srv.URL+"/login?next="+next),
-			chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), phone),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
-			chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
-		)
-	}
-	signOut := seq(
+	signOut := chromedp.Steps(
 		chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href^="/login"]`)),
 	)
@@ -82,7 +62,7 @@ func TestBrowserBallotJourney(t *testing.T) {
 	// meter asynchronously.
 	shows := func(fen int64) string { return meterText + `.includes(` + strconv.Quote(left(fen)) + `)` }
 	run("resident ticks candidates and watches the meter",
-		signIn("13800000004", "/"),
+		signIn(srv.URL, "13800000004", "/"),
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="vote-form"]`)),
 		waitUntil(`typeof window.htmx !== "undefined" && document.readyState === "complete"`),
@@ -116,7 +96,7 @@ func TestBrowserBallotJourney(t *testing.T) {
 	clock.Set(b.ClosesAt.Add(time.Hour))
 	var notice string
 	run("staff publish the result",
-		signIn("13800000002", "/console"),
+		signIn(srv.URL, "13800000002", "/console"),
 		chromedp.Navigate(srv.URL+"/console/ballots/"+strconv.FormatUint(b.ID, 10)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="publish-form"]`)),
 		chromedp.Click(chromedp.CSS(`form[data-testid="publish-form"] input[name="confirm"]`)),
@@ -136,7 +116,7 @@ func TestBrowserBallotJourney(t *testing.T) {
 		t.Fatalf("turnout %q", turnout)
 	}
 	run("the resident finds the receipt",
-		signIn("13800000004", "/profile"),
+		signIn(srv.URL, "13800000004", "/profile"),
 		chromedp.Navigate(srv.URL+"/profile"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile-receipts"]`)),
 		into(&profile, chromedp.Text(chromedp.CSS(`[data-testid="profile-receipts"]`))),

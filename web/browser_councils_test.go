@@ -26,17 +26,14 @@ import (
 func TestBrowserAgendaWithHTMX(t *testing.T) {
 	s := demoForBrowser(t)
 	conv := principalByPhone(t, s, "13800000003")
-	list, _, err := s.Councils(bg, conv, 1, 1)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("demo council: %v", err)
-	}
-	m, err := s.CreateMeeting(bg, conv, list[0].ID, models.MeetingInput{Title: "一月议事会", StartsAt: s.Now().Add(10 * 24 * time.Hour), Location: "活动室"})
+	council := demoCouncil(t, s).ID
+	m, err := s.CreateMeeting(bg, conv, council, models.MeetingInput{Title: "一月议事会", StartsAt: s.Now().Add(10 * 24 * time.Hour), Location: "活动室"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var topics []uint64
 	for _, title := range []string{"楼道堆物清理", "健身器材维修"} {
-		tp, err := s.SubmitTopic(bg, conv, list[0].ID, models.TopicInput{Title: title, Body: title + "，建议议事会讨论。"})
+		tp, err := s.SubmitTopic(bg, conv, council, models.TopicInput{Title: title, Body: title + "，建议议事会讨论。"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,11 +54,7 @@ func TestBrowserAgendaWithHTMX(t *testing.T) {
 	}
 	var mark, total, set string
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/login?next="+path),
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13800000003"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		signIn(srv.URL, "13800000003", path),
 		chromedp.WaitVisible(chromedp.CSS(first(topics[0]))),
 		into(&set, chromedp.Evaluate[string](`window.yishiMark = "still here"`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:first-child [data-testid="item-down"]`)),
@@ -159,15 +152,25 @@ func (c *crowd) signedIn(phone string, width, height int64, next string) *person
 	return p
 }
 
-// signIn signs in as phone through the form and lands on next.
+// signIn signs in as phone through the form and lands on next, a page
+// of the site's layout (with its sign-out button).
 func signIn(base, phone, next string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		submitLogin(base, phone, next),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
+	)
+}
+
+// submitLogin fills in and sends the sign-in form for next, without waiting
+// for the page it leads to (a projector or print page has no sign-out
+// button to wait for).
+func submitLogin(base, phone, next string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(base+"/login?next="+next),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), phone),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
 	)
 }
 
@@ -400,7 +403,7 @@ func TestBrowserCouncilJourney(t *testing.T) {
 		}
 		for i, phone := range []string{"13800000003", "13800000002"} {
 			sec.do("mark "+phone+" present",
-				chromedp.SetValue(chromedp.CSS(`form[data-testid="mark-form"] select[name="account_id"]`), accountID(t, s, phone)),
+				chromedp.SetValue(chromedp.CSS(`form[data-testid="mark-form"] select[name="account_id"]`), itoa(mustPhone(t, s, phone))),
 				chromedp.Click(chromedp.CSS(`[data-testid="mark-submit"]`)),
 				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-testid="quorum"][data-present="%d"]`, 7+i))),
 			)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -58,40 +57,19 @@ func TestBrowserNeedJourney(t *testing.T) {
 
 	ctx, problems := headless(t, 420, 60*time.Second)
 
-	// seq runs steps one after another as one action.
-	seq := func(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			for _, st := range steps {
-				if _, err := st(ctx, tg); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v; the browser reported %v", step, err, problems.all())
 		}
 	}
-	signIn := func(phone, next string) chromedp.Action[chromedp.Void] {
-		return seq(
-			chromedp.Navigate(srv.URL+"/login?next="+next),
-			chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), phone),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
-			chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
-		)
-	}
-	signOut := seq(
+	signOut := chromedp.Steps(
 		chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href^="/login"]`)),
 	)
 	// satisfaction reads community 1's 满意率 and its parts off the dashboard.
 	satisfaction := func(dst *string) chromedp.Action[chromedp.Void] {
-		return seq(
+		return chromedp.Steps(
 			chromedp.Navigate(srv.URL+"/console/dashboard"),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="dash-communities"]`)),
 			into(dst, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
@@ -106,10 +84,10 @@ func TestBrowserNeedJourney(t *testing.T) {
 	}
 
 	var before, after, location, status, photoWidth string
-	run("staff reads the dashboard", signIn("13800000002", "/console"), satisfaction(&before), signOut)
+	run("staff reads the dashboard", signIn(srv.URL, "13800000002", "/console"), satisfaction(&before), signOut)
 
 	run("resident files a need with a photo",
-		signIn("13800000004", "/needs/new"),
+		signIn(srv.URL, "13800000004", "/needs/new"),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
 		chromedp.SetValue(chromedp.CSS(`select[name="category_id"]`), strconv.FormatUint(repair.ID, 10)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name="description"]`), "单元门口的路灯坏了，晚上看不清台阶。"),
@@ -146,7 +124,7 @@ func TestBrowserNeedJourney(t *testing.T) {
 	}
 
 	run("staff accept and dispatch",
-		signIn("13800000002", "/needs/"+strconv.FormatUint(id, 10)),
+		signIn(srv.URL, "13800000002", "/needs/"+strconv.FormatUint(id, 10)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="need-photos"] img`)),
 		into(&photoWidth, chromedp.Evaluate[string](`(() => { const i = document.querySelector('[data-testid="need-photos"] img'); return i.complete ? String(i.naturalWidth) : "0"; })()`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="submit-accept"]`)),
@@ -160,7 +138,7 @@ func TestBrowserNeedJourney(t *testing.T) {
 		t.Fatalf("the photo did not load for staff (width %q)", photoWidth)
 	}
 	run("the grid worker takes and completes it",
-		signIn("13800000008", "/needs/"+strconv.FormatUint(id, 10)),
+		signIn(srv.URL, "13800000008", "/needs/"+strconv.FormatUint(id, 10)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="act-take"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="submit-take"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="act-complete"]`)),
@@ -171,7 +149,7 @@ func TestBrowserNeedJourney(t *testing.T) {
 		signOut,
 	)
 	run("the resident rates it",
-		signIn("13800000004", "/needs/"+strconv.FormatUint(id, 10)),
+		signIn(srv.URL, "13800000004", "/needs/"+strconv.FormatUint(id, 10)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="need-please-rate"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="rating-5"]`)),
 		chromedp.SendKeys(chromedp.CSS(`form[data-testid="act-rate"] textarea[name="comment"]`), "修得很快"),
@@ -180,7 +158,7 @@ func TestBrowserNeedJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="need-status"][data-status="closed"]`)),
 		signOut,
 	)
-	run("staff read the dashboard again", signIn("13800000002", "/console"), satisfaction(&after))
+	run("staff read the dashboard again", signIn(srv.URL, "13800000002", "/console"), satisfaction(&after))
 
 	// "71.4% 5 / 7" becomes "75.0% 6 / 8": one more rated, one more satisfied.
 	parts := func(s string) (rated, happy int) {

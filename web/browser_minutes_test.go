@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"yishi/models/demo"
 	"yishi/web/webtest"
 )
 
@@ -31,11 +30,7 @@ func TestBrowserMinutesPrintA4(t *testing.T) {
 	var pdf page.PrintToPDFResult
 	yes := true
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/login?next="+url),
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13800000004"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		submitLogin(srv.URL, "13800000004", url),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="minutes-print"]`)),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"yishi/models"
-	"yishi/models/demo"
 	"yishi/web/webtest"
 )
 
@@ -28,11 +27,7 @@ func TestBrowserNeedWithoutJavaScript(t *testing.T) {
 	const text = "3号楼门口的路灯不亮，晚上老人出门看不清路。"
 	var location, status, htmxType string
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/login?next=/needs/new"),
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13800000004"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		signIn(srv.URL, "13800000004", "/needs/new"),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
 		chromedp.SetValue(chromedp.CSS(`select[name="category_id"]`), "2"),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name="description"]`), text),

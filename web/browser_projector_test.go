@@ -8,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"yishi/models"
-	"yishi/models/demo"
 	"yishi/web/webtest"
 )
 
@@ -18,8 +17,7 @@ import (
 // survives).
 func TestBrowserProjectorLive(t *testing.T) {
 	s := demoForBrowser(t)
-	url, zhao := sessionWithVote(t, s)
-	id := idOfURL(t, url)
+	id, url, zhao := sessionWithVote(t, s)
 	v, err := s.MeetingByID(bg, zhao, id)
 	if err != nil || len(v.Motions) != 1 {
 		t.Fatalf("meeting: %v", err)
@@ -28,11 +26,7 @@ func TestBrowserProjectorLive(t *testing.T) {
 	ctx, problems := headless(t, 1280, 40*time.Second)
 	var set, mark string
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/login?next="+url+"/projector"),
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="login-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13800000003"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		submitLogin(srv.URL, "13800000003", url+"/projector"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="projector-tally"][data-for="0"]`)),
 		into(&set, chromedp.Evaluate[string](`window.yishiMark = "still here"`)),
 		chromedp.Func(func(context.Context, *chromedp.Target) error {

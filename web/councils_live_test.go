@@ -1,9 +1,9 @@
 package web_test
 
 import (
-	"bufio"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,84 +17,15 @@ import (
 	"yishi/web/webtest"
 )
 
-// openLive reads the SSE stream at path of srv as c: each "board" event's
-// data comes out of the channel, until stop is called or the stream ends.
-func openLive(t *testing.T, srv *webtest.Server, c *webtest.Client, path string) (<-chan string, func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
-	req.Header.Set("Accept", "text/event-stream")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		cancel()
-		resp.Body.Close()
-		t.Fatalf("live stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	out := make(chan string, 16)
-	go func() {
-		defer close(out)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		var event string
-		var data []string
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				event = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				data = append(data, strings.TrimPrefix(line, "data: "))
-			case line == "":
-				if event == "board" {
-					out <- strings.Join(data, "\n")
-				}
-				event, data = "", nil
-			}
-		}
-	}()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-		}
-	}
-	t.Cleanup(stop)
-	return out, stop
-}
-
-// waitBoard waits up to d for a board containing want.
-func waitBoard(t *testing.T, events <-chan string, want string, d time.Duration) {
-	t.Helper()
-	deadline := time.After(d)
-	for {
-		select {
-		case b, ok := <-events:
-			if !ok {
-				t.Fatalf("the stream ended before a board with %q", want)
-			}
-			if strings.Contains(b, want) {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("no board with %q within %s", want, d)
-		}
-	}
-}
-
 // sessionWithVote opens the demo meeting, signs a member in and opens a
-// vote on a motion; it returns the meeting's address and the member.
-func sessionWithVote(t *testing.T, s *models.Store) (string, *models.Principal) {
+// vote on a motion; it returns the meeting's id and address and the
+// member.
+func sessionWithVote(t *testing.T, s *models.Store) (uint64, string, *models.Principal) {
 	t.Helper()
-	url := demoMeetingURL(t, s)
+	announced, _ := demoMeetings(t, s)
+	id := announced.ID
 	conv := principalByPhone(t, s, actorPhones[convener])
 	zhao := principalByPhone(t, s, "13800000006")
-	id := idOfURL(t, url)
 	m, err := s.OpenMeeting(bg, conv, id)
 	if err != nil {
 		t.Fatal(err)
@@ -113,16 +44,7 @@ func sessionWithVote(t *testing.T, s *models.Store) (string, *models.Principal) 
 	if _, err := s.MotionStep(bg, conv, id, mo.ID, models.MotionActOpen); err != nil {
 		t.Fatal(err)
 	}
-	return url, zhao
-}
-
-func idOfURL(t *testing.T, url string) uint64 {
-	t.Helper()
-	var id uint64
-	for _, r := range url[strings.LastIndex(url, "/")+1:] {
-		id = id*10 + uint64(r-'0')
-	}
-	return id
+	return id, "/meetings/" + strconv.FormatUint(id, 10), zhao
 }
 
 // TestProjectorLiveInProcess: the projector's stream sends the board at
@@ -132,21 +54,21 @@ func TestProjectorLiveInProcess(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		srv := demoServer(t, s)
-		url, _ := sessionWithVote(t, s)
+		id, url, _ := sessionWithVote(t, s)
 		conv, zhao := login(srv, "13800000003"), login(srv, "13800000006")
 		pj := conv.Get(url + "/projector")
 		if live, _ := pj.Doc.Find(`[data-testid="board"]`).Attr("data-live"); live != url+"/live" || !strings.Contains(pj.Body, `<noscript><meta http-equiv="refresh" content="5">`) {
 			t.Fatalf("projector's live address %q, or no refresh without JavaScript", live)
 		}
-		events, stop := openLive(t, srv, conv, url+"/live")
-		waitBoard(t, events, `data-for="0"`, 5*time.Second)
+		events, stop := conv.Live(url + "/live")
+		webtest.WaitBoard(t, events, `data-for="0"`, 5*time.Second)
 		zhao.Submit(zhao.Get(url), `form[data-testid="vote-form"]`, map[string]string{"choice": "for"})
-		waitBoard(t, events, `data-for="1"`, 5*time.Second)
+		webtest.WaitBoard(t, events, `data-for="1"`, 5*time.Second)
 		stop()
 		for range events {
 		}
 		// The handler ended with its client: no subscription is left.
-		for deadline := time.Now().Add(5 * time.Second); srv.Live.Subscribers(idOfURL(t, url)) != 0; time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(5 * time.Second); srv.Live.Subscribers(id) != 0; time.Sleep(20 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatal("the stream outlived its client")
 			}
@@ -189,14 +111,14 @@ func TestProjectorLiveAcrossProcesses(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	url, _ := sessionWithVote(t, sa)
+	id, url, _ := sessionWithVote(t, sa)
 	conv := login(servers[1], "13800000003")
 	zhao := login(servers[0], "13800000006")
-	events, _ := openLive(t, servers[1], conv, url+"/live")
-	waitBoard(t, events, `data-for="0"`, 5*time.Second)
-	if n := hubs[1].Subscribers(idOfURL(t, url)); n != 1 {
+	events, _ := conv.Live(url + "/live")
+	webtest.WaitBoard(t, events, `data-for="0"`, 5*time.Second)
+	if n := hubs[1].Subscribers(id); n != 1 {
 		t.Fatalf("%d projectors subscribed on the second server", n)
 	}
 	zhao.Submit(zhao.Get(url), `form[data-testid="vote-form"]`, map[string]string{"choice": "for"})
-	waitBoard(t, events, `data-for="1"`, 5*time.Second)
+	webtest.WaitBoard(t, events, `data-for="1"`, 5*time.Second)
 }

@@ -27,8 +27,8 @@ func demoCouncil(t *testing.T, s *models.Store) models.CouncilView {
 	t.Helper()
 	conv := principalByPhone(t, s, actorPhones[convener])
 	list, _, err := s.Councils(bg, conv, 1, 10)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("demo council: %v", err)
+	if err != nil || len(list) != 1 || list[0].Name != demo.CouncilName {
+		t.Fatalf("demo council: %v %v", list, err)
 	}
 	v, err := s.CouncilByID(bg, conv, list[0].ID)
 	if err != nil {

@@ -17,15 +17,6 @@ func demoMeetingURL(t *testing.T, s *models.Store) string {
 	return "/meetings/" + strconv.FormatUint(m.ID, 10)
 }
 
-func accountID(t *testing.T, s *models.Store, phone string) string {
-	t.Helper()
-	a, err := s.AccountByPhone(bg, phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatUint(a.ID, 10)
-}
-
 // TestMeetingInSessionThroughForms runs the demo meeting through its
 // forms: the convener opens it, a member signs in with the room's code,
 // the secretary marks the others present, a motion is put and voted on by
@@ -81,7 +72,7 @@ func TestMeetingInSessionThroughForms(t *testing.T) {
 			t.Fatalf("quorum with one present: %s", got)
 		}
 		for _, phone := range []string{"13800000003", "13800000007", "13800000040", "13800000041", "13800000042", "13800000043", "13800000044"} {
-			sp = sec.Submit(sp, `form[data-testid="mark-form"]`, map[string]string{"account_id": accountID(t, s, phone)})
+			sp = sec.Submit(sp, `form[data-testid="mark-form"]`, map[string]string{"account_id": itoa(mustPhone(t, s, phone))})
 			if sp.Status != http.StatusOK {
 				t.Fatalf("mark %s: %d", phone, sp.Status)
 			}

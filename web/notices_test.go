@@ -46,19 +46,6 @@ func communityIDs(t *testing.T, s *models.Store) (uint64, uint64) {
 	return c1, c2
 }
 
-func staffPrincipal(t *testing.T, s *models.Store, phone string) *models.Principal {
-	t.Helper()
-	a, err := s.AccountByPhone(bg, phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.LoadPrincipal(bg, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func countRows(t *testing.T, s *models.Store, model any) int64 {
 	t.Helper()
 	var n int64
@@ -121,7 +108,7 @@ func TestBulletinWithoutAccount(t *testing.T) {
 		}
 
 		// Text is text: markup typed into a notice is shown, not run.
-		staff := staffPrincipal(t, s, "13800000002")
+		staff := principalByPhone(t, s, "13800000002")
 		x, err := s.PublishOutcome(bg, staff, models.NoticeInput{PlaceID: com1, Title: "<b>标题</b>", Body: "第一行<script>alert(1)</script>\n第二行"}, "test", 1)
 		if err != nil {
 			t.Fatal(err)
@@ -350,7 +337,7 @@ func TestStaffWriteAndPublishThroughForms(t *testing.T) {
 		if unconfirmed.Status != http.StatusUnprocessableEntity || !strings.Contains(unconfirmed.Text(`[data-testid="error-confirm"]`), "请勾选确认") {
 			t.Fatalf("unconfirmed publish: %d", unconfirmed.Status)
 		}
-		if got, _ := s.StaffNoticeByID(bg, staffPrincipal(t, s, "13800000002"), id); got.Status != models.NoticeDraft {
+		if got, _ := s.StaffNoticeByID(bg, principalByPhone(t, s, "13800000002"), id); got.Status != models.NoticeDraft {
 			t.Fatalf("published without confirmation: %s", got.Status)
 		}
 		pub := c.Submit(edited, `form[data-testid="publish-form"]`, map[string]string{"confirm": "on"})

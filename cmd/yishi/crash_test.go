@@ -59,11 +59,7 @@ func TestVotesSurviveSIGKILL(t *testing.T) {
 	vs := make([]voter, voters)
 	for i := range vs {
 		vs[i].session = toks[i]
-		body, err := br.get(base.Load().(string)+"/ballots/"+strconv.FormatUint(ballotID, 10), &vs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parseVoteForm(body)
+		f, err := br.voteForm(base.Load().(string), ballotID, &vs[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,14 +124,14 @@ func TestVotesSurviveSIGKILL(t *testing.T) {
 			// signal lands, so each voter keeps resending its form (as an
 			// impatient browser does), and the kill always finds requests
 			// in flight. Every answer must be the first receipt.
-			for again := true; again; {
+		resend:
+			for {
 				select {
 				case <-restarted:
-					again = false
+					break resend
 				default:
 					if time.Now().After(deadline) {
-						again = false
-						break
+						break resend
 					}
 					r, err := submit()
 					if err != nil {

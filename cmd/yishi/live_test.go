@@ -1,62 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
+	"yishi/web/webtest"
 )
-
-// webUser is a signed-in browser of one `yishi serve`.
-type webUser struct {
-	t    *testing.T
-	base string
-	http *http.Client
-}
-
-// signIn signs phone in at the server listening on addr, as a browser
-// does: the CSRF cookie from the form page, then the form.
-func signIn(t *testing.T, addr, phone string) *webUser {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	u := &webUser{t: t, base: "http://" + addr, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	resp, err := u.http.Get(u.base + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	resp = u.post("/login", url.Values{"phone": {phone}, "password": {demo.Password}})
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path == "/login" {
-		t.Fatalf("%s did not sign in at %s: %d at %s", phone, addr, resp.StatusCode, resp.Request.URL)
-	}
-	return u
-}
-
-// post sends a form with the CSRF token the server set as a cookie.
-func (u *webUser) post(path string, form url.Values) *http.Response {
-	u.t.Helper()
-	base, _ := url.Parse(u.base)
-	for _, ck := range u.http.Jar.Cookies(base) {
-		if ck.Name == "yishi_csrf" {
-			form.Set("_csrf", ck.Value)
-		}
-	}
-	resp, err := u.http.PostForm(u.base+path, form)
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp
-}
 
 // TestProjectorAcrossServeProcesses: two `yishi serve` processes on one
 // PostgreSQL database; a member votes through the first, and the projector
@@ -108,55 +63,25 @@ func TestProjectorAcrossServeProcesses(t *testing.T) {
 	}
 
 	one, two := startServe(t, c, "--db", dbURL), startServe(t, c, "--db", dbURL)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the second process's log: %s", two.stderr.String())
+		}
+	})
 	meeting := "/meetings/" + strconv.FormatUint(m.ID, 10)
-	projector := signIn(t, two.addr, "13800000003")
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(rctx, http.MethodGet, projector.base+meeting+"/live", nil)
-	req.Header.Set("Accept", "text/event-stream")
-	stream := &http.Client{Jar: projector.http.Jar} // no timeout: the stream stays open
-	resp, err := stream.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("projector stream: %d", resp.StatusCode)
-	}
-	boards := make(chan string, 16)
-	go func() {
-		defer close(boards)
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			if line := sc.Text(); strings.HasPrefix(line, "data: ") {
-				boards <- line
-			}
-		}
-	}()
-	wait := func(want string) {
-		t.Helper()
-		deadline := time.After(10 * time.Second)
-		for {
-			select {
-			case b, ok := <-boards:
-				if !ok {
-					t.Fatalf("the stream ended before %s", want)
-				}
-				if strings.Contains(b, want) {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("no board with %s from the second process; its log: %s", want, two.stderr.String())
-			}
-		}
-	}
-	wait(`data-for="0"`)
+	projector := webtest.NewClient(t, "http://"+two.addr)
+	projector.Login("13800000003", demo.Password)
+	boards, _ := projector.Live(meeting + "/live")
+	webtest.WaitBoard(t, boards, `data-for="0"`, 10*time.Second)
 
-	member := signIn(t, one.addr, "13800000006")
-	voted := member.post(meeting+"/motions/"+strconv.FormatUint(mo.ID, 10)+"/vote", url.Values{"choice": {"for"}})
-	if voted.StatusCode != http.StatusOK {
-		t.Fatalf("vote through the first process: %d", voted.StatusCode)
+	member := webtest.NewClient(t, "http://"+one.addr)
+	member.Login("13800000006", demo.Password)
+	voted := member.Submit(member.Get(meeting), `form[data-testid="vote-form"]`, map[string]string{"choice": "for"})
+	if c, _ := voted.Doc.Find(`[data-testid="my-vote"]`).Attr("data-choice"); voted.Status != http.StatusOK || c != "for" || voted.Has(`[data-testid="vote-form"]`) {
+		t.Fatalf("vote through the first process: %d, recorded %q", voted.Status, c)
 	}
-	wait(`data-for="1"`)
+	if tally, _ := voted.Doc.Find(`[data-testid="motion-tally"]`).Attr("data-for"); tally != "1" {
+		t.Fatalf("tally after the vote: %q for", tally)
+	}
+	webtest.WaitBoard(t, boards, `data-for="1"`, 10*time.Second)
 }

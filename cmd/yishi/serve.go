@@ -123,7 +123,7 @@ func purgeSessions(ctx context.Context, purge func(context.Context) (int64, erro
 }
 
 func dbKind(url string) string {
-	if len(url) > 8 && (url[:9] == "postgres:" || (len(url) > 10 && url[:11] == "postgresql:")) {
+	if models.IsPostgresURL(url) {
 		return "postgres"
 	}
 	return "sqlite:" + url
@@ -173,8 +173,9 @@ func (c smsConfig) channel(log *slog.Logger) (notify.Channel, error) {
 
 // Background job intervals.
 const (
-	deliverEvery = 5 * time.Second
-	needsEvery   = 5 * time.Minute
+	deliverEvery     = 5 * time.Second
+	needsEvery       = 5 * time.Minute
+	resolutionsEvery = 5 * time.Minute
 )
 
 // startJobs runs the background work of a server until ctx ends: delivering
@@ -183,7 +184,7 @@ const (
 // Every process may run them: the outbox is claimed row by row and each need
 // step locks its need.
 func startJobs(ctx context.Context, wg *sync.WaitGroup, store *models.Store, d *notify.Dispatcher, log *slog.Logger) {
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		d.Run(ctx, deliverEvery)
@@ -202,7 +203,14 @@ func startJobs(ctx context.Context, wg *sync.WaitGroup, store *models.Store, d *
 			if len(chased) > 0 || closed > 0 {
 				log.Info("needs", "chased", len(chased), "closed_unrated", closed)
 			}
-			// Overdue council resolutions are chased the same way (决议催办).
+			return nil
+		}, func(err error) { log.Error("needs job", "err", err.Error()) })
+	}()
+	// Overdue council resolutions are chased the same way (决议催办), on
+	// their own: a failing needs job does not hold them up.
+	go func() {
+		defer wg.Done()
+		notify.Every(ctx, resolutionsEvery, func(ctx context.Context) error {
 			resolutions, err := store.ChaseResolutions(ctx)
 			if err != nil {
 				return fmt.Errorf("chase overdue resolutions: %w", err)
@@ -211,6 +219,6 @@ func startJobs(ctx context.Context, wg *sync.WaitGroup, store *models.Store, d *
 				log.Info("resolutions", "chased", len(resolutions))
 			}
 			return nil
-		}, func(err error) { log.Error("needs job", "err", err.Error()) })
+		}, func(err error) { log.Error("resolutions job", "err", err.Error()) })
 	}()
 }

@@ -17,14 +17,7 @@ func TestDemoCouncil(t *testing.T) {
 		if err := demo.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		acct, err := s.AccountByPhone(ctx, "13800000003")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := s.LoadPrincipal(ctx, acct.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := principalOf(t, s, "13800000003")
 		list, total, err := s.Councils(ctx, p, 1, 10)
 		if err != nil || total != 1 || list[0].Name != demo.CouncilName || list[0].Place.Name != demo.CommunityNames[0] {
 			t.Fatalf("convener's councils: %+v %d %v", list, total, err)
@@ -55,16 +48,9 @@ func TestDemoCouncil(t *testing.T) {
 		// The past meeting: held with a quorum, three motions, two adopted
 		// (one from an accepted topic by members' votes), its minutes signed
 		// and published with a publicity period still running.
-		resident, err := s.AccountByPhone(ctx, "13800000004")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rp, err := s.LoadPrincipal(ctx, resident.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rp := principalOf(t, s, "13800000004")
 		mins, err := s.MinutesOf(ctx, rp, meetings[1].ID)
-		if err != nil || mins.Status() != models.MinutesPublished || !mins.Readable || mins.Minutes.SignedByID == nil || *mins.Minutes.SignedByID != acct.ID {
+		if err != nil || mins.Status() != models.MinutesPublished || !mins.Readable || mins.Minutes.SignedByID == nil || *mins.Minutes.SignedByID != p.Account.ID {
 			t.Fatalf("past meeting's minutes as a resident sees them: %+v %v", mins.Minutes, err)
 		}
 		r := mins.Record

@@ -48,14 +48,7 @@ func TestDemoNeedsCoverEveryStatusAndLoadOnce(t *testing.T) {
 			t.Fatalf("whistles %d rated %d photos %d supports %d overdue %d", whistles, rated, photos, supports, overdue)
 		}
 		// The taker accounts sign in to what was dispatched to them.
-		acct, err := s.AccountByPhone(ctx, demo.TakerAccounts[0].Phone)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := s.LoadPrincipal(ctx, acct.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := principalOf(t, s, demo.TakerAccounts[0].Phone)
 		if _, total, err := s.ListNeeds(ctx, p, models.NeedFilter{Scope: models.NeedsDispatched}); err != nil || total == 0 {
 			t.Fatalf("grid worker's list: %d %v", total, err)
 		}

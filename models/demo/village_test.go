@@ -18,14 +18,7 @@ func TestDemoVillageMatter(t *testing.T) {
 		if err := demo.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		acct, err := s.AccountByPhone(ctx, demo.VillageStaff.Phone)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := s.LoadPrincipal(ctx, acct.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := principalOf(t, s, demo.VillageStaff.Phone)
 		list, total, err := s.Matters(ctx, p, 1, 10)
 		if err != nil || total != 1 || list[0].Title != demo.MatterTitle || list[0].Place.Name != demo.VillageName {
 			t.Fatalf("village matters: %+v %d %v", list, total, err)
@@ -38,10 +31,9 @@ func TestDemoVillageMatter(t *testing.T) {
 			t.Fatalf("next step: %+v", next)
 		}
 		// The community's convener has nothing to do with the village.
-		conv, _ := s.AccountByPhone(ctx, "13800000003")
-		cp, _ := s.LoadPrincipal(ctx, conv.ID)
-		if _, total, _ := s.Matters(ctx, cp, 1, 10); total != 0 {
-			t.Fatalf("the convener sees %d matters", total)
+		cp := principalOf(t, s, "13800000003")
+		if _, total, err := s.Matters(ctx, cp, 1, 10); err != nil || total != 0 {
+			t.Fatalf("the convener sees %d matters: %v", total, err)
 		}
 	})
 }

@@ -61,10 +61,14 @@ type Client struct {
 	Header http.Header
 }
 
-// Client returns a new browser with an empty cookie jar.
-func (s *Server) Client() *Client {
+// Client returns a new browser of s with an empty cookie jar.
+func (s *Server) Client() *Client { return NewClient(s.t, s.URL) }
+
+// NewClient returns a new browser with an empty cookie jar of the site at
+// baseURL (a server started elsewhere, such as a `yishi serve` process).
+func NewClient(t testing.TB, baseURL string) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{t: s.t, base: s.URL, HTTP: &http.Client{Jar: jar}, Header: http.Header{}}
+	return &Client{t: t, base: baseURL, HTTP: &http.Client{Jar: jar}, Header: http.Header{}}
 }
 
 // On returns this browser pointed at another server of the same site (a
