@@ -622,3 +622,27 @@ func (in *ResearchInput) Validate() FieldErrors {
 	}
 	return fe
 }
+
+// ProposerNameFor is the proposer's name as viewer sees it: whole to the
+// proposer and to those who run the council (run), masked to anyone else.
+func (t Topic) ProposerNameFor(viewer uint64, run bool) string {
+	if run || (viewer != 0 && t.ProposerID == viewer) {
+		return t.Proposer.Name
+	}
+	return MaskName(t.Proposer.Name)
+}
+
+// Next tells the status step a takes the topic to, or ok=false. A topic
+// on an announced agenda is locked: it may still be accepted, but no
+// longer merged or declined.
+func (v TopicView) Next(a TopicAction) (TopicStatus, bool) {
+	to, ok := TopicTransition(v.Status, a)
+	return to, ok && (a == TopicActAccept || !v.Locked)
+}
+
+// May reports whether the viewer may take step a on the topic now: they
+// run the council and the step leads somewhere.
+func (v TopicView) May(a TopicAction) bool {
+	_, ok := v.Next(a)
+	return v.Council.Run && ok
+}

@@ -391,3 +391,19 @@ func (in *StepInput) Validate(kind StepKind, after *time.Time, now time.Time) Fi
 	}
 	return fe
 }
+
+// CheckNext validates in as the record of the matter's next step: the
+// step's own rules, and a date neither in the future (now) nor before the
+// previous step's. A matter with no step left to record has nothing to
+// check it against (CheckStep refuses the step).
+func (v MatterView) CheckNext(in *StepInput, now time.Time) FieldErrors {
+	next := v.Next()
+	if next == nil {
+		return FieldErrors{}
+	}
+	var after *time.Time
+	if prev := v.Record(v.Done - 1); prev != nil {
+		after = &prev.HeldOn
+	}
+	return in.Validate(next.Kind, after, now)
+}

@@ -272,3 +272,53 @@ func CheckMotionVote(meeting MeetingStatus, m Motion, role MemberRole, present, 
 	}
 	return nil
 }
+
+// TakesMotions reports whether a meeting in status s takes new motions:
+// once announced and while in session.
+func TakesMotions(s MeetingStatus) bool { return s == MeetingAnnounced || s == MeetingInSession }
+
+// MotionStepOpen reports whether step a may be taken on the motions of a
+// meeting in status s: opening and closing a vote only in session,
+// withdrawing also before the meeting opens.
+func MotionStepOpen(s MeetingStatus, a MotionAction) bool {
+	if a == MotionActWithdraw {
+		return TakesMotions(s)
+	}
+	return s == MeetingInSession
+}
+
+// Opened reports whether a meeting in status s has sat: its attendance and
+// its motions' tallies are shown.
+func (s MeetingStatus) Opened() bool { return s == MeetingInSession || s == MeetingClosed }
+
+// May reports whether the viewer may take step a on the meeting now: they
+// run the council and the step leads somewhere from its status.
+func (v MeetingView) May(a MeetingAction) bool {
+	_, ok := MeetingTransition(v.Status, a)
+	return v.Council.Run && ok
+}
+
+// MayEdit reports whether the viewer may change the meeting's draft.
+func (v MeetingView) MayEdit() bool { return v.Council.Run && v.Status.Editable() }
+
+// MayResearch reports whether the viewer may attach research now.
+func (v MeetingView) MayResearch() bool {
+	return (v.Council.Run || v.Council.MyRole.Votes()) && v.Status.TakesResearch()
+}
+
+// MayAddMotion reports whether the viewer may put a motion now.
+func (v MeetingView) MayAddMotion() bool { return v.Council.Run && TakesMotions(v.Status) }
+
+// MayCheckIn reports whether the viewer is a member still to sign in to
+// the meeting in session.
+func (v MeetingView) MayCheckIn() bool {
+	return v.Status == MeetingInSession && v.Council.MyRole != "" && !v.Present
+}
+
+// MayMotion reports whether the viewer may take step a on motion m now:
+// they run the council, the meeting's status allows the step and it leads
+// somewhere from the motion's status.
+func (v MeetingView) MayMotion(m Motion, a MotionAction) bool {
+	_, ok := MotionTransition(m.Status, a, OutcomePassed)
+	return v.Council.Run && MotionStepOpen(v.Status, a) && ok
+}

@@ -470,3 +470,21 @@ func (c WhistleCall) ReportedInTime(by time.Time) bool {
 
 // WhistleReportLimit is how long called departments have to report.
 const WhistleReportLimit = 24 * time.Hour
+
+// MayRaiseTopic reports whether viewer may put the need to a council as a
+// topic (议题): its filer, or staff who handle it, while it is neither
+// merged nor declined.
+func (d NeedDetail) MayRaiseTopic(viewer uint64) bool {
+	if d.Status == NeedMerged || d.Status == NeedDeclined {
+		return false
+	}
+	if viewer != 0 && d.FilerID == viewer {
+		return true
+	}
+	for _, r := range d.Roles {
+		if r == NeedByStaff {
+			return true
+		}
+	}
+	return false
+}

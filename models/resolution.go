@@ -217,3 +217,39 @@ var (
 
 // ResolutionSource is the SourceType of a project spawned from a resolution.
 const ResolutionSource = "resolution"
+
+// MayEver reports whether actors may take step a on a resolution in some
+// status: one who may not is refused before anything else is looked at.
+func MayEver(a ResolutionAction, actors ...ResolutionActor) bool {
+	for _, st := range ResolutionStatuses {
+		if _, ok := ResolutionTransition(st, a, actors...); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckSpawn says whether p may make a project (perm PermManageProjects)
+// or a ballot (PermManageBallots) from the resolution; taken tells that
+// one was made from it already. One who does not run the council, or
+// lacks perm there, is refused (ErrForbidden); an ended resolution, or one
+// already carried out that way, allows no more (ErrResolutionSpawn).
+func (v ResolutionView) CheckSpawn(p *Principal, perm Permission, taken bool) error {
+	if !v.Council.Run || !p.Can(perm, v.Council.Place) {
+		return ErrForbidden
+	}
+	if v.Status.Final() || taken {
+		return ErrResolutionSpawn
+	}
+	return nil
+}
+
+// CheckSpawnProject is CheckSpawn for a project.
+func (v ResolutionView) CheckSpawnProject(p *Principal) error {
+	return v.CheckSpawn(p, PermManageProjects, v.ProjectID != nil)
+}
+
+// CheckSpawnBallot is CheckSpawn for a ballot.
+func (v ResolutionView) CheckSpawnBallot(p *Principal) error {
+	return v.CheckSpawn(p, PermManageBallots, v.BallotID != nil)
+}

@@ -331,7 +331,7 @@ func (s *Store) SubmitTopic(ctx context.Context, p *Principal, councilID uint64,
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			if err != nil || !v.Place.Contains(d.Need.Place) {
+			if err != nil || !v.Place.Contains(d.Need.Place) || !d.MayRaiseTopic(p.Account.ID) {
 				fe.Add("need_id", "err.invalid_choice")
 			}
 			need = &in.NeedID
@@ -483,8 +483,8 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 		if !v.Council.Run {
 			return ErrForbidden
 		}
-		to, ok := TopicTransition(v.Status, a)
-		if !ok || (a != TopicActAccept && v.Locked) {
+		to, ok := v.Next(a)
+		if !ok {
 			return ErrTopicStep
 		}
 		if apply != nil {

@@ -395,12 +395,8 @@ func (s *Store) RecordStep(ctx context.Context, p *Principal, id uint64, positio
 			return err
 		}
 		st := v.Procedure.Steps[position]
-		var after *time.Time
-		if prev := v.Record(position - 1); prev != nil {
-			after = &prev.HeldOn
-		}
 		now := s.Now()
-		fe := in.Validate(st.Kind, after, now)
+		fe := v.CheckNext(&in, now)
 		if st.Kind == StepMeeting && in.MeetingID != 0 {
 			if err := s.checkStepMeeting(ctx, p, v, st, in.MeetingID, fe); err != nil {
 				return err

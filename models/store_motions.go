@@ -270,7 +270,7 @@ func (s *Store) MarkPresent(ctx context.Context, p *Principal, meetingID, accoun
 func (s *Store) AddMotion(ctx context.Context, p *Principal, meetingID uint64, in MotionInput) (Motion, error) {
 	var m Motion
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		v, err := s.editMeeting(ctx, p, meetingID, func(st MeetingStatus) bool { return st == MeetingAnnounced || st == MeetingInSession })
+		v, err := s.editMeeting(ctx, p, meetingID, TakesMotions)
 		if err != nil {
 			return err
 		}
@@ -345,7 +345,7 @@ func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint
 		if !v.Council.Run {
 			return ErrForbidden
 		}
-		if a != MotionActWithdraw && v.Status != MeetingInSession || v.Status != MeetingInSession && v.Status != MeetingAnnounced {
+		if !MotionStepOpen(v.Status, a) {
 			return ErrMeetingStep
 		}
 		now := s.Now()

@@ -49,12 +49,12 @@ func (v ResolutionView) MayRate() bool {
 // a project: one who runs the council and manages projects at its place,
 // while the resolution is open and has no project yet.
 func (v ResolutionView) MaySpawnProject(p *Principal) bool {
-	return v.Council.Run && p.Can(PermManageProjects, v.Council.Place) && v.ProjectID == nil && !v.Status.Final()
+	return v.CheckSpawnProject(p) == nil
 }
 
 // MaySpawnBallot is MaySpawnProject for a ballot (票决).
 func (v ResolutionView) MaySpawnBallot(p *Principal) bool {
-	return v.Council.Run && p.Can(PermManageBallots, v.Council.Place) && v.BallotID == nil && !v.Status.Final()
+	return v.CheckSpawnBallot(p) == nil
 }
 
 // resolutionRoles are the parts p plays in a resolution of council c.
@@ -463,11 +463,8 @@ func (s *Store) spawn(ctx context.Context, p *Principal, id uint64, perm Permiss
 		if err != nil {
 			return err
 		}
-		if !v.Council.Run || !p.Can(perm, v.Council.Place) {
-			return ErrForbidden
-		}
-		if v.Status.Final() || col == "project_id" && v.ProjectID != nil || col == "ballot_id" && v.BallotID != nil {
-			return ErrResolutionSpawn
+		if err := v.CheckSpawn(p, perm, col == "project_id" && v.ProjectID != nil || col == "ballot_id" && v.BallotID != nil); err != nil {
+			return err
 		}
 		made, err := create(ctx)
 		if err != nil {

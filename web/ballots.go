@@ -576,7 +576,7 @@ func (s *Server) ballotResultExport(c echo.Context) error {
 		return err
 	}
 	name := strconv.FormatUint(id, 10)
-	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	return sendDownload(c, xlsxType,
 		t("ballots.xlsx_file")+"-"+name+".xlsx", "ballot-"+name+"-result.xlsx", buf.Bytes())
 }
 

@@ -134,7 +134,7 @@ func (s *Server) newBallot(c echo.Context) error {
 	if rid, err := strconv.ParseUint(c.QueryParam("resolution"), 10, 64); err == nil {
 		// Prefilled from a council resolution (决议), whose link the form
 		// carries through to the ballot.
-		v, err := s.spawnFrom(c, rid, models.ResolutionView.MaySpawnBallot)
+		v, err := s.spawnFrom(c, rid, models.ResolutionView.CheckSpawnBallot)
 		if err != nil {
 			return err
 		}

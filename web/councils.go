@@ -371,7 +371,7 @@ func (s *Server) topicAction(a models.TopicAction) echo.HandlerFunc {
 			return models.ErrForbidden
 		}
 		fe := models.FieldErrors{}
-		if a != models.TopicActAccept && c.FormValue("confirm") != "on" {
+		if a != models.TopicActAccept && !confirmed(c) {
 			fe.Add("confirm", "err.confirm_required")
 		}
 		if len(fe) == 0 {
@@ -481,7 +481,9 @@ func (s *Server) agendaItem(step string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return s.meetingPost(c, "agenda-item", "meetings.agenda_saved", nil, func(id uint64) error {
+		// The time box form names its item, so a refused time shows again
+		// as typed beside that item.
+		return s.meetingPost(c, "agenda-item", "meetings.agenda_saved", []string{"item", "minutes"}, func(id uint64) error {
 			p := me(c)
 			switch step {
 			case "up":
@@ -536,7 +538,7 @@ func readResearch(c echo.Context) (models.ResearchInput, models.FieldErrors, err
 	if in.FileType == "application/zip" {
 		switch {
 		case strings.HasSuffix(strings.ToLower(fh.Filename), ".xlsx"):
-			in.FileType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			in.FileType = xlsxType
 		case strings.HasSuffix(strings.ToLower(fh.Filename), ".docx"):
 			in.FileType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 		}
@@ -589,8 +591,8 @@ func (s *Server) researchFile(c echo.Context) error {
 
 func (s *Server) meetingAnnounce(c echo.Context) error {
 	return s.meetingPost(c, "announce", "meetings.announced", nil, func(id uint64) error {
-		if c.FormValue("confirm") != "on" {
-			return models.FieldErrors{"confirm": "err.confirm_required"}
+		if err := needConfirm(c); err != nil {
+			return err
 		}
 		_, err := s.store.AnnounceMeeting(rctx(c), me(c), id, env(c).TZ)
 		// Too late, nothing on the agenda, already announced: say so on the
@@ -599,10 +601,6 @@ func (s *Server) meetingAnnounce(c echo.Context) error {
 	})
 }
 
-// stepError turns a step the rules refuse (the wrong state, already done,
-// not signed in) into an error on the form's field, so the page says so
-// beside the form; a refusal of permission and a missing object pass
-// through to the error page.
 // meetingPostpone moves an announced meeting to a later time, with a
 // reason and the confirmation box.
 func (s *Server) meetingPostpone(c echo.Context) error {
@@ -639,6 +637,10 @@ func (s *Server) meetingCancel(c echo.Context) error {
 	})
 }
 
+// stepError turns a step the rules refuse (the wrong state, already done,
+// not signed in) into an error on the form's field, so the page says so
+// beside the form; a refusal of permission and a missing object pass
+// through to the error page.
 func stepError(err error, field string) error {
 	var de *models.Error
 	if errors.As(err, &de) && !errors.Is(err, models.ErrForbidden) && !errors.Is(err, models.ErrNotFound) {

@@ -218,6 +218,12 @@ func TestMeetingAgendaAndAnnouncement(t *testing.T) {
 		if part.Status != http.StatusOK || !strings.Contains(part.Text(`[data-testid="error-item-minutes"]`), "5到180") {
 			t.Fatalf("htmx time box of 500: %d %q", part.Status, part.Text(`[data-testid="error-item-minutes"]`))
 		}
+		if typed, _ := part.Doc.Find(`[data-testid="agenda-item"]:first-child [data-testid="item-minutes"]`).Attr("value"); typed != "500" {
+			t.Fatalf("the refused time box shows %q, not what was typed", typed)
+		}
+		if kept, _ := part.Doc.Find(`[data-testid="agenda-item"]:nth-child(2) [data-testid="item-minutes"]`).Attr("value"); kept == "500" {
+			t.Fatal("another item shows the refused time box")
+		}
 		mp = conv.Get(meetingPath)
 		mp = conv.Submit(mp, `[data-testid="agenda-item"]:first-child form:has([data-testid="item-time"])`, map[string]string{"minutes": "45"})
 		if got := mp.Text(`[data-testid="agenda-total"]`); !strings.Contains(got, "70") {
@@ -228,7 +234,7 @@ func TestMeetingAgendaAndAnnouncement(t *testing.T) {
 		memp := member.Get(meetingPath)
 		memp = postFile(t, member, memp, `[data-testid="agenda-item"]:first-child form[data-testid="research-form"]`,
 			map[string]string{"note": "走访了10户，8户支持清理。", "cost": "1200.50", "canvassed": "10"}, "file", "报价.pdf", []byte("%PDF-1.4\n报价单"))
-		if memp.Status != http.StatusOK || memp.Text(`[data-testid="research-cost"]`) != "估算 1200.50 元" || memp.Text(`[data-testid="research-canvassed"]`) != "征求 10 位居民意见" {
+		if memp.Status != http.StatusOK || memp.Text(`[data-testid="research-cost"]`) != "估算 1,200.50 元" || memp.Text(`[data-testid="research-canvassed"]`) != "征求 10 位居民意见" {
 			t.Fatalf("research: %d %q %q", memp.Status, memp.Text(`[data-testid="research-cost"]`), memp.Text(`[data-testid="research-canvassed"]`))
 		}
 		file, _ := memp.Doc.Find(`[data-testid="research-file"]`).Attr("href")

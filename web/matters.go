@@ -223,16 +223,13 @@ func (s *Server) matterStep(c echo.Context) error {
 	if !confirmed(c) {
 		fe.Add("confirm", "err.confirm_required")
 	}
-	if len(fe) > 0 {
-		if next := v.Next(); next != nil {
-			var after *time.Time
-			if prev := v.Record(v.Done - 1); prev != nil {
-				after = &prev.HeldOn
-			}
-			probe := in
-			for k, code := range probe.Validate(next.Kind, after, s.store.Now()) {
-				fe.Add(k, code)
-			}
+	stored := len(fe) == 0
+	if !stored {
+		// Said all at once: the step's own rules beside the missing
+		// confirmation (the input is checked on a copy, as typed).
+		probe := in
+		for k, code := range v.CheckNext(&probe, s.store.Now()) {
+			fe.Add(k, code)
 		}
 		err = fe
 	} else {
@@ -246,8 +243,11 @@ func (s *Server) matterStep(c echo.Context) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
-	if v, err = s.store.MatterByID(rctx(c), p, id); err != nil {
-		return err
+	if stored {
+		// The store refused: show the matter as it is now.
+		if v, err = s.store.MatterByID(rctx(c), p, id); err != nil {
+			return err
+		}
 	}
 	form := matters.Form{Errors: fe, Values: map[string]string{}, Multi: map[string][]string{"channels": in.Channels}}
 	for _, k := range stepFields {

@@ -188,7 +188,7 @@ func (s *Server) newProject(c echo.Context) error {
 	if rid, err := strconv.ParseUint(c.QueryParam("resolution"), 10, 64); err == nil {
 		// Prefilled from a council resolution (决议), whose link the form
 		// carries through to the project.
-		v, err := s.spawnFrom(c, rid, models.ResolutionView.MaySpawnProject)
+		v, err := s.spawnFrom(c, rid, models.ResolutionView.CheckSpawnProject)
 		if err != nil {
 			return err
 		}

@@ -662,7 +662,7 @@ func sendRoster(c echo.Context, name, format string, rows []models.RosterRow) er
 	ctype := "text/csv; charset=utf-8"
 	var err error
 	if format == "xlsx" {
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		ctype = xlsxType
 		err = models.WriteRosterXLSX(&buf, rows)
 	} else {
 		err = models.WriteRosterCSV(&buf, rows)

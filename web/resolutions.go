@@ -75,24 +75,12 @@ func (s *Server) resolutionPost(c echo.Context, form, okKey string, fields []str
 	if !errors.As(stepError(err, "step"), &fe) {
 		return err
 	}
-	if form == "rate" && fe["step"] != "" {
-		fe = models.FieldErrors{"stars": fe["step"]}
-	}
 	d, err := s.resolutionData(c, id)
 	if err != nil {
 		return err
 	}
 	d.Form = formOf(c, form, fe, fields...)
 	return s.render(c, http.StatusUnprocessableEntity, councils.Resolution(d))
-}
-
-// needConfirmation refuses a final step whose confirmation box is not
-// ticked.
-func needConfirmation(c echo.Context) error {
-	if c.FormValue("confirm") != "on" {
-		return models.FieldErrors{"confirm": "err.confirm_required"}
-	}
-	return nil
 }
 
 // dueField reads the due day as the instant it ends in the viewer's time
@@ -147,7 +135,7 @@ func (s *Server) resolutionEnd(a models.ResolutionAction, okKey, field string) e
 			if err := s.mayStep(c, id, a); err != nil {
 				return err
 			}
-			if err := needConfirmation(c); err != nil {
+			if err := needConfirm(c); err != nil {
 				return err
 			}
 			var err error
@@ -168,38 +156,34 @@ func (s *Server) mayStep(c echo.Context, id uint64, a models.ResolutionAction) e
 	if err != nil {
 		return err
 	}
-	for _, st := range models.ResolutionStatuses {
-		if _, ok := models.ResolutionTransition(st, a, v.Roles...); ok {
-			return nil
-		}
+	if !models.MayEver(a, v.Roles...) {
+		return models.ErrForbidden
 	}
-	return models.ErrForbidden
+	return nil
 }
 
 func (s *Server) resolutionRate(c echo.Context) error {
-	return s.resolutionPost(c, "rate", "resolution.rated", nil, func(id uint64) error {
+	return s.resolutionPost(c, "rate", "resolution.rated", []string{"stars"}, func(id uint64) error {
 		stars, err := strconv.Atoi(c.FormValue("stars"))
 		if err != nil {
 			stars = 0 // refused by the rule, after the residence check
 		}
-		return s.store.RateResolution(rctx(c), me(c), id, stars)
+		err = s.store.RateResolution(rctx(c), me(c), id, stars)
+		if errors.Is(err, models.ErrNotPlaceMember) {
+			return err // refused as a proposal is, not beside the stars
+		}
+		return stepError(err, "stars")
 	})
 }
 
 // spawnFrom loads the resolution a new project or ballot form is prefilled
-// from, for a viewer who may spawn one from it (may); otherwise the form is
-// refused, as forbidden or as a step the resolution no longer allows.
-func (s *Server) spawnFrom(c echo.Context, id uint64, may func(models.ResolutionView, *models.Principal) bool) (models.ResolutionView, error) {
+// from, for a viewer check allows (models.ResolutionView.CheckSpawnProject
+// or CheckSpawnBallot, the rule the store spawns by).
+func (s *Server) spawnFrom(c echo.Context, id uint64, check func(models.ResolutionView, *models.Principal) error) (models.ResolutionView, error) {
 	p := me(c)
 	v, err := s.store.ResolutionByID(rctx(c), p, id)
 	if err != nil {
 		return v, err
 	}
-	if !may(v, p) {
-		if !v.Council.Run {
-			return v, models.ErrForbidden
-		}
-		return v, models.ErrResolutionSpawn
-	}
-	return v, nil
+	return v, check(v, p)
 }

@@ -3,7 +3,6 @@ package councils
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"yishi/models"
@@ -203,20 +202,6 @@ func tabURL(id uint64, s models.TopicStatus) string {
 	return fmt.Sprintf("/councils/%d?status=%s&", id, s)
 }
 
-// proposerName masks the proposer except to the proposer and those who run
-// the council.
-func proposerName(t models.Topic, viewer uint64, run bool) string {
-	if run || t.ProposerID == viewer {
-		return t.Proposer.Name
-	}
-	return models.MaskName(t.Proposer.Name)
-}
-
-// yuan shows an amount of fen in yuan.
-func yuan(fen int64) string {
-	return strconv.FormatFloat(float64(fen)/100, 'f', 2, 64)
-}
-
 func sizeKB(n int) string { return views.Itoa((n + 1023) / 1024) }
 
 // startsValue is a meeting time as the datetime-local input wants it.
@@ -248,12 +233,13 @@ func listBase(need uint64) string {
 	return "/councils?"
 }
 
-// editable reports whether the viewer may change the meeting's draft.
-func editable(d MeetingData) bool { return d.Meeting.Council.Run && d.Meeting.Status.Editable() }
-
-// mayResearch reports whether the viewer may attach research now.
-func mayResearch(d MeetingData) bool {
-	return (d.Meeting.Council.Run || d.Meeting.Council.MyRole.Votes()) && d.Meeting.Status.TakesResearch()
+// itemMinutes is the time box shown for agenda item it: what was typed,
+// when setting its time failed, or else the one it has.
+func itemMinutes(d MeetingData, it models.AgendaItem) string {
+	if d.Form.ValFor("agenda-item", "item") == views.Itoa(it.ID) {
+		return d.Form.Val("minutes")
+	}
+	return views.Itoa(it.Minutes)
 }
 
 // keyOf builds a catalog key from a pattern, for keys that vary with a value.

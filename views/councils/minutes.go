@@ -61,7 +61,7 @@ func periodValue(d MinutesData) string {
 
 // personLine names a person present, with how they signed in.
 func personLine(ctx context.Context, p models.MinutesPerson) string {
-	s := p.Name + "（" + roleName(ctx, p.Role) + "）"
+	s := views.T(ctx, "common.name_role", p.Name, roleName(ctx, p.Role))
 	if p.Method != "" {
 		s += " · " + named(ctx, "attend.", p.Method)
 		if p.At != nil {
@@ -71,11 +71,11 @@ func personLine(ctx context.Context, p models.MinutesPerson) string {
 	return s
 }
 
-func personNames(ps []models.MinutesPerson) string {
+func personNames(ctx context.Context, ps []models.MinutesPerson) string {
 	s := ""
 	for i, p := range ps {
 		if i > 0 {
-			s += "、"
+			s += views.T(ctx, "village.list_sep")
 		}
 		s += p.Name
 	}

@@ -9,27 +9,6 @@ import (
 	"yishi/views/components"
 )
 
-// sitting reports whether the meeting has opened: its attendance and
-// motions' tallies are shown.
-func sitting(d MeetingData) bool {
-	return d.Meeting.Status == models.MeetingInSession || d.Meeting.Status == models.MeetingClosed
-}
-
-// takesMotions reports whether motions may still be put.
-func takesMotions(d MeetingData) bool {
-	return d.Meeting.Council.Run && (d.Meeting.Status == models.MeetingAnnounced || d.Meeting.Status == models.MeetingInSession)
-}
-
-// running reports whether the viewer runs a meeting in session.
-func running(d MeetingData) bool {
-	return d.Meeting.Council.Run && d.Meeting.Status == models.MeetingInSession
-}
-
-// mayCheckIn reports whether the viewer is a member still to sign in.
-func mayCheckIn(d MeetingData) bool {
-	return d.Meeting.Status == models.MeetingInSession && d.Meeting.Council.MyRole != "" && !d.Meeting.Present
-}
-
 // mayVote reports whether the viewer may vote on m now.
 func mayVote(d MeetingData, m models.Motion) bool {
 	_, voted := d.Meeting.MyVotes[m.ID]
@@ -85,7 +64,9 @@ func absentOptions(ctx context.Context, d MeetingData) []components.Option {
 		}
 	}
 	return optionsOf(choose(ctx), absent, func(m models.CouncilMember) string { return views.Itoa(m.AccountID) },
-		func(m models.CouncilMember) string { return m.Account.Name + "（" + roleName(ctx, m.Role) + "）" })
+		func(m models.CouncilMember) string {
+			return views.T(ctx, "common.name_role", m.Account.Name, roleName(ctx, m.Role))
+		})
 }
 
 // quorumText says the live quorum in a sentence.

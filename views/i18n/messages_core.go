@@ -50,6 +50,11 @@ func init() {
 		"common.name":         {"姓名", "Name"},
 		"common.phone":        {"手机号", "Mobile number"},
 		"common.loading":      {"正在加载…", "Loading…"},
+		// Punctuation that differs between the languages.
+		"common.name_role":   {"%s（%s）", "%s (%s)"},
+		"common.paren":       {"（%s）", " (%s)"},
+		"common.label_value": {"%s：%s", "%s: %s"},
+		"common.colon":       {"：", ": "},
 
 		// Errors
 		"err.title":                          {"出错了", "Something went wrong"},

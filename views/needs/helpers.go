@@ -234,24 +234,6 @@ func actorLabel(ctx context.Context, e models.NeedEvent, viewer uint64) string {
 
 func isFiler(d DetailData) bool { return d.Need.FilerID == d.Viewer }
 
-// mayRaiseTopic reports whether the viewer may put the need to a council
-// as a topic (议题): its filer or staff handling it, while it is not merged
-// or declined.
-func mayRaiseTopic(d DetailData) bool {
-	if d.Need.Status == models.NeedMerged || d.Need.Status == models.NeedDeclined {
-		return false
-	}
-	if isFiler(d) {
-		return true
-	}
-	for _, r := range d.Need.Roles {
-		if r == models.NeedByStaff {
-			return true
-		}
-	}
-	return false
-}
-
 func (d DetailData) val(k string) string {
 	if d.Values == nil {
 		return ""
