@@ -56,6 +56,8 @@ func TestBrowserAgendaWithHTMX(t *testing.T) {
 	err = chromedp.Do(ctx,
 		signIn(srv.URL, "13800000003", path),
 		chromedp.WaitVisible(chromedp.CSS(first(topics[0]))),
+		// A click before htmx has taken over the forms posts them plainly.
+		waitUntil(`typeof window.htmx !== "undefined" && document.readyState === "complete"`),
 		into(&set, chromedp.Evaluate[string](`window.yishiMark = "still here"`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:first-child [data-testid="item-down"]`)),
 		chromedp.WaitVisible(chromedp.CSS(first(topics[1]))),
