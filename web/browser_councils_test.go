@@ -58,9 +58,14 @@ func TestBrowserAgendaWithHTMX(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(first(topics[0]))),
 		// A click before htmx has taken over the forms posts them plainly.
 		waitUntil(`typeof window.htmx !== "undefined" && document.readyState === "complete"`),
-		into(&set, chromedp.Evaluate[string](`window.yishiMark = "still here"`)),
+		// Counted settles: the swapped agenda's forms are htmx's only once
+		// it has settled; a click before that would post them plainly.
+		into(&set, chromedp.Evaluate[string](`window.yishiSettled = 0;
+			document.body.addEventListener("htmx:afterSettle", () => window.yishiSettled++);
+			window.yishiMark = "still here"`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:first-child [data-testid="item-down"]`)),
 		chromedp.WaitVisible(chromedp.CSS(first(topics[1]))),
+		waitUntil(`window.yishiSettled >= 1`),
 		chromedp.SetValue(chromedp.CSS(`[data-testid="agenda-item"]:first-child [data-testid="item-minutes"]`), "45"),
 		chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:first-child [data-testid="item-time"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="agenda-item"]:first-child[data-minutes="45"]`)),
