@@ -24,8 +24,10 @@ type AuditEntry struct {
 	PlaceID    *uint64
 	Result     string
 	Detail     string
-	Seq        *int64
-	Hash       string
+	// The entry's seal (audit_seals), when a query joins it: the row in
+	// audit_entries is written once and never changed.
+	Seq  *int64 `gorm:"->;-:migration"`
+	Hash string `gorm:"->;-:migration"`
 }
 
 // Audit results.

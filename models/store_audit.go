@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -48,10 +47,13 @@ func truncate(s string, n int) string {
 }
 
 // SealAudit gives unsealed entries their chain positions, oldest first, at
-// most batch of them, and returns how many it sealed. Entries are sealed in
-// the order the sealer sees them committed, not by id, so a transaction that
-// commits late is chained late instead of being skipped. Only one sealer
-// works at a time (row lock on PostgreSQL, the single writer on SQLite).
+// most batch of them, and returns how many it sealed. New entries wait in
+// audit_pending (a trigger puts each there as it is inserted); they are
+// sealed in the order the sealer sees them committed, not by id, so a
+// transaction that commits late is chained late instead of being skipped.
+// A seal is a row of its own in audit_seals: the entry itself is never
+// updated. Only one sealer works at a time (an advisory lock on
+// PostgreSQL, the single writer on SQLite).
 func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 500
@@ -63,44 +65,48 @@ func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 				return err
 			}
 		}
-		var head AuditEntry
-		err := tx.Where("seq IS NOT NULL").Order("seq DESC").Limit(1).Find(&head).Error
-		if err != nil {
+		var head []struct {
+			Seq  int64
+			Hash string
+		}
+		if err := tx.Raw("SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1").Scan(&head).Error; err != nil {
 			return err
 		}
 		prev, next := chainGenesis, int64(1)
-		if head.Seq != nil {
-			prev, next = head.Hash, *head.Seq+1
+		if len(head) == 1 {
+			prev, next = head[0].Hash, head[0].Seq+1
 		}
-		var pending []AuditEntry
-		if err := tx.Where("seq IS NULL").Order("id").Limit(batch).Clauses(lockingClause(tx)...).Find(&pending).Error; err != nil {
+		var queued []uint64
+		if err := tx.Raw("SELECT entry_id FROM audit_pending ORDER BY entry_id LIMIT ?", batch).Scan(&queued).Error; err != nil {
 			return err
 		}
-		if len(pending) == 0 {
+		if len(queued) == 0 {
 			return nil
 		}
-		// One statement seals the whole batch (a busy server writes
-		// thousands of entries a second; one UPDATE each would double its
-		// writes).
-		rows := make([]string, len(pending))
-		args := make([]any, 0, 3*len(pending))
-		for i, e := range pending {
-			h := ChainHash(prev, next, e)
-			rows[i] = "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))"
-			args = append(args, e.ID, next, h)
-			prev = h
-			next++
-			sealed++
+		// The queue's entries that still exist and bear no seal: an entry
+		// put back by hand after sealing keeps its seal.
+		in, arg := s.anyOfIDs("e.id", queued)
+		var pending []AuditEntry
+		if err := tx.Raw("SELECT e.* FROM audit_entries e WHERE "+in+
+			" AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id) ORDER BY e.id", arg).Scan(&pending).Error; err != nil {
+			return err
 		}
-		res := tx.Exec("WITH v(id, seq, hash) AS (VALUES "+strings.Join(rows, ", ")+") "+
-			"UPDATE audit_entries SET seq = v.seq, hash = v.hash FROM v WHERE audit_entries.id = v.id", args...)
-		if res.Error != nil {
-			return res.Error
+		if len(pending) > 0 {
+			// One statement seals the whole batch.
+			args := make([]any, 0, 3*len(pending))
+			for _, e := range pending {
+				h := ChainHash(prev, next, e)
+				args = append(args, next, e.ID, h)
+				prev = h
+				next++
+				sealed++
+			}
+			if err := tx.Exec("INSERT INTO audit_seals (seq, entry_id, hash) VALUES "+valueRows(len(pending), 3), args...).Error; err != nil {
+				return err
+			}
 		}
-		if res.RowsAffected != int64(len(pending)) {
-			return fmt.Errorf("sealing audit entries: %d of %d updated", res.RowsAffected, len(pending))
-		}
-		return nil
+		in, arg = s.anyOfIDs("entry_id", queued)
+		return tx.Exec("DELETE FROM audit_pending WHERE "+in, arg).Error
 	})
 	if err != nil {
 		return 0, err
@@ -147,8 +153,10 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, probl
 	prev, next := chainGenesis, int64(1)
 	const page = 1000
 	for {
+		// An entry deleted from under its seal drops out of the join: the
+		// walk finds a gap in the positions there.
 		var rows []AuditEntry
-		if err = db.Where("seq >= ?", next).Order("seq").Limit(page).Find(&rows).Error; err != nil {
+		if err = db.Raw("SELECT e.*, s.seq, s.hash FROM audit_seals s JOIN audit_entries e ON e.id = s.entry_id WHERE s.seq >= ? ORDER BY s.seq LIMIT ?", next, page).Scan(&rows).Error; err != nil {
 			return
 		}
 		if len(rows) == 0 {
@@ -163,19 +171,30 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, probl
 		checked += int64(len(rows))
 		prev, next = last, next+int64(len(rows))
 	}
-	// A sealed row whose seq was set below 1 or past the end would escape the
-	// walk above; count them against the total.
+	// A seal the walk did not reach: its entry is gone (the walk stopped at
+	// its position), or its position was set below 1 or past the end.
 	var total int64
-	if err = db.Model(&AuditEntry{}).Where("seq IS NOT NULL").Count(&total).Error; err != nil {
+	if err = db.Table("audit_seals").Count(&total).Error; err != nil {
 		return
 	}
 	if total != checked {
-		var stray AuditEntry
-		db.Where("seq IS NOT NULL AND (seq < 1 OR seq >= ?)", next).Order("id").Limit(1).Find(&stray)
-		problem = &ChainProblem{Seq: next, EntryID: stray.ID, Reason: "order"}
+		var stray []struct {
+			Seq     int64
+			EntryID uint64
+		}
+		if err = db.Raw("SELECT seq, entry_id FROM audit_seals WHERE seq < 1 OR seq >= ? ORDER BY seq LIMIT 1", next).Scan(&stray).Error; err != nil {
+			return
+		}
+		problem = &ChainProblem{Seq: next, Reason: "order"}
+		if len(stray) == 1 {
+			problem.EntryID = stray[0].EntryID
+			if stray[0].Seq == next {
+				problem.Reason = "gap"
+			}
+		}
 		return
 	}
-	err = db.Model(&AuditEntry{}).Where("seq IS NULL").Count(&unsealed).Error
+	err = db.Raw("SELECT COUNT(*) FROM audit_entries e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id)").Scan(&unsealed).Error
 	return
 }
 

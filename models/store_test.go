@@ -346,17 +346,17 @@ func TestAuditSealingUnderConcurrentWrites(t *testing.T) {
 
 		// Tampering is found: an edit...
 		db := s.Tx(bg)
-		db.Exec("UPDATE audit_entries SET detail = 'edited' WHERE seq = 10")
+		db.Exec("UPDATE audit_entries SET detail = 'edited' WHERE id = (SELECT entry_id FROM audit_seals WHERE seq = 10)")
 		_, _, problem, _ = s.VerifyAudit(bg)
 		if problem == nil || problem.Seq != 10 || problem.Reason != "hash" {
 			t.Fatalf("edit: %v", problem)
 		}
-		db.Exec("UPDATE audit_entries SET detail = '' WHERE seq = 10")
+		db.Exec("UPDATE audit_entries SET detail = '' WHERE id = (SELECT entry_id FROM audit_seals WHERE seq = 10)")
 		if _, _, problem, _ = s.VerifyAudit(bg); problem != nil {
 			t.Fatalf("restored: %v", problem)
 		}
 		// ...a deletion...
-		db.Exec("DELETE FROM audit_entries WHERE seq = 50")
+		db.Exec("DELETE FROM audit_entries WHERE id = (SELECT entry_id FROM audit_seals WHERE seq = 50)")
 		_, _, problem, _ = s.VerifyAudit(bg)
 		if problem == nil || problem.Seq != 50 || problem.Reason != "gap" {
 			t.Fatalf("delete: %v", problem)
@@ -376,9 +376,9 @@ func TestAuditReorderDetected(t *testing.T) {
 		}
 		db := s.Tx(bg)
 		// Swap the positions of entries 2 and 3 (through a free value, as seq is unique).
-		db.Exec("UPDATE audit_entries SET seq = 1000 WHERE seq = 2")
-		db.Exec("UPDATE audit_entries SET seq = 2 WHERE seq = 3")
-		db.Exec("UPDATE audit_entries SET seq = 3 WHERE seq = 1000")
+		db.Exec("UPDATE audit_seals SET seq = 1000 WHERE seq = 2")
+		db.Exec("UPDATE audit_seals SET seq = 2 WHERE seq = 3")
+		db.Exec("UPDATE audit_seals SET seq = 3 WHERE seq = 1000")
 		_, _, problem, err := s.VerifyAudit(bg)
 		if err != nil || problem == nil || problem.Seq != 2 {
 			t.Fatalf("reorder: %v %v", problem, err)

@@ -140,8 +140,8 @@ type voteSlot struct {
 	key    string
 }
 
-// voteAction is the audit action of a vote, as castVoteAlone records it.
-const voteAction = "ballot.vote"
+// voteAudit is the audit entry of a vote, as castVoteAlone records it.
+var voteAudit = Audit{Action: "ballot.vote", ObjectType: "ballot"}
 
 // insertVotesTx writes the votes of writers (one request per voter) in one
 // transaction of a few multi-row statements and returns the voters whose
@@ -211,7 +211,7 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 		}
 		var votes, audits []any
 		for _, r := range voted {
-			audits = append(audits, now, r.actor, voteAction, "ballot", strconv.FormatUint(r.ballot.ID, 10), r.ballot.PlaceID, ResultOK, r.detail, "")
+			audits = append(audits, now, r.actor, voteAudit.Action, voteAudit.ObjectType, strconv.FormatUint(r.ballot.ID, 10), r.ballot.PlaceID, ResultOK, r.detail)
 		}
 		rand.Shuffle(len(voted), func(i, j int) { voted[i], voted[j] = voted[j], voted[i] })
 		for _, r := range voted {
@@ -221,8 +221,8 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 			return err
 		}
 		// The entries are sealed into the audit chain later, like any other.
-		return db.Exec("INSERT INTO audit_entries (at, actor_id, action, object_type, object_id, place_id, result, detail, hash) VALUES "+
-			valueRows(len(voted), 9), audits...).Error
+		return db.Exec("INSERT INTO audit_entries (at, actor_id, action, object_type, object_id, place_id, result, detail) VALUES "+
+			valueRows(len(voted), 8), audits...).Error
 	})
 	return inserted, err
 }
@@ -248,8 +248,8 @@ const castVotesPG = `WITH input AS (
 	SELECT v.id, v.ballot_id, v.choices FROM unnest($11::text[], $12::bigint[], $13::text[], $14::text[]) WITH ORDINALITY AS v(id, ballot_id, voter_key, choices, ord)
 	JOIN part p ON p.ballot_id = v.ballot_id AND p.voter_key = v.voter_key ORDER BY v.ord
 ), audit AS (
-	INSERT INTO audit_entries (at, actor_id, action, object_type, object_id, place_id, result, detail, hash)
-	SELECT $10, NULLIF(i.actor_id, 0), $15, 'ballot', i.ballot_id::text, i.place_id, $16, i.detail, '' FROM input i
+	INSERT INTO audit_entries (at, actor_id, action, object_type, object_id, place_id, result, detail)
+	SELECT $10, NULLIF(i.actor_id, 0), $15, $17, i.ballot_id::text, i.place_id, $16, i.detail FROM input i
 	JOIN part p ON p.ballot_id = i.ballot_id AND p.voter_key = i.voter_key ORDER BY i.ord
 )
 SELECT r.ballot_id, r.voter_key, p.voter_key IS NOT NULL FROM roll r LEFT JOIN part p ON p.ballot_id = r.ballot_id AND p.voter_key = r.voter_key`
@@ -283,7 +283,7 @@ func (s *Store) insertVotesPG(ctx context.Context, writers []*voteRequest) (map[
 	// Through the pool itself: gorm would spell the arrays out as lists.
 	rows, err := s.conn(ctx).Statement.ConnPool.QueryContext(ctx, castVotesPG,
 		ballots, keys, receipts, channels, public, staff, actors, places, details, s.Now(),
-		voteIDs, voteBallots, voteKeys, choices, voteAction, ResultOK)
+		voteIDs, voteBallots, voteKeys, choices, voteAudit.Action, ResultOK, voteAudit.ObjectType)
 	if err != nil {
 		return nil, err
 	}
