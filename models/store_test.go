@@ -385,3 +385,26 @@ func TestAuditReorderDetected(t *testing.T) {
 		}
 	})
 }
+
+// The seal of a deleted last entry remains: the deletion is found although
+// no entry follows it.
+func TestAuditTailDeletionDetected(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		for i := 0; i < 3; i++ {
+			if err := s.Record(bg, models.Audit{Action: "test.write", ObjectType: "test", ObjectID: uint64(i + 1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.SealAudit(bg, 100); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, problem, err := s.VerifyAudit(bg); err != nil || problem != nil {
+			t.Fatalf("whole chain: %v %v", problem, err)
+		}
+		s.Tx(bg).Exec("DELETE FROM audit_entries WHERE id = (SELECT entry_id FROM audit_seals WHERE seq = 3)")
+		checked, _, problem, err := s.VerifyAudit(bg)
+		if err != nil || problem == nil || problem.Seq != 3 || problem.Reason != "gap" || checked != 2 {
+			t.Fatalf("tail deletion: checked %d, %v %v", checked, problem, err)
+		}
+	})
+}
