@@ -15,7 +15,8 @@ import (
 // transaction. Votes are therefore written in batches: the first voter to
 // arrive while no batch is being written becomes the leader and writes its
 // own vote together with every vote that queued up meanwhile, in one
-// transaction of a few multi-row statements; when it is done it hands the
+// statement on PostgreSQL (castVotesPG) or one transaction of a few
+// multi-row statements on SQLite; when it is done it hands the
 // lead to the first vote that queued during its write. Every voter waits
 // for the commit of the batch that holds its vote before it is told its
 // receipt, so an acknowledged vote is a committed one, exactly as when each
@@ -25,7 +26,7 @@ import (
 // (ballot_id, voter_key) key refuses a second participation under any
 // concurrency (a vote that hits it gets the original receipt), and a voter
 // who voted on paper is refused. A batch also helps secrecy: its choices
-// are inserted in shuffled order, so not even the shared transaction or the
+// are inserted in shuffled order, so not even the shared statement or the
 // physical order of rows pairs a participation with its choices.
 
 // maxVoteBatch bounds a batch: a participation takes nine statement
@@ -58,13 +59,12 @@ type voteRequest struct {
 func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), voteWriteTimeout)
 	defer cancel()
-	type slot = voteSlot
 	// The first request of each voter in the batch is written; the others
 	// (the same voter submitting twice at once) share its result.
-	first := map[slot]*voteRequest{}
+	first := map[voteSlot]*voteRequest{}
 	var writers []*voteRequest
 	for _, r := range batch {
-		k := slot{r.ballot.ID, r.key}
+		k := r.slot()
 		if _, ok := first[k]; !ok {
 			first[k] = r
 			writers = append(writers, r)
@@ -88,26 +88,26 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 	// code collided (they write again, alone).
 	refused := map[uint64][]string{}
 	for _, r := range writers {
-		if r.err == nil && !inserted[slot{r.ballot.ID, r.key}] {
+		if r.err == nil && !inserted[r.slot()] {
 			refused[r.ballot.ID] = append(refused[r.ballot.ID], r.key)
 		}
 	}
-	orig := map[slot]BallotParticipation{}
+	orig := map[voteSlot]BallotParticipation{}
 	for id, keys := range refused {
 		var parts []BallotParticipation
 		in, arg := s.anyOf("voter_key", keys)
 		if err := s.conn(ctx).Select("voter_key, receipt, channel").Where("ballot_id = ? AND "+in, id, arg).Find(&parts).Error; err != nil {
 			for _, k := range keys {
-				first[slot{id, k}].alone = true
+				first[voteSlot{id, k}].alone = true
 			}
 			continue
 		}
 		for _, p := range parts {
-			orig[slot{id, p.VoterKey}] = p
+			orig[voteSlot{id, p.VoterKey}] = p
 		}
 	}
 	for _, r := range writers {
-		k := slot{r.ballot.ID, r.key}
+		k := r.slot()
 		if r.err != nil || r.alone || inserted[k] {
 			continue
 		}
@@ -122,7 +122,7 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 		}
 	}
 	for _, r := range batch {
-		w := first[slot{r.ballot.ID, r.key}]
+		w := first[r.slot()]
 		if w == r {
 			continue
 		}
@@ -139,6 +139,8 @@ type voteSlot struct {
 	ballot uint64
 	key    string
 }
+
+func (r *voteRequest) slot() voteSlot { return voteSlot{r.ballot.ID, r.key} }
 
 // voteAudit is the audit entry of a vote, as castVoteAlone records it.
 var voteAudit = Audit{Action: "ballot.vote", ObjectType: "ballot"}
@@ -171,7 +173,7 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 		var args []any
 		var eligible []*voteRequest
 		for _, r := range writers {
-			a, ok := area[voteSlot{r.ballot.ID, r.key}]
+			a, ok := area[r.slot()]
 			if !ok {
 				r.err = ErrNotEligible
 				continue
@@ -202,7 +204,7 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 		}
 		var voted []*voteRequest
 		for _, r := range eligible {
-			if inserted[voteSlot{r.ballot.ID, r.key}] {
+			if inserted[r.slot()] {
 				voted = append(voted, r)
 			}
 		}
@@ -305,7 +307,7 @@ func (s *Store) insertVotesPG(ctx context.Context, writers []*voteRequest) (map[
 		return nil, err
 	}
 	for _, r := range writers {
-		if !onRoll[voteSlot{r.ballot.ID, r.key}] {
+		if !onRoll[r.slot()] {
 			r.err = ErrNotEligible
 		}
 	}
