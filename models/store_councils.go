@@ -149,16 +149,9 @@ func (s *Store) CreateCouncil(ctx context.Context, p *Principal, in CouncilInput
 		return c, ErrForbidden
 	}
 	fe := in.Validate()
-	var pl Place
-	if in.PlaceID != 0 {
-		var err error
-		pl, err = s.PlaceByID(ctx, in.PlaceID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return c, err
-		}
-		if pl.ID == 0 || pl.Kind == KindHousehold || !p.Can(PermManageCouncils, pl) {
-			fe.Add("place_id", "err.invalid_choice")
-		}
+	pl, err := s.choosablePlace(ctx, p, PermManageCouncils, in.PlaceID, notHousehold, fe)
+	if err != nil {
+		return c, err
 	}
 	if err := fe.Err(); err != nil {
 		return c, err
@@ -167,7 +160,7 @@ func (s *Store) CreateCouncil(ctx context.Context, p *Principal, in CouncilInput
 	now := s.Now()
 	c = Council{PlaceID: pl.ID, Kind: in.Kind, Name: in.Name, QuorumNum: r.Quorum.Num, QuorumDen: r.Quorum.Den, PassRule: r.Pass,
 		NoticeDays: r.NoticeDays, CreatedAt: now, UpdatedAt: now}
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.conn(ctx).Create(&c).Error; err != nil {
 			return err
 		}

@@ -150,21 +150,14 @@ func (s *Store) CreateProcedure(ctx context.Context, p *Principal, in ProcedureI
 		return pr, ErrForbidden
 	}
 	fe := in.Validate()
-	var pl Place
-	if in.PlaceID != 0 {
-		var err error
-		pl, err = s.PlaceByID(ctx, in.PlaceID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return pr, err
-		}
-		if pl.ID == 0 || pl.Kind == KindHousehold || !p.Can(PermManageCouncils, pl) {
-			fe.Add("place_id", "err.invalid_choice")
-		}
+	pl, err := s.choosablePlace(ctx, p, PermManageCouncils, in.PlaceID, notHousehold, fe)
+	if err != nil {
+		return pr, err
 	}
 	if err := fe.Err(); err != nil {
 		return pr, err
 	}
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	err = s.InTx(ctx, func(ctx context.Context) error {
 		now := s.Now()
 		pr = Procedure{PlaceID: pl.ID, Name: in.Name, CreatedByID: p.Account.ID, CreatedAt: now, UpdatedAt: now}
 		if err := s.conn(ctx).Create(&pr).Error; err != nil {
@@ -243,16 +236,9 @@ func (s *Store) CreateMatter(ctx context.Context, p *Principal, in MatterInput) 
 	}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		fe := in.Validate()
-		var pl Place
-		if in.PlaceID != 0 {
-			var err error
-			pl, err = s.PlaceByID(ctx, in.PlaceID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			if pl.ID == 0 || pl.Kind != KindVillage || !p.Can(PermManageCouncils, pl) {
-				fe.Add("place_id", "err.invalid_choice")
-			}
+		pl, err := s.choosablePlace(ctx, p, PermManageCouncils, in.PlaceID, func(pl Place) bool { return pl.Kind == KindVillage }, fe)
+		if err != nil {
+			return err
 		}
 		var proc *uint64
 		if in.ProcedureID != 0 {

@@ -300,6 +300,14 @@ func TestProcedureOwnChain(t *testing.T) {
 			Description: "屋顶漏雨", Source: models.SourceOfficials}); !errors.As(err, &fe) || fe["procedure_id"] == "" {
 			t.Fatalf("another place's chain: %v", err)
 		}
+		// Matters belong to villages, and to places that exist.
+		for name, place := range map[string]uint64{"a community": f.com2.ID, "no place": 1 << 40} {
+			fe = nil
+			if _, err := s.CreateMatter(bg, f.admin, models.MatterInput{PlaceID: place, Title: "维修村委会屋顶",
+				Description: "屋顶漏雨", Source: models.SourceOfficials}); !errors.As(err, &fe) || fe["place_id"] != "err.invalid_choice" {
+				t.Fatalf("a matter at %s: %v", name, err)
+			}
+		}
 		// Unused, it may be edited: steps reordered and added.
 		in.Name = "简易程序"
 		in.Steps = []models.ProcedureStepInput{in.Steps[0], {Name: "村民代表会议决议", Kind: models.StepMeeting, CouncilKind: models.CouncilVillageReps}, in.Steps[1]}

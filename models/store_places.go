@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"gorm.io/gorm"
@@ -417,3 +418,24 @@ func (s *Store) GrantRoleAsSystem(ctx context.Context, accountID uint64, role Ro
 		return s.Record(ctx, Audit{Action: "role.grant", ObjectType: "account", ObjectID: accountID, PlaceID: &placeID, Detail: string(role) + " (system)"})
 	})
 }
+
+// choosablePlace loads the place a form names in its place_id field for p
+// to act on with perm. A place that does not exist, that fits refuses, or
+// where p does not hold perm gets err.invalid_choice in fe; no id leaves
+// the field to the input's own rules.
+func (s *Store) choosablePlace(ctx context.Context, p *Principal, perm Permission, id uint64, fits func(Place) bool, fe FieldErrors) (Place, error) {
+	if id == 0 {
+		return Place{}, nil
+	}
+	pl, err := s.PlaceByID(ctx, id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return pl, err
+	}
+	if pl.ID == 0 || !fits(pl) || !p.Can(perm, pl) {
+		fe.Add("place_id", "err.invalid_choice")
+	}
+	return pl, nil
+}
+
+// notHousehold: councils and procedures belong to places above households.
+func notHousehold(pl Place) bool { return pl.Kind != KindHousehold }
