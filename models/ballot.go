@@ -132,12 +132,7 @@ func (in *CandidateInput) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Description = strings.TrimSpace(in.Description)
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n > 120:
-		fe.Add("title", "err.too_long")
-	}
+	fe.Text("title", in.Title, 0, 120)
 	if utf8.RuneCountInString(in.Description) > 5000 {
 		fe.Add("description", "err.too_long")
 	}
@@ -367,12 +362,7 @@ func (in *BallotInput) Validate(now time.Time) FieldErrors {
 	fe := FieldErrors{}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Description = strings.TrimSpace(in.Description)
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n > 120:
-		fe.Add("title", "err.too_long")
-	}
+	fe.Text("title", in.Title, 0, 120)
 	if utf8.RuneCountInString(in.Description) > 5000 {
 		fe.Add("description", "err.too_long")
 	}

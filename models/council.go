@@ -218,12 +218,7 @@ func (in *CouncilInput) Validate() FieldErrors {
 	if !in.Kind.Valid() {
 		fe.Add("kind", "err.invalid_choice")
 	}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		fe.Add("name", "err.required")
-	case n > 60:
-		fe.Add("name", "err.too_long")
-	}
+	fe.Text("name", in.Name, 0, 60)
 	return fe
 }
 
@@ -321,22 +316,8 @@ type TopicInput struct {
 func (in *TopicInput) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n < 4:
-		fe.Add("title", "err.too_short")
-	case n > 80:
-		fe.Add("title", "err.too_long")
-	}
-	switch n := utf8.RuneCountInString(in.Body); {
-	case n == 0:
-		fe.Add("body", "err.required")
-	case n < 10:
-		fe.Add("body", "err.too_short")
-	case n > 5000:
-		fe.Add("body", "err.too_long")
-	}
+	fe.Text("title", in.Title, 4, 80)
+	fe.Text("body", in.Body, 10, 5000)
 	return fe
 }
 
@@ -422,12 +403,7 @@ func CheckCancel(reason string) FieldErrors { return checkReason(reason) }
 
 func checkReason(reason string) FieldErrors {
 	fe := FieldErrors{}
-	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
-	case n == 0:
-		fe.Add("reason", "err.required")
-	case n > MaxChangeReason:
-		fe.Add("reason", "err.too_long")
-	}
+	fe.Text("reason", strings.TrimSpace(reason), 0, MaxChangeReason)
 	return fe
 }
 
@@ -479,23 +455,13 @@ type MeetingInput struct {
 func (in *MeetingInput) Validate(now time.Time) FieldErrors {
 	fe := FieldErrors{}
 	in.Title, in.Location, in.OnlineURL = strings.TrimSpace(in.Title), strings.TrimSpace(in.Location), strings.TrimSpace(in.OnlineURL)
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n > 80:
-		fe.Add("title", "err.too_long")
-	}
+	fe.Text("title", in.Title, 0, 80)
 	if in.StartsAt.IsZero() {
 		fe.Add("starts_at", "err.required")
 	} else if !in.StartsAt.After(now) {
 		fe.Add("starts_at", "err.meeting_in_past")
 	}
-	switch n := utf8.RuneCountInString(in.Location); {
-	case n == 0:
-		fe.Add("location", "err.required")
-	case n > 120:
-		fe.Add("location", "err.too_long")
-	}
+	fe.Text("location", in.Location, 0, 120)
 	if in.OnlineURL != "" {
 		u, err := url.Parse(in.OnlineURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.OnlineURL) > 300 {
@@ -598,12 +564,7 @@ var researchTypes = map[string]bool{
 func (in *ResearchInput) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Note = strings.TrimSpace(in.Note)
-	switch n := utf8.RuneCountInString(in.Note); {
-	case n == 0:
-		fe.Add("note", "err.required")
-	case n > 5000:
-		fe.Add("note", "err.too_long")
-	}
+	fe.Text("note", in.Note, 0, 5000)
 	if in.CostFen < 0 || in.CostFen > 100_000_000_00 {
 		fe.Add("cost", "err.number_invalid")
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error is a domain error. Code is a message-catalog key (for example
@@ -62,6 +63,20 @@ func (fe FieldErrors) Error() string {
 func (fe FieldErrors) Add(field, code string) {
 	if _, ok := fe[field]; !ok {
 		fe[field] = code
+	}
+}
+
+// Text checks the length in characters of a required text field: an
+// empty one is err.required, one shorter than min err.too_short (min 0: no
+// lower bound), one longer than max err.too_long.
+func (fe FieldErrors) Text(field, s string, min, max int) {
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0:
+		fe.Add(field, "err.required")
+	case n < min:
+		fe.Add(field, "err.too_short")
+	case n > max:
+		fe.Add(field, "err.too_long")
 	}
 }
 

@@ -97,12 +97,7 @@ func (in *ProcedureInput) Validate() FieldErrors {
 	if in.PlaceID == 0 {
 		fe.Add("place_id", "err.required")
 	}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		fe.Add("name", "err.required")
-	case n > 60:
-		fe.Add("name", "err.too_long")
-	}
+	fe.Text("name", in.Name, 0, 60)
 	switch {
 	case len(in.Steps) == 0:
 		fe.Add("steps", "village.err.no_steps")
@@ -112,12 +107,7 @@ func (in *ProcedureInput) Validate() FieldErrors {
 	for i := range in.Steps {
 		st := &in.Steps[i]
 		st.Name = strings.TrimSpace(st.Name)
-		switch n := utf8.RuneCountInString(st.Name); {
-		case n == 0:
-			fe.Add(StepField("name", i), "err.required")
-		case n > maxStepName:
-			fe.Add(StepField("name", i), "err.too_long")
-		}
+		fe.Text(StepField("name", i), st.Name, 0, maxStepName)
 		if !st.Kind.Valid() {
 			fe.Add(StepField("kind", i), "err.invalid_choice")
 		}
@@ -192,20 +182,8 @@ func (in *MatterInput) Validate() FieldErrors {
 	if in.PlaceID == 0 {
 		fe.Add("place_id", "err.required")
 	}
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n < 4:
-		fe.Add("title", "err.too_short")
-	case n > 80:
-		fe.Add("title", "err.too_long")
-	}
-	switch n := utf8.RuneCountInString(in.Description); {
-	case n == 0:
-		fe.Add("description", "err.required")
-	case n > 5000:
-		fe.Add("description", "err.too_long")
-	}
+	fe.Text("title", in.Title, 4, 80)
+	fe.Text("description", in.Description, 0, 5000)
 	if !in.Source.Valid() {
 		fe.Add("source", "err.invalid_choice")
 	}
@@ -345,12 +323,7 @@ func (in *StepInput) Validate(kind StepKind, after *time.Time, now time.Time) Fi
 	case after != nil && in.HeldOn.Before(*after):
 		fe.Add("held_on", "village.err.date_before_previous")
 	}
-	switch n := utf8.RuneCountInString(in.Text); {
-	case n == 0:
-		fe.Add("text", "err.required")
-	case n > maxStepText:
-		fe.Add("text", "err.too_long")
-	}
+	fe.Text("text", in.Text, 0, maxStepText)
 	if utf8.RuneCountInString(in.Remarks) > maxStepNote {
 		fe.Add("remarks", "err.too_long")
 	}
@@ -370,12 +343,7 @@ func (in *StepInput) Validate(kind StepKind, after *time.Time, now time.Time) Fi
 		if in.Result != StepPassed && in.Result != StepFailed {
 			fe.Add("result", "err.invalid_choice")
 		}
-		switch n := utf8.RuneCountInString(in.Signatures); {
-		case n == 0:
-			fe.Add("signatures", "err.required")
-		case n > maxStepNote:
-			fe.Add("signatures", "err.too_long")
-		}
+		fe.Text("signatures", in.Signatures, 0, maxStepNote)
 	case StepPublication:
 		if len(in.Channels) == 0 {
 			fe.Add("channels", "village.err.channels_required")

@@ -178,14 +178,7 @@ func NoteField(id uint64) string { return "note_" + strconv.FormatUint(id, 10) }
 // minutes.
 func ValidateMinutesReason(reason string) FieldErrors {
 	fe := FieldErrors{}
-	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
-	case n == 0:
-		fe.Add("reason", "err.required")
-	case n < 4:
-		fe.Add("reason", "err.too_short")
-	case n > MaxMinutesReason:
-		fe.Add("reason", "err.too_long")
-	}
+	fe.Text("reason", strings.TrimSpace(reason), 4, MaxMinutesReason)
 	return fe
 }
 

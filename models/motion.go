@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // AttendanceMethod is how a member came to be recorded present (签到方式).
@@ -213,14 +212,7 @@ func (in *MotionInput) Validate() FieldErrors {
 	if in.AgendaItemID == 0 {
 		fe.Add("item_id", "err.required")
 	}
-	switch n := utf8.RuneCountInString(in.Text); {
-	case n == 0:
-		fe.Add("text", "err.required")
-	case n < 4:
-		fe.Add("text", "err.too_short")
-	case n > 500:
-		fe.Add("text", "err.too_long")
-	}
+	fe.Text("text", in.Text, 4, 500)
 	return fe
 }
 

@@ -3,7 +3,6 @@ package models
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // NeedStatus is where a need (需求) stands on its way from filing (点单) to
@@ -270,14 +269,7 @@ func (in *NeedInput) Validate() FieldErrors {
 	if in.PlaceID == 0 {
 		fe.Add("place_id", "err.required")
 	}
-	switch n := utf8.RuneCountInString(in.Description); {
-	case n == 0:
-		fe.Add("description", "err.required")
-	case n < 5:
-		fe.Add("description", "err.too_short")
-	case n > 2000:
-		fe.Add("description", "err.too_long")
-	}
+	fe.Text("description", in.Description, 5, 2000)
 	return fe
 }
 

@@ -199,12 +199,7 @@ func (in *ProjectInput) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Summary = strings.TrimSpace(in.Summary)
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n > 120:
-		fe.Add("title", "err.too_long")
-	}
+	fe.Text("title", in.Title, 0, 120)
 	if utf8.RuneCountInString(in.Summary) > 5000 {
 		fe.Add("summary", "err.too_long")
 	}
@@ -369,12 +364,7 @@ const MaxProjectPhotos = 3
 func ValidateProgress(prev, percent int, note string, photos int) FieldErrors {
 	fe := FieldErrors{}
 	note = strings.TrimSpace(note)
-	switch n := utf8.RuneCountInString(note); {
-	case n == 0:
-		fe.Add("note", "err.required")
-	case n > 2000:
-		fe.Add("note", "err.too_long")
-	}
+	fe.Text("note", note, 0, 2000)
 	switch {
 	case percent < 0 || percent > 100:
 		fe.Add("percent", "err.percent_range")
@@ -424,12 +414,7 @@ func DecideAcceptance(checklist, checked []string, accept bool, note string) ([]
 		fe.Add("checked", "err.invalid_choice")
 	}
 	note = strings.TrimSpace(note)
-	switch n := utf8.RuneCountInString(note); {
-	case n == 0:
-		fe.Add("note", "err.required")
-	case n > 2000:
-		fe.Add("note", "err.too_long")
-	}
+	fe.Text("note", note, 0, 2000)
 	if accept && len(out) != len(checklist) {
 		fe.Add("checked", "err.checklist_incomplete")
 	}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ResolutionStatus is where the execution of a resolution stands (决议执行状态).
@@ -185,12 +184,7 @@ type ProgressInput struct {
 func (in *ProgressInput) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Note = strings.TrimSpace(in.Note)
-	switch n := utf8.RuneCountInString(in.Note); {
-	case n == 0:
-		fe.Add("note", "err.required")
-	case n > 2000:
-		fe.Add("note", "err.too_long")
-	}
+	fe.Text("note", in.Note, 0, 2000)
 	if in.Percent != nil && (*in.Percent < 0 || *in.Percent > 100) {
 		fe.Add("percent", "err.percent_range")
 	}

@@ -157,12 +157,7 @@ func (in *ProviderInput) Validate() FieldErrors {
 	if !in.Kind.Valid() {
 		fe.Add("provider_kind", "err.invalid_choice")
 	}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		fe.Add("provider_name", "err.required")
-	case n > 100:
-		fe.Add("provider_name", "err.too_long")
-	}
+	fe.Text("provider_name", in.Name, 0, 100)
 	if !ValidPhone(in.Phone) {
 		fe.Add("provider_phone", "err.phone_invalid")
 	}
@@ -199,12 +194,7 @@ func (in *OfferInput) Validate() FieldErrors {
 	if !in.Kind.Valid() {
 		fe.Add("kind", "err.invalid_choice")
 	}
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		fe.Add("title", "err.required")
-	case n > 100:
-		fe.Add("title", "err.too_long")
-	}
+	fe.Text("title", in.Title, 0, 100)
 	if utf8.RuneCountInString(in.Description) > 2000 {
 		fe.Add("description", "err.too_long")
 	}

@@ -302,3 +302,25 @@ func TestPasswordHash(t *testing.T) {
 		t.Fatal("salt not random")
 	}
 }
+
+func TestTextFieldLength(t *testing.T) {
+	for _, c := range []struct {
+		s        string
+		min, max int
+		want     string
+	}{
+		{"", 0, 10, "err.required"},
+		{"", 4, 10, "err.required"},
+		{"议事", 4, 10, "err.too_short"},
+		{"议事会议", 4, 10, ""},
+		{"一", 0, 10, ""},
+		{"十个字十个字十个字十", 0, 10, ""},
+		{"十一个字十一个字十一个", 0, 10, "err.too_long"},
+	} {
+		fe := FieldErrors{}
+		fe.Text("f", c.s, c.min, c.max)
+		if fe["f"] != c.want {
+			t.Errorf("Text(%q, %d, %d) = %q, want %q", c.s, c.min, c.max, fe["f"], c.want)
+		}
+	}
+}
