@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"yishi/models"
-	"yishi/views/components"
 	"yishi/views/councils"
 	"yishi/views/site"
 )
@@ -39,11 +38,7 @@ func (s *Server) councilsList(c echo.Context) error {
 	if d.Councils, d.Total, err = s.store.Councils(rctx(c), p, d.Page, d.PerPage); err != nil {
 		return err
 	}
-	places := make([]models.Place, len(d.Councils))
-	for i, co := range d.Councils {
-		places[i] = co.Place
-	}
-	if d.Labels, err = s.store.PlaceLabels(rctx(c), places); err != nil {
+	if d.Labels, err = placeLabelsOf(s, c, d.Councils, func(co models.Council) models.Place { return co.Place }); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, councils.List(d))
@@ -56,14 +51,8 @@ func (s *Server) councilNewData(c echo.Context, in models.CouncilInput, fe model
 	if err != nil {
 		return d, err
 	}
-	labels, err := s.store.PlaceLabels(rctx(c), places)
-	if err != nil {
-		return d, err
-	}
-	for _, pl := range places {
-		d.Places = append(d.Places, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: labels[pl.ID]})
-	}
-	return d, nil
+	d.Places, _, err = s.fullNameOptions(c, places)
+	return d, err
 }
 
 func (s *Server) councilNew(c echo.Context) error {

@@ -25,18 +25,25 @@ func (s *Server) mattersList(c echo.Context) error {
 	if d.Matters, d.Total, err = s.store.Matters(rctx(c), p, d.Page, d.PerPage); err != nil {
 		return err
 	}
-	places := make([]models.Place, len(d.Matters))
-	for i, m := range d.Matters {
-		places[i] = m.Place
-	}
-	if d.Labels, err = s.store.PlaceLabels(rctx(c), places); err != nil {
+	if d.Labels, err = placeLabelsOf(s, c, d.Matters, func(m models.Matter) models.Place { return m.Place }); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, matters.List(d))
 }
 
-// placeOptions are places as the choices of a drop-down, by full name.
-func (s *Server) placeOptions(c echo.Context, places []models.Place) ([]components.Option, map[uint64]string, error) {
+// placeLabelsOf names the places of listed items by their full names, in
+// one query.
+func placeLabelsOf[T any](s *Server, c echo.Context, items []T, place func(T) models.Place) (map[uint64]string, error) {
+	places := make([]models.Place, len(items))
+	for i, it := range items {
+		places[i] = place(it)
+	}
+	return s.store.PlaceLabels(rctx(c), places)
+}
+
+// fullNameOptions are places as the choices of a drop-down, by full name
+// (placeOptions names them within the list).
+func (s *Server) fullNameOptions(c echo.Context, places []models.Place) ([]components.Option, map[uint64]string, error) {
 	labels, err := s.store.PlaceLabels(rctx(c), places)
 	if err != nil {
 		return nil, nil, err
@@ -57,7 +64,7 @@ func (s *Server) matterNewData(c echo.Context, in models.MatterInput, fe models.
 	if err != nil {
 		return d, err
 	}
-	if d.Villages, _, err = s.placeOptions(c, villages); err != nil {
+	if d.Villages, _, err = s.fullNameOptions(c, villages); err != nil {
 		return d, err
 	}
 	procs, err := s.store.Procedures(rctx(c), p)
@@ -262,11 +269,7 @@ func (s *Server) chainsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	places := make([]models.Place, len(procs))
-	for i, pr := range procs {
-		places[i] = pr.Place
-	}
-	labels, err := s.store.PlaceLabels(rctx(c), places)
+	labels, err := placeLabelsOf(s, c, procs, func(pr models.Procedure) models.Place { return pr.Place })
 	if err != nil {
 		return err
 	}
@@ -298,7 +301,7 @@ func (s *Server) chainFormData(c echo.Context, v models.ProcedureView, in models
 	if err != nil {
 		return d, err
 	}
-	d.Places, _, err = s.placeOptions(c, places)
+	d.Places, _, err = s.fullNameOptions(c, places)
 	return d, err
 }
 
