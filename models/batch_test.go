@@ -77,3 +77,22 @@ func TestBatcherAloneDoesNotWait(t *testing.T) {
 		t.Fatalf("batch of %d, runs %d; want 1 and 1", size, p.runs)
 	}
 }
+
+func TestPadPlanned(t *testing.T) {
+	if got := padPlanned(nil); len(got) != 0 {
+		t.Fatalf("empty list padded to %v", got)
+	}
+	got := padPlanned([]string{"a", "b"})
+	if len(got) != plannedLen || got[0] != "a" || got[1] != "b" {
+		t.Fatalf("padded to %v", got)
+	}
+	for _, v := range got[2:] {
+		if v != "a" {
+			t.Fatalf("padded with %q: %v", v, got)
+		}
+	}
+	long := make([]string, plannedLen+1)
+	if got := padPlanned(long); len(got) != len(long) {
+		t.Fatalf("a long list became %d values", len(got))
+	}
+}

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -114,4 +115,42 @@ func TestFrozenBallotCache(t *testing.T) {
 			t.Fatalf("a vote after closing: %v", err)
 		}
 	})
+}
+
+// TestSessionLookupKeepsGenericPlan: the session look-up every request
+// makes is planned once per connection, not at every call. Single-session
+// batches on one connection would make PostgreSQL plan the statement anew
+// each time if the batch's values were not padded (see plannedLen).
+func TestSessionLookupKeepsGenericPlan(t *testing.T) {
+	if !slices.Contains(modeltest.Dialects(t), "postgres") {
+		t.Skip("PostgreSQL only")
+	}
+	s := modeltest.Open(t, "postgres", time.Now)
+	sqlDB, err := s.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1) // every query below on the same connection
+	sc, err := s.CreateSyntheticCommunity(bg, 3, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := s.StartSessions(bg, sc.VoterIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 12
+	for i := range calls {
+		if _, err := s.ResumeSession(bg, toks[i%len(toks)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plans struct{ Generic, Custom int64 }
+	if err := s.DB().Raw(`SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements
+		WHERE statement LIKE '%FROM sessions s JOIN accounts a%'`).Scan(&plans).Error; err != nil {
+		t.Fatal(err)
+	}
+	if plans.Generic+plans.Custom != calls || plans.Custom > 5 {
+		t.Fatalf("%d session look-ups: %d generic plans, %d custom plans", calls, plans.Generic, plans.Custom)
+	}
 }
