@@ -6,7 +6,7 @@ package views
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
 	"yishi/models"
@@ -95,7 +95,12 @@ func KindName(ctx context.Context, k models.PlaceKind) string {
 }
 
 // Itoa formats an integer for templates.
-func Itoa[T ~int | ~int64 | ~uint64 | ~uint | ~int32](n T) string { return fmt.Sprint(n) }
+func Itoa[T ~int | ~int64 | ~uint64 | ~uint | ~int32](n T) string {
+	if n < 0 {
+		return strconv.FormatInt(int64(n), 10)
+	}
+	return strconv.FormatUint(uint64(n), 10)
+}
 
 // FieldError translates the error recorded for field, or "".
 func FieldError(ctx context.Context, fe models.FieldErrors, field string) string {

@@ -104,14 +104,30 @@ func isHTMX(c echo.Context) bool {
 // render writes a component into a buffer first, so that a failure can still
 // become a proper error page, then sends it.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledRender {
+			buf.Reset()
+			renderBufs.Put(buf)
+		}
+	}()
 	ctx := views.WithEnv(c.Request().Context(), env(c))
-	if err := comp.Render(ctx, &buf); err != nil {
+	if err := comp.Render(ctx, buf); err != nil {
 		return err
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
+	// The response copies the bytes before HTMLBlob returns.
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// renderBufs holds the buffers pages are rendered into: a page is tens of
+// kilobytes, and growing a fresh buffer to that size for every request
+// cost a tenth of the rendering.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledRender: a buffer grown past this (a long list, an export) is
+// left to the collector rather than kept.
+const maxPooledRender = 1 << 20
 
 // flash sets a one-time message for the next page; key is a catalog key.
 func flash(c echo.Context, kind, key string) {
