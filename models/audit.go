@@ -78,7 +78,7 @@ func ChainHash(prev string, seq int64, e AuditEntry) string {
 type ChainProblem struct {
 	Seq     int64
 	EntryID uint64
-	Reason  string // "hash", "gap", "order"
+	Reason  string // "hash", "gap", "order", "lost"
 }
 
 func (p *ChainProblem) Error() string {

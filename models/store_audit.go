@@ -91,6 +91,11 @@ func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 			" AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id) ORDER BY e.id", arg).Scan(&pending).Error; err != nil {
 			return err
 		}
+		if len(pending) < len(queued) {
+			if err := s.recordLost(ctx, tx, queued); err != nil {
+				return err
+			}
+		}
 		if len(pending) > 0 {
 			// One statement seals the whole batch.
 			args := make([]any, 0, 3*len(pending))
@@ -112,6 +117,40 @@ func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 		return 0, err
 	}
 	return sealed, nil
+}
+
+// actionAuditLost is the action of the entry the sealer writes for a queued
+// entry that was deleted before it could be sealed (recordLost spells it
+// out, as every audit action is, for the console's name check).
+const actionAuditLost = "audit.lost"
+
+// recordLost writes an audit.lost entry for each of the queued ids that no
+// longer exists: an entry deleted between its commit and its seal would
+// otherwise leave no trace in the chain. The app never deletes entries, and
+// an entry rolled back takes its queue row with it, so such a loss is
+// tampering; VerifyAudit reports it. The new entries are queued and sealed
+// like any other.
+func (s *Store) recordLost(ctx context.Context, tx *gorm.DB, queued []uint64) error {
+	in, arg := s.anyOfIDs("id", queued)
+	var present []uint64
+	if err := tx.Raw("SELECT id FROM audit_entries WHERE "+in, arg).Scan(&present).Error; err != nil {
+		return err
+	}
+	there := make(map[uint64]bool, len(present))
+	for _, id := range present {
+		there[id] = true
+	}
+	for _, id := range queued {
+		if there[id] {
+			continue // sealed before, and put back by hand
+		}
+		lost := AuditEntry{At: s.Now(), Action: "audit.lost", ObjectType: "audit_entry", ObjectID: strconv.FormatUint(id, 10),
+			Result: ResultFailed, Detail: "entry " + strconv.FormatUint(id, 10) + " was deleted before it was sealed"}
+		if err := tx.Create(&lost).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func lockingClause(tx *gorm.DB) []clause.Expression {
@@ -191,6 +230,23 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, probl
 			if stray[0].Seq == next {
 				problem.Reason = "gap"
 			}
+		}
+		return
+	}
+	// The chain holds, but the sealer may have found an entry deleted
+	// before its seal.
+	var lost []struct {
+		ObjectID string
+		Seq      *int64
+	}
+	if err = db.Raw("SELECT e.object_id, s.seq FROM audit_entries e LEFT JOIN audit_seals s ON s.entry_id = e.id WHERE e.action = ? ORDER BY e.id LIMIT 1", actionAuditLost).Scan(&lost).Error; err != nil {
+		return
+	}
+	if len(lost) == 1 {
+		problem = &ChainProblem{Reason: "lost"}
+		problem.EntryID, _ = strconv.ParseUint(lost[0].ObjectID, 10, 64)
+		if lost[0].Seq != nil {
+			problem.Seq = *lost[0].Seq
 		}
 		return
 	}

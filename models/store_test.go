@@ -408,3 +408,42 @@ func TestAuditTailDeletionDetected(t *testing.T) {
 		}
 	})
 }
+
+// An entry deleted between its commit and its seal never enters the chain;
+// the sealer records the loss, and verification reports it.
+func TestAuditLossBeforeSealDetected(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		var ids []uint64
+		for i := 0; i < 3; i++ {
+			if err := s.Record(bg, models.Audit{Action: "test.write", ObjectType: "test", ObjectID: uint64(i + 1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Tx(bg).Raw("SELECT id FROM audit_entries ORDER BY id").Scan(&ids).Error; err != nil || len(ids) < 3 {
+			t.Fatalf("%v %v", ids, err)
+		}
+		gone := ids[len(ids)-2]
+		if err := s.Tx(bg).Exec("DELETE FROM audit_entries WHERE id = ?", gone).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SealAudit(bg, 100); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SealAudit(bg, 100); err != nil { // the loss entry itself
+			t.Fatal(err)
+		}
+		var pending int64
+		s.Tx(bg).Raw("SELECT COUNT(*) FROM audit_pending").Scan(&pending)
+		if pending != 0 {
+			t.Fatalf("%d entries still queued", pending)
+		}
+		checked, unsealed, problem, err := s.VerifyAudit(bg)
+		if err != nil || problem == nil || problem.Reason != "lost" || problem.EntryID != gone || problem.Seq != int64(len(ids)) || unsealed != 0 {
+			t.Fatalf("loss before sealing: checked %d, unsealed %d, %+v %v", checked, unsealed, problem, err)
+		}
+		var lost models.AuditEntry
+		if err := s.Tx(bg).Where("action = ?", "audit.lost").First(&lost).Error; err != nil || lost.Result != models.ResultFailed {
+			t.Fatalf("the loss entry: %+v %v", lost, err)
+		}
+	})
+}

@@ -158,6 +158,8 @@ func reasonText(r string) string {
 		return "the entry was edited or moved, or an entry before it was replaced"
 	case "gap":
 		return "an entry is missing (deleted) or the order was changed"
+	case "lost":
+		return "the entry was deleted before it was sealed (the sealer recorded the loss at this chain position)"
 	default:
 		return "entries were reordered"
 	}

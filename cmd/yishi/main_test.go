@@ -453,6 +453,17 @@ func TestAuditVerify(t *testing.T) {
 		}
 		broken(b, "moved")
 		restore()
+
+		// Deleted before its seal: the sealer records the loss.
+		last := models.AuditEntry{At: time.Now().UTC(), Action: "test.write", ObjectType: "test", ObjectID: "1", Result: models.ResultOK}
+		if err := db.Create(&last).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("DELETE FROM audit_entries WHERE id = ?", last.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		c.ok("audit", "seal", "--db", url)
+		c.fails([]string{fmt.Sprintf("audit trail BROKEN at entry %d", last.ID), "deleted before it was sealed"}, "audit", "verify", "--db", url)
 	})
 }
 

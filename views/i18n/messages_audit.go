@@ -22,6 +22,9 @@ func init() {
 		"audit_action.candidate_create":        {"提出候选项目", "Candidate proposed"},
 		"audit_action.candidate_review":        {"审查候选项目", "Candidate reviewed"},
 
+		// The trail itself (留痕)
+		"audit_action.audit_lost": {"留痕记录在封存前被删除", "Audit entry deleted before it was sealed"},
+
 		// Load tests (压力测试)
 		"audit_action.bench_populate": {"生成压测数据", "Load-test data created"},
 		"audit_action.bench_sessions": {"开启压测会话", "Load-test sessions opened"},
@@ -139,6 +142,7 @@ func init() {
 
 		// Object types
 		"audit_object.ballot":        {"票决", "ballot"},
+		"audit_object.audit_entry":   {"留痕记录", "audit entry"},
 		"audit_object.candidate":     {"候选项目", "candidate"},
 		"audit_object.council":       {"议事会", "council"},
 		"audit_object.topic":         {"议题", "topic"},
