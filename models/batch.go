@@ -92,20 +92,15 @@ func (q *batcher[T]) do(v T, run func([]T)) {
 }
 
 // anyOf is the condition "col is one of vals" for a batch's query. On
-// PostgreSQL it is one statement whatever the batch's size (the values
-// travel as one comma-separated parameter), so the prepared statement and
-// its plan are reused, where an IN list of each length would be parsed and
-// planned anew; on SQLite, and for values holding a comma, it is an IN
-// list.
+// PostgreSQL it is "col = ANY($n)" with the values as one array parameter,
+// whatever the batch's size, so the prepared statement and its plan are
+// reused, where an IN list of each length would be parsed and planned
+// anew. The array travels as its text form, which PostgreSQL reads once
+// when the statement is bound (the parameter's type is the column's array
+// type); on SQLite it is an IN list.
 func (s *Store) anyOf(col string, vals []string) (string, any) {
 	if s.db.Dialector.Name() == "postgres" {
-		plain := true
-		for _, v := range vals {
-			plain = plain && !strings.Contains(v, ",")
-		}
-		if plain {
-			return col + " = ANY(string_to_array(CAST(? AS TEXT), ','))", strings.Join(padPlanned(vals), ",")
-		}
+		return col + " = ANY(?)", textArray(padPlanned(vals))
 	}
 	return col + " IN ?", vals
 }
@@ -117,9 +112,30 @@ func (s *Store) anyOfIDs(col string, ids []uint64) (string, any) {
 		for i, id := range ids {
 			parts[i] = strconv.FormatUint(id, 10)
 		}
-		return col + " = ANY(CAST(string_to_array(CAST(? AS TEXT), ',') AS BIGINT[]))", strings.Join(padPlanned(parts), ",")
+		return col + " = ANY(?)", "{" + strings.Join(padPlanned(parts), ",") + "}"
 	}
 	return col + " IN ?", ids
+}
+
+// textArray is vals as a PostgreSQL array literal, every element quoted.
+func textArray(vals []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for _, r := range v {
+			if r == '"' || r == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // plannedLen is the fewest values anyOf sends to PostgreSQL.

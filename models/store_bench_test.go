@@ -154,3 +154,34 @@ func TestSessionLookupKeepsGenericPlan(t *testing.T) {
 		t.Fatalf("%d session look-ups: %d generic plans, %d custom plans", calls, plans.Generic, plans.Custom)
 	}
 }
+
+// TestAnyOfMatchesExactly: a batch's "one of" condition matches exactly
+// the values given, whatever characters they hold, on both databases.
+func TestAnyOfMatchesExactly(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		odd := []string{`plain`, `with,comma`, `with "quote"`, `back\slash`, `{brace}`, `NULL`, ``, `空格 和中文`}
+		db := s.DB()
+		if err := db.Exec("CREATE TABLE any_probe (v TEXT NOT NULL)").Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range append(odd, "other", "with", "comma") {
+			if err := db.Exec("INSERT INTO any_probe (v) VALUES (?)", v).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range odd {
+			want := odd[:i+1]
+			cond, arg := s.AnyOf("v", want)
+			var got []string
+			if err := db.Raw("SELECT v FROM any_probe WHERE "+cond, arg).Scan(&got).Error; err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(got) // in Go: the database's collation may order otherwise
+			w := slices.Clone(want)
+			slices.Sort(w)
+			if !slices.Equal(got, w) {
+				t.Fatalf("one of %q matched %q", want, got)
+			}
+		}
+	})
+}

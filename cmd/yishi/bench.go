@@ -49,6 +49,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	clients := fs.Int("clients", 64, "concurrent clients")
 	voters := fs.Int("voters", 0, "synthetic voters to create for bench votes (0: enough for the duration)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed phases to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at the end (go tool pprof -sample_index=alloc_space)")
 	sub, err := parseArgs(fs, args, true, "")
 	if err != nil {
 		return err
@@ -82,6 +83,14 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if f, err := os.Create(*memProfile); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0) //nolint:errcheck
+				f.Close()
+			}
+		}()
 	}
 	if sub == "votes" {
 		return benchVotes(ctx, env, *duration, *clients, stdout)
