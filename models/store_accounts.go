@@ -297,14 +297,14 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 	}
 	// Scanned by hand, column by column: every request pays for this.
 	inIDs, idsArg := s.anyOf("s.id", ids)
-	rows, err := s.conn(ctx).Raw(`SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.revoked_at,
+	rows, err := s.hotRows(ctx, `SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.revoked_at,
 		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL),
 		a.phone, a.name, a.password_hash, a.locale, a.large_text, a.high_contrast, a.failed_logins, a.locked_until, a.created_at, a.updated_at,
 		g.id, g.role, g.place_id, g.granted_by_id, g.created_at,
 		gp.parent_id, gp.kind, gp.name, gp.path, gp.created_at, gp.updated_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN role_grants g ON g.account_id = s.account_id LEFT JOIN places gp ON gp.id = g.place_id
-		WHERE `+inIDs+` ORDER BY s.id, g.id`, idsArg).Rows()
+		WHERE `+inIDs+` ORDER BY s.id, g.id`, idsArg)
 	fail := func(err error) {
 		for _, c := range batch {
 			c.err = err

@@ -1083,7 +1083,7 @@ func (s *Store) voterStates(ctx context.Context, batch []*stateCall) {
 			keys = append(keys, c.st.Key)
 		}
 	}
-	var rows []struct {
+	type stateRow struct {
 		BallotID uint64
 		VoterKey string
 		OnRoll   bool
@@ -1096,17 +1096,34 @@ func (s *Store) voterStates(ctx context.Context, batch []*stateCall) {
 	inK, argK := s.anyOf("bv.voter_key", keys)
 	inPB, argPB := s.anyOfIDs("bp.ballot_id", ballotIDs)
 	inPK, argPK := s.anyOf("bp.voter_key", keys)
-	err := s.conn(ctx).Raw(`SELECT bv.ballot_id, bv.voter_key, TRUE AS on_roll, bp.id AS part_id, bp.receipt, bp.channel, bp.pending
+	fail := func(err error) {
+		for _, c := range batch {
+			c.err = err
+		}
+	}
+	res, err := s.hotRows(ctx, `SELECT bv.ballot_id, bv.voter_key, TRUE AS on_roll, bp.id AS part_id, bp.receipt, bp.channel, bp.pending
 		FROM ballot_voters bv LEFT JOIN ballot_participations bp ON bp.ballot_id = bv.ballot_id AND bp.voter_key = bv.voter_key
 		WHERE `+inB+` AND `+inK+`
 		UNION ALL
 		SELECT bp.ballot_id, bp.voter_key, FALSE, bp.id, bp.receipt, bp.channel, bp.pending FROM ballot_participations bp
 		WHERE `+inPB+` AND `+inPK+` AND NOT EXISTS (SELECT 1 FROM ballot_voters bv WHERE bv.ballot_id = bp.ballot_id AND bv.voter_key = bp.voter_key)`,
-		argB, argK, argPB, argPK).Scan(&rows).Error
+		argB, argK, argPB, argPK)
 	if err != nil {
-		for _, c := range batch {
-			c.err = err
+		fail(err)
+		return
+	}
+	defer res.Close()
+	var rows []stateRow
+	for res.Next() {
+		var r stateRow
+		if err := res.Scan(&r.BallotID, &r.VoterKey, &r.OnRoll, &r.PartID, &r.Receipt, &r.Channel, &r.Pending); err != nil {
+			fail(err)
+			return
 		}
+		rows = append(rows, r)
+	}
+	if err := res.Err(); err != nil {
+		fail(err)
 		return
 	}
 	type slot struct {
