@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Roster import limits: a file larger or longer than this is refused whole,
@@ -230,7 +232,9 @@ func ParseYesNo(s string) (bool, bool) {
 	return false, false
 }
 
-// ReadRosterCSV reads a UTF-8 CSV roster (a byte-order mark is dropped).
+// ReadRosterCSV reads a CSV roster in UTF-8 (a byte-order mark is
+// dropped) or in GBK/GB18030, which Excel on a Chinese system writes when
+// told just "CSV". A file that is neither is refused rather than guessed.
 func ReadRosterCSV(r io.Reader, now time.Time) ([]RosterRow, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
@@ -241,7 +245,11 @@ func ReadRosterCSV(r io.Reader, now time.Time) ([]RosterRow, error) {
 	}
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !isUTF8(b) {
-		return nil, FieldErrors{"file": "err.import_not_utf8"}
+		d, ok := fromGB18030(b)
+		if !ok {
+			return nil, FieldErrors{"file": "err.import_encoding"}
+		}
+		b = d
 	}
 	cr := csv.NewReader(bytes.NewReader(b))
 	cr.FieldsPerRecord = -1
@@ -300,6 +308,17 @@ func fileExt(name string) string {
 }
 
 func isUTF8(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }
+
+// fromGB18030 decodes b as GB18030 (a superset of GBK and GB2312); ok is
+// false when b is not valid GB18030 either, or decodes to a replacement
+// character.
+func fromGB18030(b []byte) ([]byte, bool) {
+	d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+	if err != nil || bytes.ContainsRune(d, utf8.RuneError) || !utf8.Valid(d) {
+		return nil, false
+	}
+	return d, true
+}
 
 // rosterRecord is a row as the cells of the template's columns.
 func rosterRecord(r RosterRow) []string {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func fileErr(err error) string {
@@ -157,13 +159,29 @@ func TestReadRosterCSVAndXLSX(t *testing.T) {
 		t.Errorf("template: %v %+v", err, rows)
 	}
 
-	gbk := []byte("\xc9\xe7\xc7\xf8,\xd0\xa1\xc7\xf8\n") // 社区,小区 in GBK
+	// A CSV saved by Excel on a Chinese system is GBK: read as such.
+	buf.Reset()
+	if err := WriteRosterCSV(&buf, want); err != nil {
+		t.Fatal(err)
+	}
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(gbk, []byte("\xc9\xe7\xc7\xf8,")) { // 社区, in GBK
+		t.Fatalf("gbk starts %q", gbk[:8])
+	}
+	if got, err := ReadRoster("名册.csv", bytes.NewReader(gbk), t0); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("gbk: %v\n got %+v\nwant %+v", err, got, want)
+	}
+
 	for _, tc := range []struct {
 		name, file string
 		data       []byte
 		want       string
 	}{
-		{"not utf-8", "a.csv", gbk, "err.import_not_utf8"},
+		{"neither utf-8 nor gbk", "a.csv", []byte("\xff\xfe\xfd,\x80\n"), "err.import_encoding"},
+		{"gbk cut mid-character", "a.csv", []byte("\xc9\xe7\xc7"), "err.import_encoding"},
 		{"too big", "a.csv", bytes.Repeat([]byte("a"), MaxImportBytes+1), "err.import_too_big"},
 		{"xls is not xlsx", "a.xls", []byte("x"), "err.import_type"},
 		{"broken xlsx", "a.xlsx", []byte("PK not really"), "err.import_unreadable"},

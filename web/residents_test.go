@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"yishi/models"
 	"yishi/models/demo"
@@ -259,6 +260,20 @@ func TestImportPreviewWithErrorImportsNothing(t *testing.T) {
 		bad := uploadRoster(t, staff, com1.ID, "x.csv", []byte("a,b\n1,2\n"))
 		if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Text(`[data-testid="error-file"]`), "表头") {
 			t.Fatalf("bad header: %d %q", bad.Status, bad.Text(`[data-testid="error-file"]`))
+		}
+		// The same roster saved by Excel as plain "CSV" on a Chinese
+		// system is GBK, and previews alike, names intact.
+		gbk, err := simplifiedchinese.GBK.NewEncoder().String(strings.TrimPrefix(csv, "\ufeff"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := uploadRoster(t, staff, com1.ID, "名册.csv", []byte(gbk))
+		if g.Status != http.StatusOK || g.Count(`[data-testid="import-row"]`) != 2 || !strings.Contains(g.Text(`[data-testid="import-row"]`), "导入甲") {
+			t.Fatalf("gbk preview %d: %q", g.Status, g.Text(`[data-testid="import-row"]`))
+		}
+		enc := uploadRoster(t, staff, com1.ID, "x.csv", []byte("\xff\xfe\xfd,\x80\n"))
+		if enc.Status != http.StatusUnprocessableEntity || !strings.Contains(enc.Text(`[data-testid="error-file"]`), "GBK") {
+			t.Fatalf("unknown encoding: %d %q", enc.Status, enc.Text(`[data-testid="error-file"]`))
 		}
 		big := uploadRoster(t, staff, com1.ID, "x.csv", bytes.Repeat([]byte("a"), models.MaxImportBytes+10))
 		if big.Status != http.StatusUnprocessableEntity || !strings.Contains(big.Text(`[data-testid="error-file"]`), "2 MB") {

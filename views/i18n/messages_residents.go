@@ -94,7 +94,7 @@ func init() {
 
 		"rimport.title":          {"导入居民名册", "Import a resident roster"},
 		"rimport.template_title": {"模板与规则", "Template and rules"},
-		"rimport.template_intro": {"请先下载模板，按模板填写后上传。支持 Excel（.xlsx）和 CSV（UTF-8 编码）文件。", "Download the template, fill it in and upload it. Excel (.xlsx) and CSV (UTF-8) files are accepted."},
+		"rimport.template_intro": {"请先下载模板，按模板填写后上传。支持 Excel（.xlsx）和 CSV（UTF-8 或 GBK 编码）文件。", "Download the template, fill it in and upload it. Excel (.xlsx) and CSV (UTF-8 or GBK) files are accepted."},
 		"rimport.rule_places":    {"“社区”“小区”“户”三列必填；“楼栋”在居民小组直接管户时可以空着。名称要与系统中的地点一致。", "The community, compound and household columns are required; the building may be blank where a group holds households directly. Names must match the places in the system."},
 		"rimport.rule_path":      {"也可以用一列“住户路径”代替这四列，例如：幸福社区/阳光小区/1号楼/1单元101。", "Instead of those four columns you may use one “household path” column, e.g. 幸福社区/阳光小区/1号楼/1单元101."},
 		"rimport.rule_person":    {"“姓名”必填；“手机号”为 11 位手机号，可空；“出生年份”为四位数字，可空；“户主”填“是”或“否”。", "Name is required; the mobile number (11 digits) and birth year (four digits) may be blank; head is 是 (yes) or 否 (no)."},
@@ -129,7 +129,7 @@ func init() {
 		"err.import_too_many_rows":       {"行数太多，一次最多导入 2000 行。请分成几个文件导入。", "Too many rows: at most 2000 at a time. Please split the file."},
 		"err.import_type":                {"只支持 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are accepted."},
 		"err.import_unreadable":          {"文件无法读取，请确认是 Excel（.xlsx）或 CSV 文件。", "The file could not be read. Is it an Excel (.xlsx) or CSV file?"},
-		"err.import_not_utf8":            {"CSV 文件不是 UTF-8 编码。请在 Excel 中“另存为 CSV UTF-8”，或直接上传 .xlsx 文件。", "The CSV file is not UTF-8. Save it as “CSV UTF-8” in Excel, or upload the .xlsx file."},
+		"err.import_encoding":            {"无法识别 CSV 文件的编码（既不是 UTF-8，也不是 GBK）。请在 Excel 中“另存为 CSV UTF-8”，或直接上传 .xlsx 文件。", "The CSV file is neither UTF-8 nor GBK. Save it as “CSV UTF-8” in Excel, or upload the .xlsx file."},
 		"err.import_place_missing":       {"社区、小区和户不能为空。", "Community, compound and household are required."},
 		"err.import_path":                {"住户路径应为 社区/小区/楼栋/户 或 社区/小组/户。", "The household path should be community/compound/building/household or community/group/household."},
 		"err.import_head":                {"“户主”一栏请填“是”或“否”。", "Head should be 是 (yes) or 否 (no)."},
