@@ -420,16 +420,21 @@ type ObjectionRow struct {
 	AccountPhone string
 }
 
-// MaxObjectionsShown bounds the objections one notice page lists.
-const MaxObjectionsShown = 500
+// ObjectionsPerPage is how many objections a notice's page lists at once.
+const ObjectionsPerPage = 50
 
-// ObjectionsFor lists a notice's objections, oldest first.
-func (s *Store) ObjectionsFor(ctx context.Context, noticeID uint64) ([]ObjectionRow, error) {
+// ObjectionsFor lists page (from 1) of a notice's objections, oldest
+// first, and how many there are in all.
+func (s *Store) ObjectionsFor(ctx context.Context, noticeID uint64, page int) ([]ObjectionRow, int64, error) {
+	var total int64
+	if err := s.conn(ctx).Model(&Objection{}).Where("notice_id = ?", noticeID).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
 	var rows []ObjectionRow
 	err := s.conn(ctx).Table("objections o").Select("o.*, a.phone AS account_phone").
 		Joins("JOIN accounts a ON a.id = o.account_id").Where("o.notice_id = ?", noticeID).
-		Order("o.id").Limit(MaxObjectionsShown).Scan(&rows).Error
-	return rows, err
+		Order("o.id").Offset((max(page, 1) - 1) * ObjectionsPerPage).Limit(ObjectionsPerPage).Scan(&rows).Error
+	return rows, total, err
 }
 
 // ObjectionStanding tells whether p may object to the public notice n now:

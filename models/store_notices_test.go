@@ -220,8 +220,8 @@ func TestObjections(t *testing.T) {
 		if _, err := s.AnswerObjection(bg, f.staff1, n.ID, o.ID, "改答复"); !errors.Is(err, models.ErrAlreadyAnswered) {
 			t.Fatalf("answer twice: %v", err)
 		}
-		rows, err := s.ObjectionsFor(bg, n.ID)
-		if err != nil || len(rows) != 1 || rows[0].AccountPhone != f.resident.Phone || rows[0].Answer != "已与设计单位沟通，调整位置。" {
+		rows, total, err := s.ObjectionsFor(bg, n.ID, 1)
+		if err != nil || len(rows) != 1 || total != 1 || rows[0].AccountPhone != f.resident.Phone || rows[0].Answer != "已与设计单位沟通，调整位置。" {
 			t.Fatalf("objections: %+v %v", rows, err)
 		}
 		// Once answered, the resident may object again.

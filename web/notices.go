@@ -138,10 +138,13 @@ func (s *Server) noticeDetail(c echo.Context, n models.Notice) (notices.Detail, 
 	if o, ok := origins[kind]; ok {
 		d.Origin, d.OriginKey = o.path+strconv.FormatUint(id, 10)+o.suffix, o.key
 	}
-	rows, err := s.store.ObjectionsFor(ctx, n.ID)
+	d.ObjectionPage = pageParam(c)
+	d.ObjectionBase = "/notices/" + strconv.FormatUint(n.ID, 10) + "?"
+	rows, total, err := s.store.ObjectionsFor(ctx, n.ID, d.ObjectionPage)
 	if err != nil {
 		return d, err
 	}
+	d.ObjectionTotal = total
 	for _, o := range rows {
 		d.Objections = append(d.Objections, notices.ObjectionView{
 			ID: o.ID, Who: models.MaskPhone(o.AccountPhone), At: views.FormatTime(vctx, o.CreatedAt),

@@ -113,6 +113,7 @@ func (s *Server) consoleData(c echo.Context, n models.Notice) (notices.ConsoleDa
 	if err != nil {
 		return notices.ConsoleData{}, err
 	}
+	det.ObjectionBase = "/console/notices/" + strconv.FormatUint(n.ID, 10) + "?"
 	d := notices.ConsoleData{Detail: det, Status: n.Status}
 	if n.Status == models.NoticeDraft {
 		d.Form, err = s.noticeFormData(c, notices.FormData{

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -385,6 +386,46 @@ func TestStaffWriteAndPublishThroughForms(t *testing.T) {
 		}
 		if n := s2.Get("/console/notices").Count(`[data-testid="console-notice-row"]`); n != 0 {
 			t.Fatalf("community 2 staff list %d notices of others", n)
+		}
+	})
+}
+
+// TestObjectionsArePaged: a notice with more objections than a page holds
+// lists them page by page, oldest first, on its public and console pages;
+// none is left out.
+func TestObjectionsArePaged(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		n := noticeByTitle(t, s, elevatorTitle)
+		var res models.Account
+		if err := s.Tx(bg).Where("phone = ?", "13800000004").First(&res).Error; err != nil {
+			t.Fatal(err)
+		}
+		total := models.ObjectionsPerPage + 3
+		for i := range total {
+			at := clock.Now()
+			o := models.Objection{NoticeID: n.ID, AccountID: res.ID, Reason: fmt.Sprintf("意见第%03d条", i+1), Answer: "已答复",
+				AnsweredAt: &at, CreatedAt: at}
+			if err := s.Tx(bg).Create(&o).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		for _, base := range []string{path(n.ID, ""), "/console/notices/" + strconv.FormatUint(n.ID, 10)} {
+			first := staff.Get(base)
+			if first.Count(`[data-testid="objection"]`) != models.ObjectionsPerPage || !strings.Contains(first.Text(`[data-testid="objection"]`), "意见第001条") {
+				t.Fatalf("%s page 1: %d objections", base, first.Count(`[data-testid="objection"]`))
+			}
+			next, ok := first.Doc.Find(`[data-testid="objections"] [data-testid="pager"] a[rel="next"]`).Attr("href")
+			if !ok {
+				t.Fatalf("%s: no pager under the objections", base)
+			}
+			second := staff.Get(next)
+			if second.Count(`[data-testid="objection"]`) != 3 || !strings.Contains(second.Text(`[data-testid="objection"]`), fmt.Sprintf("意见第%03d条", models.ObjectionsPerPage+1)) {
+				t.Fatalf("%s page 2 (%s): %d objections", base, next, second.Count(`[data-testid="objection"]`))
+			}
 		}
 	})
 }
