@@ -141,7 +141,7 @@ func TestGrantAndRevokeScope(t *testing.T) {
 		if _, err := s.GrantRole(bg, f.staff2, f.resident.ID, models.Role("nonsense"), f.com1.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff2 grant in community 1: %v", err)
 		}
-		if _, err := s.GrantsAt(bg, f.staff2, f.com1, true); !errors.Is(err, models.ErrForbidden) {
+		if _, _, err := s.GrantsAt(bg, f.staff2, f.com1, true, 1); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff2 lists community 1: %v", err)
 		}
 		g, err := s.GrantRole(bg, f.staff1, f.resident.ID, models.RoleCouncilMember, f.com1.ID)

@@ -363,22 +363,30 @@ type GrantRow struct {
 	AccountPhone string
 }
 
-// GrantsAt lists the grants at a place and below, for staff who may grant there.
-func (s *Store) GrantsAt(ctx context.Context, p *Principal, place Place, staffOnly bool) ([]GrantRow, error) {
+// GrantsPerPage is how many grants the console lists at once.
+const GrantsPerPage = 50
+
+// GrantsAt lists page (from 1) of the grants at a place and below, for
+// staff who may grant there, and how many there are in all.
+func (s *Store) GrantsAt(ctx context.Context, p *Principal, place Place, staffOnly bool, page int) ([]GrantRow, int64, error) {
 	if !p.Can(PermGrantRoles, place) {
-		return nil, ErrForbidden
+		return nil, 0, ErrForbidden
 	}
-	var rows []GrantRow
 	q := s.conn(ctx).Table("role_grants g").
-		Select("g.*, a.name AS account_name, a.phone AS account_phone").
 		Joins("JOIN accounts a ON a.id = g.account_id").
 		Joins("JOIN places pl ON pl.id = g.place_id").
 		Where("pl.path LIKE ?", place.Path+"%")
 	if staffOnly {
 		q = q.Where("g.role <> ?", RoleResident)
 	}
-	if err := q.Order("pl.path, g.role, g.id").Limit(500).Scan(&rows).Error; err != nil {
-		return nil, err
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []GrantRow
+	if err := q.Select("g.*, a.name AS account_name, a.phone AS account_phone").Order("pl.path, g.role, g.id").
+		Offset((max(page, 1) - 1) * GrantsPerPage).Limit(GrantsPerPage).Scan(&rows).Error; err != nil {
+		return nil, 0, err
 	}
 	ids := make([]uint64, 0, len(rows))
 	for _, r := range rows {
@@ -386,7 +394,7 @@ func (s *Store) GrantsAt(ctx context.Context, p *Principal, place Place, staffOn
 	}
 	var places []Place
 	if err := s.conn(ctx).Where("id IN ?", ids).Find(&places).Error; err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	byID := map[uint64]Place{}
 	for _, pl := range places {
@@ -395,7 +403,7 @@ func (s *Store) GrantsAt(ctx context.Context, p *Principal, place Place, staffOn
 	for i := range rows {
 		rows[i].Place = byID[rows[i].PlaceID]
 	}
-	return rows, nil
+	return rows, total, nil
 }
 
 // GrantRoleAsSystem grants a role without a principal, for the command line

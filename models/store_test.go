@@ -273,9 +273,9 @@ func TestGrantRoleRules(t *testing.T) {
 		if _, err := s.GrantRole(bg, f.admin, f.resident.ID, models.RoleResident, f.hh1.ID); !errors.As(err, &fe) {
 			t.Fatalf("resident by grant: %v", err)
 		}
-		rows, err := s.GrantsAt(bg, f.staff1, f.com1, true)
-		if err != nil {
-			t.Fatal(err)
+		rows, total, err := s.GrantsAt(bg, f.staff1, f.com1, true, 1)
+		if err != nil || total != int64(len(rows)) {
+			t.Fatalf("%d of %d grants, %v", len(rows), total, err)
 		}
 		var grantID uint64
 		for _, r := range rows {

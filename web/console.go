@@ -277,7 +277,8 @@ func (s *Server) rolesData(c echo.Context, phone string) (console.RolesData, err
 	if err != nil {
 		return d, err
 	}
-	grants, err := s.store.GrantsAt(rctx(c), p, pl, true)
+	page := pageParam(c)
+	grants, total, err := s.store.GrantsAt(rctx(c), p, pl, true, page)
 	if err != nil {
 		return d, err
 	}
@@ -290,6 +291,7 @@ func (s *Server) rolesData(c echo.Context, phone string) (console.RolesData, err
 		return d, err
 	}
 	d = console.RolesData{Place: pl, Label: label, Grantable: p.GrantableRoles(pl),
+		Page: page, PerPage: models.GrantsPerPage, Total: total, Base: "/console/roles/" + strconv.FormatUint(pl.ID, 10) + "?",
 		Crumbs: append([]console.Crumb{{Name: views.T(views.WithEnv(rctx(c), env(c)), "console.roles"), Href: "/console/roles"}},
 			crumbs(p, models.PermGrantRoles, anc, pl, "/console/roles/")...)}
 	if pl.Kind != models.KindBuilding && pl.Kind != models.KindHousehold {

@@ -408,3 +408,40 @@ func TestConsoleAuditTrail(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleGrantsArePaged: a place with more staff grants than a page
+// holds lists them page by page; none is left out.
+func TestConsoleGrantsArePaged(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		com1 := community1(t, s)
+		var before int64
+		s.Tx(bg).Table("role_grants g").Joins("JOIN places pl ON pl.id = g.place_id").
+			Where("pl.path LIKE ? AND g.role <> ?", com1.Path+"%", models.RoleResident).Count(&before)
+		for i := range models.GrantsPerPage {
+			a := models.Account{Phone: fmt.Sprintf("1370000%04d", i), Name: fmt.Sprintf("代表%02d", i), PasswordHash: "x", Locale: "zh"}
+			if err := s.Tx(bg).Create(&a).Error; err != nil {
+				t.Fatal(err)
+			}
+			g := models.RoleGrant{AccountID: a.ID, Role: models.RoleRepresentative, PlaceID: com1.ID, CreatedAt: clock.Now()}
+			if err := s.Tx(bg).Create(&g).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		total := int(before) + models.GrantsPerPage
+		c := srv.Client()
+		c.Login("13800000002", demo.Password)
+		first := c.Get(fmt.Sprintf("/console/roles/%d", com1.ID))
+		if first.Count(`[data-testid="grant"]`) != models.GrantsPerPage {
+			t.Fatalf("page 1: %d grants", first.Count(`[data-testid="grant"]`))
+		}
+		next, ok := first.Doc.Find(`[data-testid="pager"] a[rel="next"]`).Attr("href")
+		if !ok {
+			t.Fatal("no pager under the grants")
+		}
+		if n := c.Get(next).Count(`[data-testid="grant"]`); n != total-models.GrantsPerPage {
+			t.Fatalf("page 2 (%s): %d grants, want %d", next, n, total-models.GrantsPerPage)
+		}
+	})
+}
