@@ -158,3 +158,21 @@ func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) 
 // Tx returns the handle for ctx: its transaction if it carries one, else the
 // pool. For bulk loaders (the demo) that write many rows of their own.
 func (s *Store) Tx(ctx context.Context) *gorm.DB { return s.conn(ctx) }
+
+// moveRow writes set to row id of model's table (a meeting, minutes, a
+// notice, a topic, a motion, a resolution) while it is still in status
+// from, or answers ErrConflict when another step moved it first. It stamps
+// updated_at with now unless set does.
+func (s *Store) moveRow(ctx context.Context, model any, id uint64, from any, set map[string]any) error {
+	if _, ok := set["updated_at"]; !ok {
+		set["updated_at"] = s.Now()
+	}
+	res := s.conn(ctx).Model(model).Where("id = ? AND status = ?", id, from).Updates(set)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrConflict
+	}
+	return nil
+}

@@ -488,14 +488,10 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 		now := s.Now()
 		from := v.Status
 		v.Status, v.DecidedAt, v.UpdatedAt = to, &now, now
-		res := s.conn(ctx).Model(&Topic{}).Where("id = ? AND status = ?", id, from).Updates(map[string]any{
+		if err := s.moveRow(ctx, &Topic{}, id, from, map[string]any{
 			"status": to, "reason": v.Reason, "merged_into_id": v.MergedIntoID, "decided_at": now, "updated_at": now,
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
+		}); err != nil {
+			return err
 		}
 		if to.Final() {
 			// A merged or declined topic leaves the draft agendas it was on,

@@ -129,23 +129,6 @@ func (s *Store) changed(ctx context.Context, id uint64, err error) error {
 	return err
 }
 
-// moveRow writes set to row id of model's table (a meeting, minutes) while
-// it is still in status from, or answers ErrConflict when another step moved
-// it first. It stamps updated_at with now unless set does.
-func (s *Store) moveRow(ctx context.Context, model any, id uint64, from any, set map[string]any) error {
-	if _, ok := set["updated_at"]; !ok {
-		set["updated_at"] = s.Now()
-	}
-	res := s.conn(ctx).Model(model).Where("id = ? AND status = ?", id, from).Updates(set)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrConflict
-	}
-	return nil
-}
-
 // OpenMeeting opens an announced meeting (宣布开会): it is in session, with
 // a fresh attendance code for the room, and every member is told.
 func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeting, error) {
@@ -377,12 +360,8 @@ func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint
 			set["closed_at"] = now
 			m.ClosedAt = &now
 		}
-		res := s.conn(ctx).Model(&Motion{}).Where("id = ? AND status = ?", id, m.Status).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
+		if err := s.moveRow(ctx, &Motion{}, id, m.Status, set); err != nil {
+			return err
 		}
 		out = m
 		out.Status = to

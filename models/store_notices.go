@@ -190,15 +190,10 @@ func (s *Store) UpdateNotice(ctx context.Context, p *Principal, id uint64, in No
 		if err != nil {
 			return err
 		}
-		res := s.conn(ctx).Model(&Notice{}).Where("id = ? AND status = ?", id, NoticeDraft).Updates(map[string]any{
-			"place_id": pl.ID, "title": in.Title, "body": in.Body, "period_days": in.PeriodDays,
-			"allow_objections": in.AllowObjections, "updated_at": s.Now(),
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
+		if err := s.moveRow(ctx, &Notice{}, id, NoticeDraft, map[string]any{
+			"place_id": pl.ID, "title": in.Title, "body": in.Body, "period_days": in.PeriodDays, "allow_objections": in.AllowObjections,
+		}); err != nil {
+			return err
 		}
 		n.PlaceID, n.Place, n.Title, n.Body, n.PeriodDays, n.AllowObjections = pl.ID, pl, in.Title, in.Body, in.PeriodDays, in.AllowObjections
 		out = n
@@ -221,14 +216,10 @@ func (s *Store) PublishNotice(ctx context.Context, p *Principal, id uint64) (Not
 		}
 		now := s.Now()
 		end := PeriodEnd(now, n.PeriodDays)
-		res := s.conn(ctx).Model(&Notice{}).Where("id = ? AND status = ?", id, NoticeDraft).Updates(map[string]any{
+		if err := s.moveRow(ctx, &Notice{}, id, NoticeDraft, map[string]any{
 			"status": NoticePublished, "published_at": now, "period_ends_at": end, "updated_at": now,
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
+		}); err != nil {
+			return err
 		}
 		n.Status, n.PublishedAt, n.PeriodEndsAt = NoticePublished, &now, end
 		out = n
@@ -256,14 +247,10 @@ func (s *Store) WithdrawNotice(ctx context.Context, p *Principal, id uint64, rea
 		}
 		reason = strings.TrimSpace(reason)
 		now := s.Now()
-		res := s.conn(ctx).Model(&Notice{}).Where("id = ? AND status = ?", id, NoticePublished).Updates(map[string]any{
+		if err := s.moveRow(ctx, &Notice{}, id, NoticePublished, map[string]any{
 			"status": NoticeWithdrawn, "withdrawn_at": now, "withdraw_reason": reason, "updated_at": now,
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
+		}); err != nil {
+			return err
 		}
 		n.Status, n.WithdrawnAt, n.WithdrawReason = NoticeWithdrawn, &now, reason
 		out = n

@@ -275,12 +275,8 @@ func (s *Store) resolutionStep(ctx context.Context, p *Principal, id uint64, a R
 		if err := apply(ctx, &v, set, &u); err != nil {
 			return err
 		}
-		res := s.conn(ctx).Model(&Resolution{}).Where("id = ? AND status = ?", id, v.Status).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
+		if err := s.moveRow(ctx, &Resolution{}, id, v.Status, set); err != nil {
+			return err
 		}
 		if err := s.conn(ctx).Omit("Author").Create(&u).Error; err != nil {
 			return err
