@@ -340,3 +340,18 @@ func TestChainHashEncoding(t *testing.T) {
 		t.Errorf("entry without actor or place: %s", got)
 	}
 }
+
+func TestAssignNoteRoundTrip(t *testing.T) {
+	due := time.Date(2026, 12, 15, 16, 0, 0, 0, time.UTC)
+	for _, owner := range []string{"王师傅", "Li · Ming", ""} {
+		got, at, ok := ParseAssignNote(assignNote(owner, due))
+		if !ok || got != owner || !at.Equal(due) {
+			t.Errorf("%q: got %q %v %v", owner, got, at, ok)
+		}
+	}
+	for _, note := range []string{"", "王师傅", "王师傅 · 下周", "王师傅 · 2026-12-15"} {
+		if _, _, ok := ParseAssignNote(note); ok {
+			t.Errorf("%q read as an assignment", note)
+		}
+	}
+}

@@ -364,9 +364,32 @@ func (s *Store) AssignResolution(ctx context.Context, p *Principal, id uint64, p
 		now := s.Now()
 		set["owner_id"], set["due_at"], set["assigned_at"] = acct.ID, due.UTC(), now
 		set["last_chased_at"] = nil
-		u.Note = fmt.Sprintf("%s · %s", acct.Name, due.UTC().Format(time.RFC3339))
+		u.Note = assignNote(acct.Name, due)
 		return nil
 	})
+}
+
+// assignSep parts the owner from the due time in an assignment's note.
+const assignSep = " · "
+
+// assignNote is the timeline note of an assignment: the owner's name and
+// the due time (RFC 3339, UTC), which ParseAssignNote reads back.
+func assignNote(owner string, due time.Time) string {
+	return owner + assignSep + due.UTC().Format(time.RFC3339)
+}
+
+// ParseAssignNote reads an assignment's note: who took the resolution on
+// and by when. ok is false for a note in any other form.
+func ParseAssignNote(note string) (owner string, due time.Time, ok bool) {
+	i := strings.LastIndex(note, assignSep)
+	if i < 0 {
+		return "", time.Time{}, false
+	}
+	due, err := time.Parse(time.RFC3339, note[i+len(assignSep):])
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return note[:i], due, true
 }
 
 // ReportProgress posts a progress update (进展) of the owner or of those

@@ -53,6 +53,11 @@ func TestResolutionThroughForms(t *testing.T) {
 		if rp.Text(`[data-testid="resolution-status"]`) != "已交办" || rp.Text(`[data-testid="resolution-owner"]`) == "尚未指定" || rp.Text(`[data-testid="resolution-due"]`) != "2026-11-30" {
 			t.Fatalf("after assigning: %q, owner %q, due %q", rp.Text(`[data-testid="resolution-status"]`), rp.Text(`[data-testid="resolution-owner"]`), rp.Text(`[data-testid="resolution-due"]`))
 		}
+		// The timeline says whom it went to and by when.
+		ownerName := principalByPhone(t, s, "13800000006").Account.Name
+		if a := rp.Text(`[data-testid="timeline-assign"]`); !strings.Contains(a, ownerName) || !strings.Contains(a, "2026-11-30") {
+			t.Fatalf("timeline of the assignment: %q", a)
+		}
 
 		// The owner reports progress with a percentage.
 		op := owner.Get(url)

@@ -105,6 +105,16 @@ func ratingText(ctx context.Context, r models.RatingSummary) string {
 	return views.T(ctx, "resolution.rating_summary", r.Count, fmt.Sprintf("%.1f", r.Average))
 }
 
+// assignText says whom an assignment gave the resolution to and by when,
+// or "" for a note it cannot read.
+func assignText(ctx context.Context, note string) string {
+	owner, due, ok := models.ParseAssignNote(note)
+	if !ok {
+		return ""
+	}
+	return views.T(ctx, "resolution.assigned_to", owner, dueDate(ctx, &due))
+}
+
 func percentText(u models.ResolutionUpdate) string {
 	if u.Percent == nil {
 		return ""

@@ -23,6 +23,7 @@ func init() {
 		"resolution.act_done":           {"办结", "Mark as done"},
 		"resolution.act_abandon":        {"终止执行", "Abandon"},
 		"resolution.did_assign":         {"交办", "assigned"},
+		"resolution.assigned_to":        {"交由 %s 办理，期限 %s", "To %s, due %s"},
 		"resolution.did_progress":       {"报告进展", "reported progress"},
 		"resolution.did_done":           {"办结", "marked it done"},
 		"resolution.did_abandon":        {"终止执行", "abandoned it"},
