@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,4 +208,19 @@ func sessionCookie(t *testing.T, c *webtest.Client, base string) string {
 		}
 	}
 	return ""
+}
+
+// TestPagesCarryTheirLength: rendered pages say their length, so they go
+// out whole rather than chunked, and the length is the body's.
+func TestPagesCarryTheirLength(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		for _, path := range []string{"/", "/notices", "/login"} {
+			p := srv.Client().Get(path)
+			if p.Status != http.StatusOK || p.Header.Get("Content-Length") != strconv.Itoa(len(p.Body)) {
+				t.Errorf("%s: %d, Content-Length %q for %d bytes", path, p.Status, p.Header.Get("Content-Length"), len(p.Body))
+			}
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -115,7 +116,11 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	if err := comp.Render(ctx, buf); err != nil {
 		return err
 	}
-	c.Response().Header().Add("Vary", "HX-Request")
+	h := c.Response().Header()
+	h.Add("Vary", "HX-Request")
+	// With its length known, the page goes out in one piece rather than
+	// in chunks.
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	// The response copies the bytes before HTMLBlob returns.
 	return c.HTMLBlob(status, buf.Bytes())
 }
