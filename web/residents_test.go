@@ -168,6 +168,10 @@ func TestInviteSlipAndRedeem(t *testing.T) {
 		if slip.Header.Get("Cache-Control") != "no-store" {
 			t.Fatal("the slip may be cached")
 		}
+		// The print button waits for app.js; without it the hint remains.
+		if !slip.Has(`button[data-testid="slip-print"][data-print][hidden]`) {
+			t.Fatal("the slip has no print button hidden until JavaScript shows it")
+		}
 		if strings.Contains(staff.Get(fmt.Sprintf("/console/residents/households/%d", hh.ID)).Body, code) {
 			t.Fatal("the code is shown again after the slip")
 		}

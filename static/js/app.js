@@ -21,6 +21,12 @@
     var toast = document.getElementById("toast");
     if (toast) toast.hidden = true;
   });
+  // Buttons marked data-print print the page. They come hidden: without
+  // JavaScript the page says how to print from the browser instead.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
   // Forms marked data-confirm ask once more before a final action; without
   // JavaScript the server-side confirmation step does the same job.
   document.addEventListener("submit", function (evt) {

@@ -90,6 +90,7 @@ func init() {
 		"slip.household":  {"住户", "Household"},
 		"slip.expires":    {"有效期至 %s，只能使用一次。", "Valid until %s, for one use."},
 		"slip.how":        {"使用方法：登录“议事”后，打开“我的”→“去认证”，输入上面的邀请码。", "How to use: sign in, open My account → Get verified, and enter the code above."},
+		"slip.print":      {"打印邀请码", "Print the slip"},
 		"slip.print_hint": {"请使用浏览器的“打印”功能打印本页。", "Use your browser's Print command to print this page."},
 
 		"rimport.title":          {"导入居民名册", "Import a resident roster"},
