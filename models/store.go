@@ -12,6 +12,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -173,6 +174,15 @@ func (s *Store) moveRow(ctx context.Context, model any, id uint64, from any, set
 	}
 	if res.RowsAffected == 0 {
 		return ErrConflict
+	}
+	return nil
+}
+
+// lockingClause locks the rows a query reads until the transaction ends,
+// on PostgreSQL; SQLite has a single writer and needs none.
+func lockingClause(tx *gorm.DB) []clause.Expression {
+	if tx.Dialector.Name() == "postgres" {
+		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
 	}
 	return nil
 }

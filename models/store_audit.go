@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Audit describes one action for the trail.
@@ -149,13 +148,6 @@ func (s *Store) recordLost(ctx context.Context, tx *gorm.DB, queued []uint64) er
 		if err := tx.Create(&lost).Error; err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func lockingClause(tx *gorm.DB) []clause.Expression {
-	if tx.Dialector.Name() == "postgres" {
-		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
 	}
 	return nil
 }

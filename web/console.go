@@ -306,13 +306,13 @@ func (s *Server) rolesData(c echo.Context, phone string) (console.RolesData, err
 		}
 	}
 	vctx := views.WithEnv(rctx(c), env(c))
+	labels, err := placeLabelsOf(s, c, grants, func(g models.GrantRow) models.Place { return g.Place })
+	if err != nil {
+		return d, err
+	}
 	for _, g := range grants {
-		where, err := s.store.PlaceLabel(rctx(c), g.Place)
-		if err != nil {
-			return d, err
-		}
 		d.Grants = append(d.Grants, console.GrantLine{ID: g.ID, Name: g.AccountName, Phone: models.MaskPhone(g.AccountPhone), Role: g.Role,
-			Place: where, At: views.FormatTime(vctx, g.CreatedAt), CanRevoke: p.CanRevoke(g.RoleGrant)})
+			Place: labels[g.PlaceID], At: views.FormatTime(vctx, g.CreatedAt), CanRevoke: p.CanRevoke(g.RoleGrant)})
 	}
 	d.Phone = strings.TrimSpace(phone)
 	if d.Phone != "" {

@@ -436,6 +436,14 @@ func TestConsoleGrantsArePaged(t *testing.T) {
 		if first.Count(`[data-testid="grant"]`) != models.GrantsPerPage {
 			t.Fatalf("page 1: %d grants", first.Count(`[data-testid="grant"]`))
 		}
+		// Each row names its place in full, as the place's own label does.
+		label, err := s.PlaceLabel(bg, com1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(first.Text(`[data-testid="grant-list"]`), label) {
+			t.Fatalf("no grant row names %q", label)
+		}
 		next, ok := first.Doc.Find(`[data-testid="pager"] a[rel="next"]`).Attr("href")
 		if !ok {
 			t.Fatal("no pager under the grants")
