@@ -187,6 +187,19 @@ func (s *Store) hotRows(ctx context.Context, query string, args ...any) (*sql.Ro
 	if s.db.Dialector.Name() != "postgres" {
 		return s.conn(ctx).Raw(query, args...).Rows()
 	}
+	return s.conn(ctx).Statement.ConnPool.QueryContext(ctx, numbered(query), args...)
+}
+
+// numberedQueries remembers each hot query with its placeholders
+// numbered: the texts are few and fixed, and they are asked for on every
+// request.
+var numberedQueries sync.Map // string → string
+
+// numbered is query with its "?" placeholders written $1, $2, …
+func numbered(query string) string {
+	if q, ok := numberedQueries.Load(query); ok {
+		return q.(string)
+	}
 	var b strings.Builder
 	b.Grow(len(query) + 8)
 	n := 0
@@ -199,5 +212,6 @@ func (s *Store) hotRows(ctx context.Context, query string, args ...any) (*sql.Ro
 		}
 		b.WriteByte(query[i])
 	}
-	return s.conn(ctx).Statement.ConnPool.QueryContext(ctx, b.String(), args...)
+	numberedQueries.Store(query, b.String())
+	return b.String()
 }

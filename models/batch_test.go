@@ -96,3 +96,15 @@ func TestPadPlanned(t *testing.T) {
 		t.Fatalf("a long list became %d values", len(got))
 	}
 }
+
+func TestNumbered(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"SELECT 1", "SELECT 1"},
+		{"a = ? AND b = ANY(?)", "a = $1 AND b = ANY($2)"},
+		{"a = ? AND b = ANY(?)", "a = $1 AND b = ANY($2)"}, // remembered
+	} {
+		if got := numbered(c.in); got != c.want {
+			t.Errorf("numbered(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
