@@ -27,6 +27,7 @@ type Store struct {
 	resume  batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
 	states  batcher[*stateCall]   // voters' states on ballot pages (voterState)
 	secrets sync.Map              // name → []byte (Secret)
+	receipt func() string         // draws receipt codes: NewReceipt
 	// meetingHook hears of committed changes to meetings in session
 	// (OnMeetingChange).
 	meetingHook atomic.Pointer[func(meetingID uint64)]
@@ -87,9 +88,12 @@ func NewStore(db *gorm.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	st := &Store{db: db, now: now}
+	st := &Store{db: db, now: now, receipt: NewReceipt}
 	st.votes.max, st.votes.lanes = maxVoteBatch, 2
-	st.resume.max, st.resume.lanes = maxResumeBatch, 2
+	// One session look-up at a time: the query is short, and its fixed cost
+	// (a round trip, starting the executor) is better shared by the twice
+	// as many requests that queue behind it than paid twice.
+	st.resume.max, st.resume.lanes = maxResumeBatch, 1
 	st.states.max, st.states.lanes = maxStateBatch, 2
 	return st
 }
