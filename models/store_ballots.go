@@ -1238,7 +1238,7 @@ func (s *Store) castVoteAlone(ctx context.Context, r *voteRequest) (VoteReceipt,
 	choices := r.choices
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		code := NewReceipt()
+		code := s.receipt()
 		err = s.InTx(ctx, func(ctx context.Context) error {
 			var v BallotVoter
 			if err := s.conn(ctx).Where("ballot_id = ? AND voter_key = ?", b.ID, key).Limit(1).Find(&v).Error; err != nil {
@@ -1307,7 +1307,7 @@ func (s *Store) EnterPaperVote(ctx context.Context, staff *Principal, ballotID u
 	if b, err = s.ensureFrozen(ctx, nil, b); err != nil {
 		return pv, rc, err
 	}
-	code := NewReceipt()
+	code := s.receipt()
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		var v BallotVoter
 		if err := s.conn(ctx).Where("ballot_id = ? AND voter_key = ?", b.ID, voterKey).Limit(1).Find(&v).Error; err != nil {

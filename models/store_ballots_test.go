@@ -816,3 +816,71 @@ func TestBallotEligibleBeforeOpening(t *testing.T) {
 		}
 	})
 }
+
+// TestBallotReceiptCollision: a receipt code drawn twice must not cost a
+// vote. The batch that meets the taken code is written again, each voter
+// alone with a fresh code, and no vote, participation or audit entry is
+// lost or doubled.
+func TestBallotReceiptCollision(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		first := f.voter(t, s, f.hh1)
+		others := make([]*models.Principal, 5)
+		for i := range others {
+			others[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
+		}
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour)
+		taken, err := s.CastVote(bg, first, b.ID, f.ids(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		draws := 0
+		s.SetReceipts(func() string {
+			mu.Lock()
+			defer mu.Unlock()
+			draws++
+			if draws == 1 {
+				return taken.Code
+			}
+			return models.NewReceipt()
+		})
+		codes := make([]string, len(others))
+		errs := make([]error, len(others))
+		var wg sync.WaitGroup
+		for i, p := range others {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rc, err := s.CastVote(bg, p, b.ID, f.ids(1))
+				codes[i], errs[i] = rc.Code, err
+			}()
+		}
+		wg.Wait()
+		if draws < 2 {
+			t.Fatalf("the colliding code was drawn but never replaced (%d draws)", draws)
+		}
+		seen := map[string]bool{taken.Code: true}
+		for i := range others {
+			if errs[i] != nil || len(codes[i]) != models.ReceiptLen || seen[codes[i]] {
+				t.Fatalf("voter %d: receipt %q, err %v (codes so far %v)", i, codes[i], errs[i], seen)
+			}
+			seen[codes[i]] = true
+		}
+		var parts, votes, audits int64
+		s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ?", b.ID).Count(&parts)
+		s.Tx(bg).Model(&models.BallotVote{}).Where("ballot_id = ?", b.ID).Count(&votes)
+		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND object_id = ?", "ballot.vote", fmt.Sprint(b.ID)).Count(&audits)
+		if want := int64(len(others) + 1); parts != want || votes != want || audits != want {
+			t.Fatalf("%d participations, %d votes, %d audit entries; want %d each", parts, votes, audits, want)
+		}
+		var stored []string
+		s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ?", b.ID).Pluck("receipt", &stored)
+		for _, c := range stored {
+			if !seen[c] {
+				t.Fatalf("stored receipt %s was never acknowledged", c)
+			}
+		}
+	})
+}
