@@ -14,8 +14,8 @@ import (
 // calls of that batch and hands its lane, with the next batch, to the
 // first call that queued during it. Under no load a call runs alone,
 // without waiting; under load one round trip to the database serves many
-// requests, and with two lanes one batch is built and sent while the other
-// waits for its commit.
+// requests. With two lanes one batch is built and sent while the other
+// waits for its commit, at the price of smaller batches (see NewStore).
 type batcher[T any] struct {
 	max     int // largest batch (0: no limit)
 	lanes   int // batches that may run at once (at least 1)
