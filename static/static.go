@@ -20,6 +20,7 @@ var FS fs.FS = files
 var (
 	hashed  = map[string]string{} // "css/app.css" -> "css/app.1a2b3c4d.css"
 	reverse = map[string]string{} // and back
+	urls    = map[string]string{} // "css/app.css" -> "/static/css/app.1a2b3c4d.css": every page asks
 )
 
 func init() {
@@ -36,6 +37,7 @@ func init() {
 		h := strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:])[:12] + ext
 		hashed[p] = h
 		reverse[h] = p
+		urls[p] = "/static/" + h
 		return nil
 	})
 	if err != nil {
@@ -45,8 +47,8 @@ func init() {
 
 // URL returns the content-hashed URL of an embedded file, "/static/css/app.<hash>.css".
 func URL(name string) string {
-	if h, ok := hashed[name]; ok {
-		return "/static/" + h
+	if u, ok := urls[name]; ok {
+		return u
 	}
 	return "/static/" + name
 }
