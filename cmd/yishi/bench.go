@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -48,8 +49,9 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	duration := fs.Duration("duration", 15*time.Second, "how long each timed phase runs")
 	clients := fs.Int("clients", 64, "concurrent clients")
 	voters := fs.Int("voters", 0, "synthetic voters to create for bench votes (0: enough for the duration)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed phases to this file (go tool pprof)")
-	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at the end (go tool pprof -sample_index=alloc_space)")
+	var prof phaseProfiles
+	fs.StringVar(&prof.cpu, "cpuprofile", "", "write a CPU profile of the vote or page phase, not its baseline, to this file (go tool pprof)")
+	fs.StringVar(&prof.mem, "memprofile", "", "write the allocations up to the end of the vote or page phase to this file and those before it to FILE.base (go tool pprof -sample_index=alloc_space -base FILE.base FILE)")
 	sub, err := parseArgs(fs, args, true, "")
 	if err != nil {
 		return err
@@ -73,25 +75,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	defer env.close()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if *memProfile != "" {
-		defer func() {
-			if f, err := os.Create(*memProfile); err == nil {
-				pprof.Lookup("allocs").WriteTo(f, 0) //nolint:errcheck
-				f.Close()
-			}
-		}()
-	}
+	env.prof = &prof
 	if sub == "votes" {
 		return benchVotes(ctx, env, *duration, *clients, stdout)
 	}
@@ -108,6 +92,77 @@ type benchEnv struct {
 	srv      *http.Server
 	stopBG   context.CancelFunc
 	bgDone   sync.WaitGroup
+	prof     *phaseProfiles // nil: none asked for
+}
+
+// phaseProfiles are the profiles asked for on the command line. They cover
+// the phase under study (the votes or the pages) and not the baseline
+// measured in the same run, which would otherwise make up half of them.
+type phaseProfiles struct {
+	cpu, mem string
+	running  bool
+	cpuFile  *os.File
+}
+
+// start begins the phase: the CPU profile starts, and the allocations so
+// far are written to mem.base.
+func (p *phaseProfiles) start() error {
+	if p == nil {
+		return nil
+	}
+	p.running = true
+	if p.mem != "" {
+		if err := writeAllocs(p.mem + ".base"); err != nil {
+			return err
+		}
+	}
+	if p.cpu != "" {
+		f, err := os.Create(p.cpu)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		p.cpuFile = f
+	}
+	return nil
+}
+
+// stop ends the phase and writes what start began; once started, it is
+// called again, deferred, for a phase that ends in an error.
+func (p *phaseProfiles) stop() error {
+	if p == nil || !p.running {
+		return nil
+	}
+	p.running = false
+	if p.cpuFile != nil {
+		pprof.StopCPUProfile()
+		if err := p.cpuFile.Close(); err != nil {
+			return err
+		}
+		p.cpuFile = nil
+	}
+	if p.mem != "" {
+		return writeAllocs(p.mem)
+	}
+	return nil
+}
+
+// writeAllocs writes the allocation profile, as of the last collection, to
+// path.
+func writeAllocs(path string) error {
+	runtime.GC() // the profile holds what the last collection saw
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (e *benchEnv) close() {
@@ -355,6 +410,11 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	if err != nil {
 		return fmt.Errorf("ballot page: %w", err)
 	}
+	if err := env.prof.start(); err != nil {
+		return err
+	}
+	defer env.prof.stop() //nolint:errcheck // only does anything after an error ended the phase
+
 	acked := make([]string, len(env.voters)) // receipt per voter index, "" when not acknowledged
 	var next atomic.Int64
 	var exhausted atomic.Bool
@@ -388,6 +448,9 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if err := env.prof.stop(); err != nil {
+		return err
+	}
 	if exhausted.Load() {
 		fmt.Fprintf(os.Stderr, "bench: all %d synthetic voters voted before the time was up; give --voters more\n", len(env.voters))
 	}
@@ -500,8 +563,16 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	if _, err := parseVoteForm(sample); err != nil {
 		return fmt.Errorf("ballot page: %w", err)
 	}
+	if err := env.prof.start(); err != nil {
+		return err
+	}
+	defer env.prof.stop() //nolint:errcheck // only does anything after an error ended the phase
+
 	n, lat, err := hammer(br, clients, d, func(c int) string { return page }, env.voters)
 	if err != nil {
+		return err
+	}
+	if err := env.prof.stop(); err != nil {
 		return err
 	}
 	pagesRate := float64(n) / lat.elapsed.Seconds()

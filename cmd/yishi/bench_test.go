@@ -2,6 +2,8 @@ package main
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -36,13 +38,23 @@ func TestBenchVotes(t *testing.T) {
 	})
 }
 
-// TestBenchPages runs a short `yishi bench pages` on each database.
+// TestBenchPages runs a short `yishi bench pages` on each database, with
+// the profiles of its page phase.
 func TestBenchPages(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dbURL string) {
 		c := newCLI(t)
-		r := c.ok("bench", "pages", "--db", dbURL, "--duration", "1s", "--clients", "8")
+		r := c.ok("bench", "pages", "--db", dbURL, "--duration", "1s", "--clients", "8", "--cpuprofile", "cpu.prof", "--memprofile", "mem.prof")
 		if m := pagesLine.FindStringSubmatch(strings.TrimSpace(r.stdout)); m == nil || m[1] == "0" || m[2] == "0" {
 			t.Fatalf("bench pages printed %q", r.stdout)
+		}
+		for _, name := range []string{"cpu.prof", "mem.prof", "mem.prof.base"} {
+			b, err := os.ReadFile(filepath.Join(c.dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) < 100 || b[0] != 0x1f || b[1] != 0x8b { // pprof's gzipped protocol buffer
+				t.Fatalf("%s: %d bytes, not a profile", name, len(b))
+			}
 		}
 	})
 }
