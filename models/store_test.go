@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -444,6 +445,39 @@ func TestAuditLossBeforeSealDetected(t *testing.T) {
 		var lost models.AuditEntry
 		if err := s.Tx(bg).Where("action = ?", "audit.lost").First(&lost).Error; err != nil || lost.Result != models.ResultFailed {
 			t.Fatalf("the loss entry: %+v %v", lost, err)
+		}
+	})
+}
+
+// TestAuditActionsListsEachOnce: the console's action filter offers every
+// action in the trail once, in order, as a DISTINCT would, and nothing for
+// an empty trail.
+func TestAuditActionsListsEachOnce(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		if err := s.Tx(bg).Exec("DELETE FROM audit_pending").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(bg).Exec("DELETE FROM audit_entries").Error; err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.AuditActions(bg); err != nil || len(got) != 0 {
+			t.Fatalf("empty trail: %v, %v", got, err)
+		}
+		for _, a := range []string{"auth.login", "ballot.add_candidate", "auth.login", "account.unlock", "auth.logout", "auth.login", "account.unlock"} {
+			if err := s.Record(bg, models.Audit{Action: a, ObjectType: "account"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.AuditActions(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		if err := s.Tx(bg).Raw("SELECT DISTINCT action FROM audit_entries ORDER BY action").Scan(&want).Error; err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != "account.unlock,auth.login,auth.logout,ballot.add_candidate" || strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("actions %v, DISTINCT gives %v", got, want)
 		}
 	})
 }
