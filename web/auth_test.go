@@ -115,8 +115,16 @@ func TestSecurityHeaders(t *testing.T) {
 		if strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("CSP allows inline: %q", csp)
 		}
-		if p.Header.Get("X-Content-Type-Options") != "nosniff" || p.Header.Get("Referrer-Policy") == "" {
-			t.Errorf("headers %v", p.Header)
+		for key, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+			"X-Frame-Options": "DENY", "Cross-Origin-Opener-Policy": "same-origin"} {
+			if got := p.Header.Values(key); len(got) != 1 || got[0] != want {
+				t.Errorf("%s: %q, want %q", key, got, want)
+			}
+		}
+		// The values are shared between responses: a second answer carries
+		// them unchanged.
+		if again := srv.Client().Get("/notices"); again.Header.Get("X-Frame-Options") != "DENY" || again.Header.Get("Content-Security-Policy") != csp {
+			t.Errorf("second answer's headers %v", again.Header)
 		}
 		if p.Doc.Find("script:not([src])").Length() > 0 {
 			t.Error("inline script on the home page")
