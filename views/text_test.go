@@ -1,0 +1,44 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"testing"
+
+	"github.com/a-h/templ"
+)
+
+// onlyWriter hides WriteString, for the path of plain writers.
+type onlyWriter struct{ b *bytes.Buffer }
+
+func (o onlyWriter) Write(p []byte) (int, error) { return o.b.Write(p) }
+
+// TestTextEscapesAsTempl: @views.Text(s) must write exactly what templ's
+// { s } writes, for every character that needs escaping and for text
+// without any.
+func TestTextEscapesAsTempl(t *testing.T) {
+	for _, s := range []string{
+		"", "议事会 2026", `<script>alert("x")</script>`, "a & b's \"c\" <d> &amp;", "&", "'''", "结尾<",
+	} {
+		want := templ.EscapeString(s)
+		if want != html.EscapeString(s) {
+			t.Fatalf("templ escapes %q as %q, html as %q", s, want, html.EscapeString(s))
+		}
+		var b bytes.Buffer
+		if err := Text(s).Render(context.Background(), &b); err != nil || b.String() != want {
+			t.Errorf("Text(%q) wrote %q (%v), want %q", s, b.String(), err, want)
+		}
+		b.Reset()
+		if err := Text(s).Render(context.Background(), onlyWriter{&b}); err != nil || b.String() != want {
+			t.Errorf("Text(%q) to a plain writer wrote %q (%v), want %q", s, b.String(), err, want)
+		}
+	}
+}
+
+func TestMsg(t *testing.T) {
+	ctx := WithEnv(context.Background(), &Env{Locale: "en"})
+	if got, want := Msg(ctx, "nav.home"), T(ctx, "nav.home"); string(got) != want || want == "" {
+		t.Fatalf("Msg %q, T %q", got, want)
+	}
+}
