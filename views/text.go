@@ -7,9 +7,9 @@ import (
 
 // Text is a string that renders as escaped HTML text. In a template,
 // @views.Text(s) writes what { s } writes, without the formatting call and
-// the two allocations templ spends on each { } expression; the templates
-// every request renders (the layout, the ballot page and its receipt) use
-// it for their text.
+// the two allocations templ spends on each { } expression. The templates
+// under load use it for whole-element text: the layout and the shared
+// components every page renders, the ballot page and its receipt.
 type Text string
 
 // Render writes t escaped as html.EscapeString escapes it.

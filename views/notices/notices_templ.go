@@ -344,7 +344,7 @@ type Detail struct {
 	Objections      []ObjectionView // one page of them
 	ObjectionPage   int
 	ObjectionTotal  int64
-	ObjectionBase   string // the page's address, ending in ? or &, for the pager
+	ObjectionBase   string // the page's address, ending in ?, for the pager
 	// Standing is "" when the visitor may object now, else the catalog key
 	// that explains why not.
 	Standing  string
