@@ -93,7 +93,9 @@ func RoleAllows(r Role, p Permission) bool {
 }
 
 // Principal is a signed-in account with its grants and their places, loaded
-// once per request. Every permission check is a pure function of it.
+// once per request. Every permission check is a pure function of it. A
+// principal resumed from a session carries only the fields ResumeSession
+// lists; LoadPrincipal fills them all.
 type Principal struct {
 	Account Account
 	Grants  []RoleGrant // with Place loaded

@@ -254,6 +254,13 @@ func (s *Store) EndSession(ctx context.Context, tok string) error {
 // ResumeSession returns the principal behind a cookie token, touching the
 // session at most once a minute. An unknown, revoked or expired session is
 // ErrSessionExpired.
+//
+// The principal holds what serving a request needs: the account's ID,
+// phone, name, locale and display preferences, and its grants (ID, role,
+// place) with their places (parent, kind, name, path). It leaves out the
+// password hash, the lock state and every timestamp: a request that needs
+// them loads the account (AccountByID), and secrets do not ride along on
+// every request.
 func (s *Store) ResumeSession(ctx context.Context, tok string) (*Principal, error) {
 	p, _, err := s.ResumeSessionUnread(ctx, tok)
 	return p, err
@@ -299,9 +306,8 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 	inIDs, idsArg := s.anyOf("s.id", ids)
 	rows, err := s.hotRows(ctx, `SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.revoked_at,
 		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL),
-		a.phone, a.name, a.password_hash, a.locale, a.large_text, a.high_contrast, a.failed_logins, a.locked_until, a.created_at, a.updated_at,
-		g.id, g.role, g.place_id, g.granted_by_id, g.created_at,
-		gp.parent_id, gp.kind, gp.name, gp.path, gp.created_at, gp.updated_at
+		a.phone, a.name, a.locale, a.large_text, a.high_contrast,
+		g.id, g.role, g.place_id, gp.parent_id, gp.kind, gp.name, gp.path
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN role_grants g ON g.account_id = s.account_id LEFT JOIN places gp ON gp.id = g.place_id
 		WHERE `+inIDs+` ORDER BY s.id, g.id`, idsArg)
@@ -327,10 +333,8 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 			gp   placeCols
 		)
 		if err := rows.Scan(&sess.ID, &sess.AccountID, &sess.CreatedAt, &sess.LastSeenAt, &sess.RevokedAt, &n,
-			&acct.Phone, &acct.Name, &acct.PasswordHash, &acct.Locale, &acct.LargeText, &acct.HighContrast, &acct.FailedLogins,
-			&acct.LockedUntil, &acct.CreatedAt, &acct.UpdatedAt,
-			&g.ID, &g.Role, &g.PlaceID, &g.GrantedByID, &g.CreatedAt,
-			&gp.ParentID, &gp.Kind, &gp.Name, &gp.Path, &gp.CreatedAt, &gp.UpdatedAt); err != nil {
+			&acct.Phone, &acct.Name, &acct.Locale, &acct.LargeText, &acct.HighContrast,
+			&g.ID, &g.Role, &g.PlaceID, &gp.ParentID, &gp.Kind, &gp.Name, &gp.Path); err != nil {
 			fail(err)
 			return
 		}
@@ -343,9 +347,8 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 		}
 		if g.ID.Valid {
 			p.Grants = append(p.Grants, RoleGrant{ID: uint64(g.ID.Int64), AccountID: p.Account.ID, Role: Role(g.Role.String),
-				PlaceID: uint64(g.PlaceID.Int64), GrantedByID: g.GrantedByID, CreatedAt: g.CreatedAt.Time,
-				Place: Place{ID: uint64(g.PlaceID.Int64), ParentID: gp.ParentID, Kind: PlaceKind(gp.Kind.String),
-					Name: gp.Name.String, Path: gp.Path.String, CreatedAt: gp.CreatedAt.Time, UpdatedAt: gp.UpdatedAt.Time}})
+				PlaceID: uint64(g.PlaceID.Int64), Place: Place{ID: uint64(g.PlaceID.Int64), ParentID: gp.ParentID,
+					Kind: PlaceKind(gp.Kind.String), Name: gp.Name.String, Path: gp.Path.String}})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -385,20 +388,16 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 // grantRow and placeCols are a grant and its place as the outer joins of
 // ResumeSessionUnread return them: every column may be NULL.
 type grantRow struct {
-	ID          sql.NullInt64
-	Role        sql.NullString
-	PlaceID     sql.NullInt64
-	GrantedByID *uint64
-	CreatedAt   sql.NullTime
+	ID      sql.NullInt64
+	Role    sql.NullString
+	PlaceID sql.NullInt64
 }
 
 type placeCols struct {
-	ParentID  *uint64
-	Kind      sql.NullString
-	Name      sql.NullString
-	Path      sql.NullString
-	CreatedAt sql.NullTime
-	UpdatedAt sql.NullTime
+	ParentID *uint64
+	Kind     sql.NullString
+	Name     sql.NullString
+	Path     sql.NullString
 }
 
 // grantsOf loads an account's grants with their places, in one query.

@@ -145,9 +145,10 @@ func TestSessionLookupKeepsGenericPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The pattern is in this query's own text too: it is left out.
 	var plans struct{ Generic, Custom int64 }
 	if err := s.DB().Raw(`SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements
-		WHERE statement LIKE '%FROM sessions s JOIN accounts a%'`).Scan(&plans).Error; err != nil {
+		WHERE statement LIKE '%FROM sessions s JOIN accounts a%' AND statement NOT LIKE '%pg_prepared_statements%'`).Scan(&plans).Error; err != nil {
 		t.Fatal(err)
 	}
 	if plans.Generic+plans.Custom != calls || plans.Custom > 5 {

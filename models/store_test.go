@@ -194,6 +194,8 @@ func TestSessions(t *testing.T) {
 		}
 		if p, err := s.ResumeSession(bg, tok1); err != nil || p.Account.ID != f.resident.ID {
 			t.Fatalf("resume: %v", err)
+		} else if p.Account.PasswordHash != "" {
+			t.Fatal("a resumed session carries the password hash")
 		}
 		// Activity keeps it alive past 30 minutes in all...
 		for i := 0; i < 3; i++ {

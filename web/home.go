@@ -130,7 +130,12 @@ func (s *Server) changePassword(c echo.Context) error {
 	p := me(c)
 	fe := models.FieldErrors{}
 	pw, confirm := c.FormValue("password"), c.FormValue("confirm")
-	if !models.CheckPassword(p.Account.PasswordHash, c.FormValue("current")) {
+	// The session's principal carries no password hash: read the stored one.
+	acct, err := s.store.AccountByID(rctx(c), p.Account.ID)
+	if err != nil {
+		return err
+	}
+	if !models.CheckPassword(acct.PasswordHash, c.FormValue("current")) {
 		fe.Add("current", "err.password_wrong")
 	}
 	if code := models.ValidatePassword(pw); code != "" {
