@@ -9,16 +9,24 @@ import (
 )
 
 // batcher gathers concurrent calls into batches, with no timer: a call
-// that finds fewer than lanes batches running runs one at once with itself
-// and every call queued meanwhile; when its batch is done it wakes the
-// calls of that batch and hands its lane, with the next batch, to the
-// first call that queued during it. Under no load a call runs alone,
-// without waiting; under load one round trip to the database serves many
-// requests. With two lanes one batch is built and sent while the other
-// waits for its commit, at the price of smaller batches (see NewStore).
+// that finds no batch running runs one at once with itself and every call
+// queued meanwhile; when its batch is done it wakes the calls of that batch
+// and hands its lane, with the next batch, to the first call that queued
+// during it. Under no load a call runs alone, without waiting; under load
+// one round trip to the database serves many requests.
+//
+// While a batch runs, a further lane (up to lanes) opens once spill calls
+// are queued: the call that makes them spill runs them as a batch of its
+// own instead of waiting for the running one. Each batch pays a fixed cost
+// (a round trip, starting the executor, for votes a commit), so a lane
+// that opened for every queued call would split the work into small
+// batches; one that opens only when many wait keeps batches large and
+// still lets a second batch run while the first waits on the database (see
+// NewStore).
 type batcher[T any] struct {
 	max     int // largest batch (0: no limit)
 	lanes   int // batches that may run at once (at least 1)
+	spill   int // calls queued behind a running batch that open a further lane (0: one)
 	mu      sync.Mutex
 	pending []*batchCall[T]
 	running int // batches running
@@ -60,7 +68,7 @@ func (q *batcher[T]) do(v T, run func([]T)) {
 	q.mu.Lock()
 	q.pending = append(q.pending, me)
 	var calls []*batchCall[T]
-	if q.running >= max(q.lanes, 1) {
+	if q.running >= max(q.lanes, 1) || (q.running > 0 && len(q.pending) < q.spill) {
 		q.mu.Unlock()
 		if calls = <-me.wake; calls == nil {
 			return

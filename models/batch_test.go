@@ -17,8 +17,9 @@ type batchProbe struct {
 // their size limit, that no more than lanes run at once, and that calls
 // were in fact gathered (fewer batches than calls).
 func TestBatcherRunsEveryCallOnce(t *testing.T) {
-	for _, lanes := range []int{1, 2} {
-		q := batcher[*batchProbe]{max: 8, lanes: lanes}
+	for _, cfg := range []struct{ lanes, spill int }{{1, 0}, {2, 0}, {2, 4}} {
+		lanes := cfg.lanes
+		q := batcher[*batchProbe]{max: 8, lanes: lanes, spill: cfg.spill}
 		var running, most, batches atomic.Int64
 		const calls = 400
 		probes := make([]*batchProbe, calls)
@@ -63,6 +64,84 @@ func TestBatcherRunsEveryCallOnce(t *testing.T) {
 			t.Errorf("lanes %d: left with %d running and %d pending", lanes, q.running, len(q.pending))
 		}
 		q.mu.Unlock()
+	}
+}
+
+// TestBatcherSpill: while a batch runs, calls queue behind it until spill
+// of them wait; the call that makes them spill runs them at once as a
+// second batch, beside the first.
+func TestBatcherSpill(t *testing.T) {
+	q := batcher[*batchProbe]{lanes: 2, spill: 3}
+	release := make(chan struct{})
+	sizes := make(chan int, 4)
+	run := func(b []*batchProbe) {
+		sizes <- len(b)
+		if b[0].n == 0 {
+			<-release // the first batch holds its lane until told
+		}
+		for _, p := range b {
+			p.runs++
+		}
+	}
+	probes := make([]*batchProbe, 4)
+	var wg sync.WaitGroup
+	start := func(i int) {
+		probes[i] = &batchProbe{n: i}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.do(probes[i], run)
+		}()
+	}
+	queued := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			q.mu.Lock()
+			got, running := len(q.pending), q.running
+			q.mu.Unlock()
+			if got == n {
+				if running != 1 {
+					t.Fatalf("%d queued with %d batches running, want 1", n, running)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d calls queued, want %d", got, n)
+			}
+		}
+	}
+	start(0)
+	if n := <-sizes; n != 1 {
+		t.Fatalf("first batch of %d", n)
+	}
+	start(1)
+	queued(1)
+	start(2)
+	queued(2) // two wait: below the spill, no second batch
+	select {
+	case n := <-sizes:
+		t.Fatalf("a batch of %d started below the spill", n)
+	default:
+	}
+	start(3)
+	select {
+	case n := <-sizes:
+		if n != 3 { // the third opens the second lane, for all three
+			t.Fatalf("second batch of %d, want 3", n)
+		}
+	case <-time.After(5 * time.Second):
+		close(release)
+		t.Fatal("no second batch while the first ran")
+	}
+	close(release)
+	wg.Wait()
+	for i, p := range probes {
+		if p.runs != 1 {
+			t.Errorf("call %d ran %d times", i, p.runs)
+		}
+	}
+	if len(sizes) != 0 {
+		t.Errorf("%d more batches ran", len(sizes))
 	}
 }
 
