@@ -282,6 +282,11 @@ func (s *Store) ResumeSessionUnread(ctx context.Context, tok string) (*Principal
 // maxResumeBatch bounds the sessions looked up in one query.
 const maxResumeBatch = 128
 
+// resumeSpill is how many look-ups must wait behind a running one before
+// a second starts beside it (see NewStore); one lane gathers about 9 at
+// full load here.
+const resumeSpill = 24
+
 // resumeCall is one session look-up of ResumeSessionUnread.
 type resumeCall struct {
 	id     string // the token's hash
