@@ -1,8 +1,33 @@
 package models
 
+import (
+	"context"
+	"errors"
+)
+
 // AnyOf exposes anyOf to the external tests, which need a database.
 func (s *Store) AnyOf(col string, vals []string) (string, any) { return s.anyOf(col, vals) }
 
 // SetReceipts replaces the store's source of receipt codes, for tests of
 // codes that collide.
 func (s *Store) SetReceipts(f func() string) { s.receipt = f }
+
+// WriteVotesTogether writes the online votes of ps on ballot b as one
+// batch, in the order given, as if they had queued together; it fails if
+// any of them was refused or left to be written alone.
+func (s *Store) WriteVotesTogether(ctx context.Context, b Ballot, ps []*Principal, c Choices) error {
+	batch := make([]*voteRequest, len(ps))
+	for i, p := range ps {
+		batch[i] = &voteRequest{ballot: b, key: VoterKeyFor(p, b), actor: actorOf(p), channel: ChannelOnline, choices: c, detail: ChannelOnline}
+	}
+	s.writeVotes(ctx, batch)
+	for _, r := range batch {
+		if r.err != nil {
+			return r.err
+		}
+		if r.alone {
+			return errors.New("a vote of the batch was left to be written alone")
+		}
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package models_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -668,6 +669,44 @@ func TestBallotOpenNow(t *testing.T) {
 		}
 		if got, _ := s.Ballot(bg, lone.ID); got.Status(s.Now()) != models.BallotScheduled {
 			t.Fatal("a refused opening changes nothing")
+		}
+	})
+}
+
+// TestBallotBatchInsertsInKeyOrder: a batch writes its participations in
+// the voters' key order, whatever order they queued in. Two batches may run
+// at once; taking the unique key's locks in one order, two that share
+// voters wait for one another instead of deadlocking.
+func TestBallotBatchInsertsInKeyOrder(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		voters := make([]*models.Principal, 7)
+		for i := range voters {
+			voters[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
+		}
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour)
+		if _, err := s.CastVote(bg, voters[0], b.ID, f.ids(0)); err != nil { // freezes the roll
+			t.Fatal(err)
+		}
+		b, err := s.Ballot(bg, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := voters[1:]
+		slices.SortFunc(rest, func(x, y *models.Principal) int { // against the key's order
+			return strings.Compare(models.VoterKeyFor(y, b), models.VoterKeyFor(x, b))
+		})
+		if err := s.WriteVotesTogether(bg, b, rest, f.ids(1)); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		if err := s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ? AND voter_key <> ?", b.ID, models.VoterKeyFor(voters[0], b)).
+			Order("id").Pluck("voter_key", &keys).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != len(rest) || !slices.IsSorted(keys) {
+			t.Fatalf("participations in the order %v, want %d in key order", keys, len(rest))
 		}
 	})
 }

@@ -1,8 +1,10 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +80,13 @@ func (s *Store) writeVotes(ctx context.Context, batch []*voteRequest) {
 			writers = append(writers, r)
 		}
 	}
+	// Two batches may run at once (voteSpill). Each takes the unique key's
+	// locks in the order it inserts, so both insert in the key's order: two
+	// batches that share voters then wait for one another instead of
+	// deadlocking.
+	slices.SortFunc(writers, func(a, b *voteRequest) int {
+		return cmp.Or(cmp.Compare(a.ballot.ID, b.ballot.ID), strings.Compare(a.key, b.key))
+	})
 	var inserted map[voteSlot]bool
 	var err error
 	if s.db.Dialector.Name() == "postgres" && !inTx(ctx) {
