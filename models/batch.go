@@ -26,7 +26,7 @@ import (
 type batcher[T any] struct {
 	max     int // largest batch (0: no limit)
 	lanes   int // batches that may run at once (at least 1)
-	spill   int // calls queued behind a running batch that open a further lane (0: one)
+	spill   int // calls queued behind a running batch that open a further lane (0: one; at most max)
 	mu      sync.Mutex
 	pending []*batchCall[T]
 	running int // batches running
@@ -68,7 +68,13 @@ func (q *batcher[T]) do(v T, run func([]T)) {
 	q.mu.Lock()
 	q.pending = append(q.pending, me)
 	var calls []*batchCall[T]
-	if q.running >= max(q.lanes, 1) || (q.running > 0 && len(q.pending) < q.spill) {
+	// The call that makes the queue spill runs the first max of it, and
+	// must be among them: a spill above max counts as max.
+	spill := q.spill
+	if q.max > 0 {
+		spill = min(spill, q.max)
+	}
+	if q.running >= max(q.lanes, 1) || (q.running > 0 && len(q.pending) < spill) {
 		q.mu.Unlock()
 		if calls = <-me.wake; calls == nil {
 			return

@@ -17,7 +17,7 @@ type batchProbe struct {
 // their size limit, that no more than lanes run at once, and that calls
 // were in fact gathered (fewer batches than calls).
 func TestBatcherRunsEveryCallOnce(t *testing.T) {
-	for _, cfg := range []struct{ lanes, spill int }{{1, 0}, {2, 0}, {2, 4}} {
+	for _, cfg := range []struct{ lanes, spill int }{{1, 0}, {2, 0}, {2, 4}, {2, 20}} {
 		lanes := cfg.lanes
 		q := batcher[*batchProbe]{max: 8, lanes: lanes, spill: cfg.spill}
 		var running, most, batches atomic.Int64
