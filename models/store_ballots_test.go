@@ -41,6 +41,17 @@ func newBallotFixture(t *testing.T, s *models.Store) *ballotFixture {
 	return f
 }
 
+// voters makes n verified residents, alternately of the fixture's two
+// households.
+func (f *ballotFixture) voters(t *testing.T, s *models.Store, n int) []*models.Principal {
+	t.Helper()
+	out := make([]*models.Principal, n)
+	for i := range out {
+		out[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
+	}
+	return out
+}
+
 // voter makes a verified resident of household hh without the cost of a
 // password hash.
 func (f *ballotFixture) voter(t *testing.T, s *models.Store, hh models.Place) *models.Principal {
@@ -343,10 +354,7 @@ func TestBallotManyVotersAtOnce(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newBallotFixture(t, s)
 		const n = 100
-		voters := make([]*models.Principal, n)
-		for i := range voters {
-			voters[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
-		}
+		voters := f.voters(t, s, n)
 		b := f.ballot(t, s, models.BallotInput{Method: models.MethodApprove, MinChoices: 1, MaxChoices: 2})
 		clock.Advance(2 * time.Hour)
 		var wg sync.WaitGroup
@@ -680,10 +688,7 @@ func TestBallotOpenNow(t *testing.T) {
 func TestBallotBatchInsertsInKeyOrder(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newBallotFixture(t, s)
-		voters := make([]*models.Principal, 7)
-		for i := range voters {
-			voters[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
-		}
+		voters := f.voters(t, s, 7)
 		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
 		clock.Advance(2 * time.Hour)
 		if _, err := s.CastVote(bg, voters[0], b.ID, f.ids(0)); err != nil { // freezes the roll
@@ -719,10 +724,7 @@ func TestBallotVotesBatchedTogether(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newBallotFixture(t, s)
 		const fresh = 40
-		voters := make([]*models.Principal, fresh)
-		for i := range voters {
-			voters[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
-		}
+		voters := f.voters(t, s, fresh)
 		twice, earlier, onPaper := f.voter(t, s, f.hh1), f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
 		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
 		clock.Advance(2 * time.Hour)
@@ -864,10 +866,7 @@ func TestBallotReceiptCollision(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newBallotFixture(t, s)
 		first := f.voter(t, s, f.hh1)
-		others := make([]*models.Principal, 5)
-		for i := range others {
-			others[i] = f.voter(t, s, []models.Place{f.hh1, f.hh2}[i%2])
-		}
+		others := f.voters(t, s, 5)
 		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
 		clock.Advance(2 * time.Hour)
 		taken, err := s.CastVote(bg, first, b.ID, f.ids(0))
