@@ -79,6 +79,30 @@ func (s *Store) SetPassword(ctx context.Context, accountID uint64, pw string, ac
 	})
 }
 
+// ChangeOwnPassword is a signed-in account replacing its password: the
+// current one must match the stored hash, the new one must be valid and
+// confirmed. A refusal is FieldErrors on current, password or confirm and
+// changes nothing; success is SetPassword, which ends every session.
+func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current, pw, confirm string) error {
+	a, err := s.AccountByID(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	fe := FieldErrors{}
+	if !CheckPassword(a.PasswordHash, current) {
+		fe.Add("current", "err.password_wrong")
+	}
+	if code := ValidatePassword(pw); code != "" {
+		fe.Add("password", code)
+	} else if pw != confirm {
+		fe.Add("confirm", "err.password_mismatch")
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return s.SetPassword(ctx, accountID, pw, &accountID)
+}
+
 // SetPreferences stores an account's display preferences.
 func (s *Store) SetPreferences(ctx context.Context, accountID uint64, locale string, largeText, highContrast bool) error {
 	return s.InTx(ctx, func(ctx context.Context) error {

@@ -483,3 +483,39 @@ func TestAuditActionsListsEachOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeOwnPassword: the current password must match and the new one
+// be valid and confirmed; a refusal names its field and changes nothing,
+// and a change ends the account's sessions.
+func TestChangeOwnPassword(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		f := newFixture(t, s)
+		tok, err := s.StartSession(bg, f.resident.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ current, pw, confirm, field, code string }{
+			{"wrong-password", "new-password-9", "new-password-9", "current", "err.password_wrong"},
+			{"password-1", "new-password-9", "new-password-8", "confirm", "err.password_mismatch"},
+			{"password-1", "short", "short", "password", models.ValidatePassword("short")},
+		} {
+			err := s.ChangeOwnPassword(bg, f.resident.ID, c.current, c.pw, c.confirm)
+			var fe models.FieldErrors
+			if !errors.As(err, &fe) || fe[c.field] != c.code || len(fe) != 1 {
+				t.Fatalf("%+v: %v, want %s on %s alone", c, err, c.code, c.field)
+			}
+		}
+		if _, err := s.Authenticate(bg, f.resident.Phone, "password-1"); err != nil {
+			t.Fatalf("a refused change changed the password: %v", err)
+		}
+		if err := s.ChangeOwnPassword(bg, f.resident.ID, "password-1", "new-password-9", "new-password-9"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(bg, f.resident.Phone, "new-password-9"); err != nil {
+			t.Fatalf("new password refused: %v", err)
+		}
+		if _, err := s.ResumeSession(bg, tok); !errors.Is(err, models.ErrSessionExpired) {
+			t.Fatalf("session after the change: %v", err)
+		}
+	})
+}

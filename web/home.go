@@ -128,34 +128,18 @@ func (s *Server) profile(c echo.Context) error {
 
 func (s *Server) changePassword(c echo.Context) error {
 	p := me(c)
-	fe := models.FieldErrors{}
-	pw, confirm := c.FormValue("password"), c.FormValue("confirm")
-	// The session's principal carries no password hash: read the stored one.
-	acct, err := s.store.AccountByID(rctx(c), p.Account.ID)
-	if err != nil {
-		return err
-	}
-	if !models.CheckPassword(acct.PasswordHash, c.FormValue("current")) {
-		fe.Add("current", "err.password_wrong")
-	}
-	if code := models.ValidatePassword(pw); code != "" {
-		fe.Add("password", code)
-	} else if pw != confirm {
-		fe.Add("confirm", "err.password_mismatch")
-	}
-	if len(fe) == 0 {
-		err := s.store.SetPassword(rctx(c), p.Account.ID, pw, &p.Account.ID)
-		if !errors.As(err, &fe) {
-			if err != nil {
-				return err
-			}
-			// SetPassword ended every session, this one included: start a fresh one.
-			if err := s.startSession(c, p.Account.ID); err != nil {
-				return err
-			}
-			flash(c, "ok", "profile.password_saved")
-			return redirect(c, "/profile")
+	err := s.store.ChangeOwnPassword(rctx(c), p.Account.ID, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"))
+	var fe models.FieldErrors
+	if !errors.As(err, &fe) {
+		if err != nil {
+			return err
 		}
+		// The change ended every session, this one included: start a fresh one.
+		if err := s.startSession(c, p.Account.ID); err != nil {
+			return err
+		}
+		flash(c, "ok", "profile.password_saved")
+		return redirect(c, "/profile")
 	}
 	d, err := s.profileData(c)
 	if err != nil {
