@@ -82,25 +82,68 @@ func (s *Store) SetPassword(ctx context.Context, accountID uint64, pw string, ac
 // ChangeOwnPassword is a signed-in account replacing its password: the
 // current one must match the stored hash, the new one must be valid and
 // confirmed. A refusal is FieldErrors on current, password or confirm and
-// changes nothing; success is SetPassword, which ends every session.
+// changes nothing else; success is SetPassword, which ends every session.
+//
+// The current password is checked under the sign-in lockout rule
+// (EvaluateLogin): a wrong one counts towards the lock, a right one clears
+// the count, and while the account is locked no check is made at all
+// (err.password_locked). A session alone, on a phone left unlocked, thus
+// cannot guess the password without limit. Each refused check is audited,
+// never with a password.
 func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current, pw, confirm string) error {
-	a, err := s.AccountByID(ctx, accountID)
-	if err != nil {
-		return err
-	}
 	fe := FieldErrors{}
-	if !CheckPassword(a.PasswordHash, current) {
-		fe.Add("current", "err.password_wrong")
-	}
 	if code := ValidatePassword(pw); code != "" {
 		fe.Add("password", code)
 	} else if pw != confirm {
 		fe.Add("confirm", "err.password_mismatch")
 	}
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		db := s.conn(ctx)
+		var a Account
+		if err := db.Clauses(lockingClause(db)...).Where("id = ?", accountID).First(&a).Error; err != nil {
+			return notFound(err)
+		}
+		now := s.Now()
+		o := EvaluateLogin(a, !a.Locked(now) && CheckPassword(a.PasswordHash, current), now)
+		if o.FailedLogins != a.FailedLogins || !sameTime(o.LockedUntil, a.LockedUntil) {
+			if err := db.Model(&Account{}).Where("id = ?", a.ID).
+				Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error; err != nil {
+				return err
+			}
+		}
+		switch {
+		case o.OK:
+			if len(fe) > 0 {
+				return nil
+			}
+			return s.SetPassword(ctx, accountID, pw, &accountID)
+		case o.Err == ErrAccountLocked:
+			fe.Add("current", "err.password_locked")
+			detail := "locked"
+			if !a.Locked(now) {
+				detail = "locked after wrong current passwords"
+			}
+			return s.Record(ctx, Audit{ActorID: &accountID, Action: "account.password", ObjectType: "account", ObjectID: accountID, Result: ResultDenied, Detail: detail})
+		default:
+			fe.Add("current", "err.password_wrong")
+			return s.Record(ctx, Audit{ActorID: &accountID, Action: "account.password", ObjectType: "account", ObjectID: accountID, Result: ResultFailed, Detail: "wrong current password"})
+		}
+	})
+	if err != nil {
+		return err
+	}
 	if len(fe) > 0 {
 		return fe
 	}
-	return s.SetPassword(ctx, accountID, pw, &accountID)
+	return nil
+}
+
+// sameTime reports whether two optional times are both unset or equal.
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 // SetPreferences stores an account's display preferences.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -516,6 +517,77 @@ func TestChangeOwnPassword(t *testing.T) {
 		}
 		if _, err := s.ResumeSession(bg, tok); !errors.Is(err, models.ErrSessionExpired) {
 			t.Fatalf("session after the change: %v", err)
+		}
+	})
+}
+
+// TestChangeOwnPasswordLockout: the current password on the profile counts
+// towards the sign-in lockout, so a session alone cannot guess it without
+// limit. A right one clears the count; while locked, even the right one is
+// refused and the password stays; the lock runs out as a sign-in lock does.
+func TestChangeOwnPasswordLockout(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		id := f.resident.ID
+		change := func(current, pw string) string {
+			t.Helper()
+			err := s.ChangeOwnPassword(bg, id, current, pw, pw)
+			if err == nil {
+				return ""
+			}
+			var fe models.FieldErrors
+			if !errors.As(err, &fe) {
+				t.Fatalf("change with %q: %v", current, err)
+			}
+			return fe["current"]
+		}
+		wrong := func(n int) {
+			t.Helper()
+			for i := range n {
+				if got := change("guess-"+strconv.Itoa(i), "new-password-9"); got != "err.password_wrong" {
+					t.Fatalf("wrong guess %d: %q", i+1, got)
+				}
+			}
+		}
+		// Four wrong guesses, then the right password (with a new one too
+		// short, so nothing changes) clears the count: four more do not lock.
+		wrong(models.MaxFailedLogins - 1)
+		if got := change("password-1", "short"); got != "" {
+			t.Fatalf("right current password: %q", got)
+		}
+		wrong(models.MaxFailedLogins - 1)
+		if _, err := s.Authenticate(bg, f.resident.Phone, "password-1"); err != nil {
+			t.Fatalf("sign-in before the lock: %v", err) // clears the count again
+		}
+		wrong(models.MaxFailedLogins - 1)
+		if got := change("guess-last", "new-password-9"); got != "err.password_locked" {
+			t.Fatalf("fifth wrong guess: %q", got)
+		}
+		if got := change("password-1", "new-password-9"); got != "err.password_locked" {
+			t.Fatalf("right password while locked: %q", got)
+		}
+		if _, err := s.Authenticate(bg, f.resident.Phone, "password-1"); !errors.Is(err, models.ErrAccountLocked) {
+			t.Fatalf("sign-in while locked: %v", err)
+		}
+		var n int64
+		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND result = ?", "account.password", models.ResultFailed).Count(&n)
+		if n != int64(3*(models.MaxFailedLogins-1)) {
+			t.Fatalf("failed password-change entries = %d", n)
+		}
+		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND result = ?", "account.password", models.ResultDenied).Count(&n)
+		if n != 2 { // the locking guess and the attempt while locked
+			t.Fatalf("denied password-change entries = %d", n)
+		}
+		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND detail LIKE ?", "account.password", "%guess%").Count(&n)
+		if n != 0 {
+			t.Fatal("a password reached the audit trail")
+		}
+		clock.Advance(models.LockoutDuration)
+		if got := change("password-1", "new-password-9"); got != "" {
+			t.Fatalf("after the lock ran out: %q", got)
+		}
+		if _, err := s.Authenticate(bg, f.resident.Phone, "new-password-9"); err != nil {
+			t.Fatalf("new password refused: %v", err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
+	"yishi/web/webtest"
 )
 
 func TestRegisterValidatesAndSignsIn(t *testing.T) {
@@ -139,6 +141,35 @@ func TestChangePassword(t *testing.T) {
 		}
 		if _, err := s.Authenticate(bg, "13800000004", "new-password-1"); err != nil {
 			t.Fatalf("new password: %v", err)
+		}
+	})
+}
+
+// TestChangePasswordLockout: wrong current passwords on the profile count
+// towards the sign-in lockout, and the profile says the account is locked.
+func TestChangePasswordLockout(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		c.Login("13800000004", demo.Password)
+		p := c.Get("/profile")
+		var last *webtest.Page
+		for range models.MaxFailedLogins {
+			last = c.Submit(p, `form[data-testid="password-form"]`, map[string]string{"current": "nope-nope", "password": "new-password-1", "confirm": "new-password-1"})
+			if last.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("wrong current password: %d", last.Status)
+			}
+		}
+		if got := last.Text(`[data-testid="error-current"]`); !strings.Contains(got, "已暂时锁定") {
+			t.Fatalf("after %d wrong passwords the profile says %q", models.MaxFailedLogins, got)
+		}
+		right := c.Submit(p, `form[data-testid="password-form"]`, map[string]string{"current": demo.Password, "password": "new-password-1", "confirm": "new-password-1"})
+		if right.Status != http.StatusUnprocessableEntity || !strings.Contains(right.Text(`[data-testid="error-current"]`), "已暂时锁定") {
+			t.Fatalf("right password while locked: %d %q", right.Status, right.Text(`[data-testid="error-current"]`))
+		}
+		if _, err := s.Authenticate(bg, "13800000004", demo.Password); !errors.Is(err, models.ErrAccountLocked) {
+			t.Fatalf("sign-in while locked: %v", err)
 		}
 	})
 }

@@ -81,6 +81,7 @@ func init() {
 		"err.password_too_short":             {"密码至少 8 位。", "The password needs at least 8 characters."},
 		"err.password_mismatch":              {"两次输入的密码不一致。", "The two passwords do not match."},
 		"err.password_wrong":                 {"当前密码不正确。", "The current password is wrong."},
+		"err.password_locked":                {"密码连续输错 5 次，账号已暂时锁定（最长 15 分钟）。请稍后再试，或请社区工作人员解锁。", "The password was wrong 5 times in a row: the account is locked for up to 15 minutes. Try again later, or ask community staff to unlock it."},
 		"err.birth_year_invalid":             {"出生年份不正确。", "The birth year is not valid."},
 		"err.place_kind_not_allowed":         {"这一级下面不能建这种地点。", "A place of this kind cannot sit here."},
 		"err.period_days_invalid":            {"公示期应为 0 到 90 天。", "The publicity period must be 0 to 90 days."},
