@@ -101,6 +101,46 @@ func TestUnsafeRequestsNeedCSRF(t *testing.T) {
 	})
 }
 
+// TestForeignCSRFCookieIsReplaced: a CSRF cookie not of the site's own
+// shape is no token. An unsafe request that echoes it is refused, even
+// with a matching form field, and the next page hands out a fresh token.
+func TestForeignCSRFCookieIsReplaced(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		u, _ := url.Parse(srv.URL)
+		for _, foreign := range []string{
+			strings.Repeat("a", 32),            // long enough once, but not the site's length
+			strings.Repeat("a", 42) + ".",      // the right length, a character base64url lacks
+			`"/><b>` + strings.Repeat("x", 37), // markup
+			strings.Repeat("A", 43) + "A",      // one too many
+		} {
+			c := srv.Client()
+			c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "yishi_csrf", Value: foreign, Path: "/"}})
+			p := c.Post("/login", url.Values{"_csrf": {foreign}, "phone": {"13800000004"}, "password": {demo.Password}})
+			if p.Status != http.StatusForbidden {
+				t.Fatalf("post echoing the cookie %q: status %d", foreign, p.Status)
+			}
+			tok := c.Get("/login").CSRF()
+			if tok == foreign || len(tok) != 43 {
+				t.Fatalf("page token after cookie %q: %q", foreign, tok)
+			}
+			var ck string
+			for _, k := range c.HTTP.Jar.Cookies(u) {
+				if k.Name == "yishi_csrf" {
+					ck = k.Value
+				}
+			}
+			if ck != tok {
+				t.Fatalf("cookie %q was not replaced by the page's token %q", ck, tok)
+			}
+			if p := c.Post("/login", url.Values{"_csrf": {tok}, "phone": {"13800000004"}, "password": {demo.Password}}); p.Status != http.StatusOK || !p.Has(`[data-testid="home-greeting"]`) {
+				t.Fatalf("sign-in with the fresh token: status %d", p.Status)
+			}
+		}
+	})
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {

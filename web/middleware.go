@@ -176,8 +176,11 @@ func (s *Server) locale(c echo.Context, p *models.Principal) string {
 // and hands the token to the views.
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// Only a token of the site's own shape is taken: any other value
+		// (set by another site on a shared domain, or mangled) is treated as
+		// none, so an unsafe request is refused and the next page replaces it.
 		token := ""
-		if ck, err := c.Cookie(cookieCSRF); err == nil && len(ck.Value) >= 32 {
+		if ck, err := c.Cookie(cookieCSRF); err == nil && siteToken(ck.Value) {
 			token = ck.Value
 		}
 		switch c.Request().Method {
@@ -209,6 +212,25 @@ func NewCSRFToken() string {
 		panic(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// csrfTokenLen is the length of NewCSRFToken's tokens.
+var csrfTokenLen = base64.RawURLEncoding.EncodedLen(32)
+
+// siteToken reports whether v has the shape of a NewCSRFToken token: 43
+// characters of URL-safe base64.
+func siteToken(v string) bool {
+	if len(v) != csrfTokenLen {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // newCSRF issues a fresh CSRF token cookie (at sign-in and sign-out too, so a
