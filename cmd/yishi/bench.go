@@ -410,6 +410,13 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	if err != nil {
 		return fmt.Errorf("ballot page: %w", err)
 	}
+	// Each client posts over its own connection (see wire).
+	wires := make([]*wire, clients)
+	for c := range wires {
+		if wires[c], err = newWire(env.base, 30*time.Second); err != nil {
+			return err
+		}
+	}
 	if err := env.prof.start(); err != nil {
 		return err
 	}
@@ -427,6 +434,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer wires[c].close()
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
@@ -435,7 +443,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 					exhausted.Store(true)
 					break
 				}
-				r, err := br.vote(env.base, env.ballotID, &env.voters[i], form, rng, benchMaxChoices)
+				r, err := vote(wires[c], env.base, env.ballotID, &env.voters[i], form, rng, benchMaxChoices)
 				if err != nil {
 					fails.add(err)
 					continue

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 var (
@@ -107,5 +114,87 @@ func TestParseVoteForm(t *testing.T) {
 			}
 			seen[g] = true
 		}
+	}
+}
+
+// TestWire: a load client's own connection posts forms as a browser does
+// (method, path, form body, cookies), reads whole answers, keeps one
+// connection alive between posts, takes new cookies the site sets, and
+// dials again after the server closed the connection.
+func TestWire(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		sess, _ := r.Cookie("yishi_session")
+		csrf, _ := r.Cookie("yishi_csrf")
+		if sess == nil || csrf == nil {
+			http.Error(w, "no cookies", http.StatusForbidden)
+			return
+		}
+		switch r.FormValue("step") {
+		case "rotate":
+			http.SetCookie(w, &http.Cookie{Name: "yishi_csrf", Value: "fresh-token"})
+		case "close":
+			w.Header().Set("Connection", "close")
+		}
+		fmt.Fprintf(w, "%s %s %s %s %s %s", r.Method, r.URL.Path, r.Header.Get("Content-Type"), sess.Value, csrf.Value, strings.Join(r.Form["choice"], ","))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	w, err := newWire(srv.URL, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	v := &voter{session: "sess-1", csrf: "tok-1"}
+	post := func(step string) string {
+		t.Helper()
+		body, code, err := w.post(srv.URL+"/ballots/3/vote", v, url.Values{"step": {step}, "choice": {"11", "12"}})
+		if err != nil || code != http.StatusOK {
+			t.Fatalf("post %s: %d %v", step, code, err)
+		}
+		return string(body)
+	}
+	want := "POST /ballots/3/vote application/x-www-form-urlencoded sess-1 tok-1 11,12"
+	for range 3 {
+		if got := post("confirm"); got != want {
+			t.Fatalf("the server saw %q, want %q", got, want)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("three posts took %d connections, want 1", n)
+	}
+	post("rotate")
+	if v.csrf != "fresh-token" {
+		t.Fatalf("the new CSRF cookie was not taken: %q", v.csrf)
+	}
+	post("close") // the server closes after answering
+	if got := post("confirm"); !strings.Contains(got, "sess-1 fresh-token") {
+		t.Fatalf("after the server closed: %q", got)
+	}
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("connections after a close = %d, want 2", n)
+	}
+	// A connection the server drops while idle is dialled again.
+	srv.CloseClientConnections()
+	time.Sleep(50 * time.Millisecond)
+	if got := post("confirm"); !strings.Contains(got, "sess-1 fresh-token 11,12") {
+		t.Fatalf("after an idle close: %q", got)
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("connections after an idle close = %d, want 3", n)
+	}
+	// A refusal comes back as its status, not as an error.
+	body, code, err := w.post(srv.URL+"/ballots/3/vote", &voter{}, url.Values{"step": {"confirm"}})
+	if err != nil || code != http.StatusForbidden || !strings.Contains(string(body), "no cookies") {
+		t.Fatalf("refused post: %d %q %v", code, body, err)
 	}
 }

@@ -93,7 +93,7 @@ func TestVotesSurviveSIGKILL(t *testing.T) {
 			submit := func() (string, error) {
 				for {
 					action := base.Load().(string) + "/ballots/" + strconv.FormatUint(ballotID, 10) + "/vote"
-					r, err := br.confirm(action, &vs[i], forms[i])
+					r, err := confirm(br, action, &vs[i], forms[i])
 					if err == nil {
 						return r.receipt, nil
 					}
