@@ -105,11 +105,8 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 		}
 		now := s.Now()
 		o := EvaluateLogin(a, !a.Locked(now) && CheckPassword(a.PasswordHash, current), now)
-		if o.FailedLogins != a.FailedLogins || !sameTime(o.LockedUntil, a.LockedUntil) {
-			if err := db.Model(&Account{}).Where("id = ?", a.ID).
-				Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error; err != nil {
-				return err
-			}
+		if err := s.saveLoginState(ctx, a.ID, o); err != nil {
+			return err
 		}
 		switch {
 		case o.OK:
@@ -138,12 +135,11 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 	return nil
 }
 
-// sameTime reports whether two optional times are both unset or equal.
-func sameTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Equal(*b)
+// saveLoginState stores the count of failed checks and the lock that a
+// password check under the lockout rule left (EvaluateLogin).
+func (s *Store) saveLoginState(ctx context.Context, accountID uint64, o LoginOutcome) error {
+	return s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
+		Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error
 }
 
 // SetPreferences stores an account's display preferences.
@@ -189,8 +185,7 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		now := s.Now()
 		ok := !a.Locked(now) && CheckPassword(a.PasswordHash, pw)
 		o := EvaluateLogin(a, ok, now)
-		if err := s.conn(ctx).Model(&Account{}).Where("id = ?", a.ID).
-			Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error; err != nil {
+		if err := s.saveLoginState(ctx, a.ID, o); err != nil {
 			return err
 		}
 		switch {

@@ -22,6 +22,20 @@ func Msg(ctx context.Context, key string, args ...any) Text {
 	return Text(T(ctx, key, args...))
 }
 
+// URLSafe reports whether s holds only characters of URL-safe base64
+// (A–Z, a–z, 0–9, - and _): a token the site drew, which needs no escaping
+// in HTML, JSON or a URL.
+func URLSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // writeEscaped writes s with &, ', <, > and " escaped, in runs between the
 // characters that need it.
 func writeEscaped(w io.Writer, s string) error {

@@ -42,3 +42,22 @@ func TestMsg(t *testing.T) {
 		t.Fatalf("Msg %q, T %q", got, want)
 	}
 }
+
+// TestURLSafe: only the URL-safe base64 alphabet passes.
+func TestURLSafe(t *testing.T) {
+	for s, want := range map[string]bool{
+		"":         true,
+		"AZaz09-_": true,
+		"3q2-7_Zx0KJhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE": true, // a drawn token
+		"abc=":             false, // padding is not URL-safe base64 without padding
+		"a+b/c":            false, // the standard alphabet's own characters
+		`x"y`:              false,
+		"<b>":              false,
+		"token with space": false,
+		"令牌":               false,
+	} {
+		if got := URLSafe(s); got != want {
+			t.Errorf("URLSafe(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -220,17 +220,7 @@ var csrfTokenLen = base64.RawURLEncoding.EncodedLen(32)
 // siteToken reports whether v has the shape of a NewCSRFToken token: 43
 // characters of URL-safe base64.
 func siteToken(v string) bool {
-	if len(v) != csrfTokenLen {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
-		default:
-			return false
-		}
-	}
-	return true
+	return len(v) == csrfTokenLen && views.URLSafe(v)
 }
 
 // newCSRF issues a fresh CSRF token cookie (at sign-in and sign-out too, so a

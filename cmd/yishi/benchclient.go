@@ -294,7 +294,8 @@ func (c *wire) close() {
 // post submits form to u as v. The body it returns is valid until the
 // next call.
 func (c *wire) post(u string, v *voter, form url.Values) ([]byte, int, error) {
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	body := form.Encode()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -316,7 +317,7 @@ func (c *wire) post(u string, v *voter, form url.Values) ([]byte, int, error) {
 		if fresh {
 			return nil, 0, err
 		}
-		req.Body = io.NopCloser(strings.NewReader(form.Encode()))
+		req.Body = io.NopCloser(strings.NewReader(body))
 	}
 	resp, err := http.ReadResponse(c.r, req)
 	if err != nil {
