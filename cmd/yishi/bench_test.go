@@ -118,7 +118,8 @@ func TestParseVoteForm(t *testing.T) {
 }
 
 // TestWire: a load client's own connection posts forms as a browser does
-// (method, path, form body, cookies), reads whole answers, keeps one
+// (method, path, form body, cookies), reads whole answers with a length or
+// in chunks, keeps one
 // connection alive between posts, takes new cookies the site sets, and
 // dials again after the server closed the connection.
 func TestWire(t *testing.T) {
@@ -138,6 +139,12 @@ func TestWire(t *testing.T) {
 			http.SetCookie(w, &http.Cookie{Name: "yishi_csrf", Value: "fresh-token"})
 		case "close":
 			w.Header().Set("Connection", "close")
+		case "chunked": // a long answer sent in pieces, without a length
+			for i := range 3 {
+				fmt.Fprintf(w, "%d%s", i, strings.Repeat("x", 5000))
+				w.(http.Flusher).Flush()
+			}
+			return
 		}
 		fmt.Fprintf(w, "%s %s %s %s %s %s", r.Method, r.URL.Path, r.Header.Get("Content-Type"), sess.Value, csrf.Value, strings.Join(r.Form["choice"], ","))
 	}))
@@ -171,6 +178,12 @@ func TestWire(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Fatalf("three posts took %d connections, want 1", n)
+	}
+	if got := post("chunked"); len(got) != 15003 || !strings.HasPrefix(got, "0xx") || got[5001] != '1' || got[10002] != '2' {
+		t.Fatalf("chunked answer: %d bytes %.20q", len(got), got)
+	}
+	if got := post("confirm"); got != want {
+		t.Fatalf("after a chunked answer the server saw %q", got)
 	}
 	post("rotate")
 	if v.csrf != "fresh-token" {

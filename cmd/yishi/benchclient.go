@@ -10,7 +10,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,16 +62,23 @@ func (v *voter) sendCookies(req *http.Request) {
 
 // keepCookies takes the cookies the site set in resp.
 func (v *voter) keepCookies(resp *http.Response) {
-	if len(resp.Header["Set-Cookie"]) == 0 {
+	for _, line := range resp.Header["Set-Cookie"] {
+		v.takeCookie(line)
+	}
+}
+
+// takeCookie takes a cookie of the site's from the value of a Set-Cookie
+// header.
+func (v *voter) takeCookie(line string) {
+	ck, err := http.ParseSetCookie(line)
+	if err != nil {
 		return
 	}
-	for _, ck := range resp.Cookies() {
-		switch ck.Name {
-		case "yishi_csrf":
-			v.csrf = ck.Value
-		case "yishi_session":
-			v.session = ck.Value
-		}
+	switch ck.Name {
+	case "yishi_csrf":
+		v.csrf = ck.Value
+	case "yishi_session":
+		v.session = ck.Value
 	}
 }
 
@@ -259,27 +268,33 @@ func confirm(p poster, action string, v *voter, form url.Values) (voteResult, er
 }
 
 // wire is one load client's own keep-alive HTTP/1.1 connection, driven in
-// the client's goroutine without a Transport: a request is written with
-// net/http's (*Request).Write and its answer read with http.ReadResponse,
-// so what goes over the wire is what the browser type sends. A Transport
-// passes every request to two goroutines of its connection and back; in
-// bench votes the client's share of the process's CPU (about a third) was
-// time the server under test did not get on two cores, while the raw
-// baseline it is compared with has no HTTP client at all. bench pages
-// keeps the browser type, as both of its sides go through it.
+// the client's goroutine without a Transport: it writes the request a
+// browser sends for a form (method, path, Host, Content-Type,
+// Content-Length, Cookie, the urlencoded body) and reads the answer's
+// status line, headers and body itself. A Transport passes every request
+// to two goroutines of its connection and back, and net/http's request
+// and response types build headers, cookies and readers for every
+// request; in bench votes that was a third, then a fifth, of the
+// process's CPU, time the server under test did not get on two cores,
+// while the raw baseline it is compared with has no HTTP client at all.
+// bench pages keeps the browser type, as both of its sides go through it.
 type wire struct {
 	addr    string // host:port
 	timeout time.Duration
 	conn    net.Conn
 	r       *bufio.Reader
 	w       *bufio.Writer
-	body    bytes.Buffer
+	req     []byte // the request being sent
+	body    []byte // the last answer's body
 }
 
 func newWire(base string, timeout time.Duration) (*wire, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
+	}
+	if u.Scheme != "http" || u.Host == "" {
+		return nil, fmt.Errorf("wire: %q is not an http://host:port address", base)
 	}
 	return &wire{addr: u.Host, timeout: timeout}, nil
 }
@@ -291,22 +306,20 @@ func (c *wire) close() {
 	}
 }
 
-// post submits form to u as v. The body it returns is valid until the
-// next call.
+// post submits form to u, an address on c's host, as v. The body it
+// returns is valid until the next call.
 func (c *wire) post(u string, v *voter, form url.Values) ([]byte, int, error) {
-	body := form.Encode()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
-	if err != nil {
-		return nil, 0, err
+	path, ok := strings.CutPrefix(u, "http://"+c.addr)
+	if !ok || !strings.HasPrefix(path, "/") {
+		return nil, 0, fmt.Errorf("wire: %q is not on %s", u, c.addr)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	v.sendCookies(req)
+	c.request(path, v, form.Encode())
 	// A connection the server closed while it was idle fails on the write
 	// or ends before the first byte of an answer: the request is sent once
 	// more on a new connection, as a browser does. For a vote that is safe,
 	// as a repeated submission is answered with the original receipt.
 	for fresh := c.conn == nil; ; fresh = true {
-		err := c.send(req)
+		err := c.send()
 		if err == nil {
 			_, err = c.r.Peek(1)
 		}
@@ -317,28 +330,40 @@ func (c *wire) post(u string, v *voter, form url.Values) ([]byte, int, error) {
 		if fresh {
 			return nil, 0, err
 		}
-		req.Body = io.NopCloser(strings.NewReader(body))
 	}
-	resp, err := http.ReadResponse(c.r, req)
+	code, err := c.answer(v)
 	if err != nil {
 		c.close()
-		return nil, 0, err
+		return nil, code, err
 	}
-	c.body.Reset()
-	_, err = c.body.ReadFrom(resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.Close {
-		c.close()
-	}
-	if err != nil {
-		return nil, resp.StatusCode, err
-	}
-	v.keepCookies(resp)
-	return c.body.Bytes(), resp.StatusCode, nil
+	return c.body, code, nil
 }
 
-// send writes req, dialling first when no connection is open.
-func (c *wire) send(req *http.Request) error {
+// request writes the bytes of a form POST to path into c.req.
+func (c *wire) request(path string, v *voter, body string) {
+	b := c.req[:0]
+	b = append(b, "POST "...)
+	b = append(b, path...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, c.addr...)
+	b = append(b, "\r\nUser-Agent: yishi-bench\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	sep := "\r\nCookie: "
+	if v.session != "" {
+		b = append(b, sep+"yishi_session="...)
+		b = append(b, v.session...)
+		sep = "; "
+	}
+	if v.csrf != "" {
+		b = append(b, sep+"yishi_csrf="...)
+		b = append(b, v.csrf...)
+	}
+	b = append(b, "\r\n\r\n"...)
+	c.req = append(b, body...)
+}
+
+// send writes c.req, dialling first when no connection is open.
+func (c *wire) send() error {
 	if c.conn == nil {
 		conn, err := net.DialTimeout("tcp", c.addr, c.timeout)
 		if err != nil {
@@ -349,8 +374,85 @@ func (c *wire) send(req *http.Request) error {
 	if err := c.conn.SetDeadline(time.Now().Add(c.timeout)); err != nil {
 		return err
 	}
-	if err := req.Write(c.w); err != nil {
+	if _, err := c.w.Write(c.req); err != nil {
 		return err
 	}
 	return c.w.Flush()
+}
+
+// answer reads one HTTP/1.1 response into c.body and returns its status.
+// It takes the cookies the site sets for v, and closes the connection
+// after an answer that says so or that has no length.
+func (c *wire) answer(v *voter) (int, error) {
+	line, err := c.line()
+	if err != nil {
+		return 0, err
+	}
+	proto, rest, _ := strings.Cut(line, " ")
+	codeText, _, _ := strings.Cut(rest, " ")
+	code, err := strconv.Atoi(codeText)
+	if !strings.HasPrefix(proto, "HTTP/1.") || err != nil || code < 100 {
+		return 0, fmt.Errorf("wire: malformed status line %q", line)
+	}
+	length, chunked, closing := int64(-1), false, false
+	for {
+		line, err := c.line()
+		if err != nil {
+			return code, err
+		}
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return code, fmt.Errorf("wire: malformed header %q", line)
+		}
+		value = strings.TrimSpace(value)
+		switch strings.ToLower(name) {
+		case "content-length":
+			if length, err = strconv.ParseInt(value, 10, 64); err != nil || length < 0 {
+				return code, fmt.Errorf("wire: bad Content-Length %q", value)
+			}
+		case "transfer-encoding":
+			chunked = strings.EqualFold(value, "chunked")
+		case "connection":
+			closing = strings.EqualFold(value, "close")
+		case "set-cookie":
+			v.takeCookie(value)
+		}
+	}
+	c.body = c.body[:0]
+	switch {
+	case code < 200 || code == http.StatusNoContent || code == http.StatusNotModified:
+	case chunked:
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(httputil.NewChunkedReader(c.r))
+		c.body = append(c.body, buf.Bytes()...)
+		for line := "-"; err == nil && line != ""; { // the trailer, up to its empty line
+			line, err = c.line()
+		}
+	case length >= 0:
+		c.body = slices.Grow(c.body, int(length))[:length]
+		_, err = io.ReadFull(c.r, c.body)
+	default: // the body runs to the end of the connection
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(c.r)
+		c.body, closing = append(c.body, buf.Bytes()...), true
+	}
+	if err != nil {
+		return code, err
+	}
+	if closing {
+		c.close()
+	}
+	return code, nil
+}
+
+// line reads one header line without its CRLF.
+func (c *wire) line() (string, error) {
+	b, err := c.r.ReadSlice('\n')
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
