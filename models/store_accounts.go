@@ -103,9 +103,8 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 		if err := db.Clauses(lockingClause(db)...).Where("id = ?", accountID).First(&a).Error; err != nil {
 			return notFound(err)
 		}
-		now := s.Now()
-		o := EvaluateLogin(a, !a.Locked(now) && CheckPassword(a.PasswordHash, current), now)
-		if err := s.saveLoginState(ctx, a.ID, o); err != nil {
+		o, lockedNow, err := s.checkPassword(ctx, a, current)
+		if err != nil {
 			return err
 		}
 		switch {
@@ -117,7 +116,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 		case o.Err == ErrAccountLocked:
 			fe.Add("current", "err.password_locked")
 			detail := "locked"
-			if !a.Locked(now) {
+			if lockedNow {
 				detail = "locked after wrong current passwords"
 			}
 			return s.Record(ctx, Audit{ActorID: &accountID, Action: "account.password", ObjectType: "account", ObjectID: accountID, Result: ResultDenied, Detail: detail})
@@ -135,11 +134,16 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 	return nil
 }
 
-// saveLoginState stores the count of failed checks and the lock that a
-// password check under the lockout rule left (EvaluateLogin).
-func (s *Store) saveLoginState(ctx context.Context, accountID uint64, o LoginOutcome) error {
-	return s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
+// checkPassword checks pw against a, whose row the caller holds locked,
+// under the sign-in lockout rule (EvaluateLogin): while a is locked the
+// password is not even compared. It stores the count of failed checks and
+// the lock the check leaves, and reports whether this check set the lock.
+func (s *Store) checkPassword(ctx context.Context, a Account, pw string) (o LoginOutcome, lockedNow bool, err error) {
+	now := s.Now()
+	o = EvaluateLogin(a, !a.Locked(now) && CheckPassword(a.PasswordHash, pw), now)
+	err = s.conn(ctx).Model(&Account{}).Where("id = ?", a.ID).
 		Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error
+	return o, o.Err == ErrAccountLocked && !a.Locked(now), err
 }
 
 // SetPreferences stores an account's display preferences.
@@ -182,10 +186,8 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		if home.ID != 0 {
 			homeID = &home.ID
 		}
-		now := s.Now()
-		ok := !a.Locked(now) && CheckPassword(a.PasswordHash, pw)
-		o := EvaluateLogin(a, ok, now)
-		if err := s.saveLoginState(ctx, a.ID, o); err != nil {
+		o, lockedNow, err := s.checkPassword(ctx, a, pw)
+		if err != nil {
 			return err
 		}
 		switch {
@@ -195,7 +197,7 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		case o.Err == ErrAccountLocked:
 			result = ErrAccountLocked.With(*o.LockedUntil)
 			detail := "locked"
-			if o.FailedLogins >= MaxFailedLogins && !a.Locked(now) {
+			if lockedNow {
 				detail = "locked after failures"
 			}
 			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultDenied, Detail: detail})

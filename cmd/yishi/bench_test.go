@@ -119,9 +119,8 @@ func TestParseVoteForm(t *testing.T) {
 
 // TestWire: a load client's own connection posts forms as a browser does
 // (method, path, form body, cookies), reads whole answers with a length or
-// in chunks, keeps one
-// connection alive between posts, takes new cookies the site sets, and
-// dials again after the server closed the connection.
+// in chunks, keeps one connection alive between posts, takes new cookies
+// the site sets, and dials again after the server closed the connection.
 func TestWire(t *testing.T) {
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

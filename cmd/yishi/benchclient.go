@@ -50,14 +50,20 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("status %d: %.200s", e.code, e.body)
 }
 
-// sendCookies adds v's cookies to req.
-func (v *voter) sendCookies(req *http.Request) {
+// appendCookies appends the value of the Cookie header that sends v's
+// cookies, empty when it has none.
+func (v *voter) appendCookies(b []byte) []byte {
+	sep := ""
 	if v.session != "" {
-		req.AddCookie(&http.Cookie{Name: "yishi_session", Value: v.session})
+		b = append(b, "yishi_session="...)
+		b = append(b, v.session...)
+		sep = "; "
 	}
 	if v.csrf != "" {
-		req.AddCookie(&http.Cookie{Name: "yishi_csrf", Value: v.csrf})
+		b = append(b, sep+"yishi_csrf="...)
+		b = append(b, v.csrf...)
 	}
+	return b
 }
 
 // keepCookies takes the cookies the site set in resp.
@@ -83,7 +89,9 @@ func (v *voter) takeCookie(line string) {
 }
 
 func (b *browser) do(req *http.Request, v *voter) ([]byte, int, error) {
-	v.sendCookies(req)
+	if ck := v.appendCookies(nil); len(ck) > 0 {
+		req.Header.Set("Cookie", string(ck))
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		return nil, 0, err
@@ -274,9 +282,9 @@ func confirm(p poster, action string, v *voter, form url.Values) (voteResult, er
 // status line, headers and body itself. A Transport passes every request
 // to two goroutines of its connection and back, and net/http's request
 // and response types build headers, cookies and readers for every
-// request; in bench votes that was a third, then a fifth, of the
-// process's CPU, time the server under test did not get on two cores,
-// while the raw baseline it is compared with has no HTTP client at all.
+// request: in bench votes that was time the server under test did not
+// get on two cores, while the raw baseline it is compared with has no
+// HTTP client at all.
 // bench pages keeps the browser type, as both of its sides go through it.
 type wire struct {
 	addr    string // host:port
@@ -348,15 +356,8 @@ func (c *wire) request(path string, v *voter, body string) {
 	b = append(b, c.addr...)
 	b = append(b, "\r\nUser-Agent: yishi-bench\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "...)
 	b = strconv.AppendInt(b, int64(len(body)), 10)
-	sep := "\r\nCookie: "
-	if v.session != "" {
-		b = append(b, sep+"yishi_session="...)
-		b = append(b, v.session...)
-		sep = "; "
-	}
-	if v.csrf != "" {
-		b = append(b, sep+"yishi_csrf="...)
-		b = append(b, v.csrf...)
+	if v.session != "" || v.csrf != "" {
+		b = v.appendCookies(append(b, "\r\nCookie: "...))
 	}
 	b = append(b, "\r\n\r\n"...)
 	c.req = append(b, body...)
@@ -425,9 +426,7 @@ func (c *wire) answer(v *voter) (int, error) {
 	switch {
 	case code < 200 || code == http.StatusNoContent || code == http.StatusNotModified:
 	case chunked:
-		var buf bytes.Buffer
-		_, err = buf.ReadFrom(httputil.NewChunkedReader(c.r))
-		c.body = append(c.body, buf.Bytes()...)
+		err = c.readBody(httputil.NewChunkedReader(c.r))
 		for line := "-"; err == nil && line != ""; { // the trailer, up to its empty line
 			line, err = c.line()
 		}
@@ -435,9 +434,7 @@ func (c *wire) answer(v *voter) (int, error) {
 		c.body = slices.Grow(c.body, int(length))[:length]
 		_, err = io.ReadFull(c.r, c.body)
 	default: // the body runs to the end of the connection
-		var buf bytes.Buffer
-		_, err = buf.ReadFrom(c.r)
-		c.body, closing = append(c.body, buf.Bytes()...), true
+		err, closing = c.readBody(c.r), true
 	}
 	if err != nil {
 		return code, err
@@ -446,6 +443,14 @@ func (c *wire) answer(v *voter) (int, error) {
 		c.close()
 	}
 	return code, nil
+}
+
+// readBody reads r to its end into c.body, reusing its array.
+func (c *wire) readBody(r io.Reader) error {
+	buf := bytes.NewBuffer(c.body[:0])
+	_, err := buf.ReadFrom(r)
+	c.body = buf.Bytes()
+	return err
 }
 
 // line reads one header line without its CRLF.
