@@ -48,6 +48,13 @@ func (v CouncilView) Voting() int { return VotingMembers(v.Members) }
 // MayPropose reports whether the viewer may submit a topic.
 func (v CouncilView) MayPropose() bool { return v.Resident || v.MyRole != "" }
 
+// MayRaiseNeed reports whether the viewer may turn need d into a topic of
+// this council: they may propose here, the need lies within the council's
+// place, and it is theirs to raise.
+func (v CouncilView) MayRaiseNeed(d NeedDetail, viewer uint64) bool {
+	return v.MayPropose() && v.Place.Contains(d.Need.Place) && d.MayRaiseTopic(viewer)
+}
+
 // relatedTo reports whether any of p's grants lies on the same branch of
 // the place tree as pl (above it or inside it): the council is theirs to see.
 func relatedTo(p *Principal, pl Place) bool {
@@ -324,7 +331,7 @@ func (s *Store) SubmitTopic(ctx context.Context, p *Principal, councilID uint64,
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			if err != nil || !v.Place.Contains(d.Need.Place) || !d.MayRaiseTopic(p.Account.ID) {
+			if err != nil || !v.MayRaiseNeed(d, p.Account.ID) {
 				fe.Add("need_id", "err.invalid_choice")
 			}
 			need = &in.NeedID

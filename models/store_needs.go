@@ -792,6 +792,32 @@ func (s *Store) canSeeNeed(ctx context.Context, p *Principal, n Need) (roles []N
 
 // NeedByID returns a need's page for p, or ErrNotFound when p may not see it.
 func (s *Store) NeedByID(ctx context.Context, p *Principal, id uint64) (NeedDetail, error) {
+	d, err := s.needFor(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Street, err = s.streetStaff(ctx, p, d.Need.Place); err != nil {
+		return d, err
+	}
+	if err := s.conn(ctx).Select("id, need_id, content_type, width, height, created_at").Where("need_id = ?", id).Order("id").Find(&d.Photos).Error; err != nil {
+		return d, err
+	}
+	if err := s.conn(ctx).Preload("Actor").Preload("Taker").Where("need_id = ?", id).Order("at, id").Find(&d.Events).Error; err != nil {
+		return d, err
+	}
+	if p != nil {
+		var c int64
+		if err := s.conn(ctx).Model(&NeedSupport{}).Where("need_id = ? AND account_id = ?", id, p.Account.ID).Count(&c).Error; err != nil {
+			return d, err
+		}
+		d.Supported = c > 0
+	}
+	return d, nil
+}
+
+// needFor loads need id with its places and whistles and the viewer's
+// part in it, or ErrNotFound when p may not see it.
+func (s *Store) needFor(ctx context.Context, p *Principal, id uint64) (NeedDetail, error) {
 	var d NeedDetail
 	if err := s.conn(ctx).Where("id = ?", id).Limit(1).Find(&d.Need).Error; err != nil {
 		return d, err
@@ -821,23 +847,24 @@ func (s *Store) NeedByID(ctx context.Context, p *Principal, id uint64) (NeedDeta
 		return NeedDetail{}, ErrNotFound
 	}
 	d.Roles, d.Neighbour = roles, neighbour
-	if d.Street, err = s.streetStaff(ctx, p, d.Need.Place); err != nil {
-		return d, err
-	}
-	if err := s.conn(ctx).Select("id, need_id, content_type, width, height, created_at").Where("need_id = ?", id).Order("id").Find(&d.Photos).Error; err != nil {
-		return d, err
-	}
-	if err := s.conn(ctx).Preload("Actor").Preload("Taker").Where("need_id = ?", id).Order("at, id").Find(&d.Events).Error; err != nil {
-		return d, err
-	}
-	if p != nil {
-		var c int64
-		if err := s.conn(ctx).Model(&NeedSupport{}).Where("need_id = ? AND account_id = ?", id, p.Account.ID).Count(&c).Error; err != nil {
-			return d, err
-		}
-		d.Supported = c > 0
-	}
 	return d, nil
+}
+
+// MaySeeNeed reports whether p may open need id's page, for pages that
+// link to it: a link p could only follow to "not found" is not shown.
+func (s *Store) MaySeeNeed(ctx context.Context, p *Principal, id uint64) (bool, error) {
+	_, err := s.needFor(ctx, p, id)
+	return Visible(err)
+}
+
+// Visible turns what a page's loader returned into whether the viewer may
+// see the page: its refusals (not found, forbidden, not a member) are
+// "no", other errors stay errors.
+func Visible(err error) (bool, error) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotPlaceMember) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // NeedPhotoFor returns one photo's bytes if p may see its need.

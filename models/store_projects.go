@@ -808,6 +808,13 @@ func (d ProjectDetail) Staff() bool { return hasActor(d.Roles, ProjectByStaff) }
 // Undertaker reports whether the viewer acts for the undertaker.
 func (d ProjectDetail) Undertaker() bool { return hasActor(d.Roles, ProjectByUndertaker) }
 
+// MaySeeProject reports whether p (nil: a visitor) may open project id's
+// page: a draft is its staff's only.
+func (s *Store) MaySeeProject(ctx context.Context, p *Principal, id uint64) (bool, error) {
+	_, _, err := s.projectFor(ctx, p, id, false)
+	return Visible(err)
+}
+
 // ProjectByID returns a project's whole chain for p (nil for a visitor),
 // or ErrNotFound when p may not see it.
 func (s *Store) ProjectByID(ctx context.Context, p *Principal, id uint64) (ProjectDetail, error) {

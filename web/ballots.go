@@ -101,6 +101,11 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 	for _, cd := range cands {
 		line := ballots.CandidateLine{ID: cd.ID, Title: cd.Title, Description: cd.Description, Place: cd.Place.Name, Kind: cd.Kind,
 			Cost: models.FormatYuan(cd.CostFen), CostFen: cd.CostFen, ProjectID: cd.ProjectID}
+		if cd.ProjectID != nil {
+			if line.ProjectOpen, err = s.mayOpen(c, "project", *cd.ProjectID); err != nil {
+				return d, err
+			}
+		}
 		for _, ph := range cd.Photos {
 			line.Photos = append(line.Photos, ph.ID)
 		}

@@ -288,8 +288,13 @@ func TestBallotThroughTheForms(t *testing.T) {
 		if funded.Status != http.StatusOK || !funded.Has(`[data-testid="funded-projects"] a`) {
 			t.Fatalf("fund: %d %s", funded.Status, funded.Text(`[data-testid="refused"]`))
 		}
-		if !anon.Get(ballotPath(bid, "")).Has(`[data-testid="candidate-project"]`) {
-			t.Fatal("the ballot page links to the projects")
+		// The projects start as drafts: staff follow them from the ballot
+		// page, everybody else reads that they are being prepared.
+		if !staff.Get(ballotPath(bid, "")).Has(`[data-testid="candidate-project"]`) {
+			t.Fatal("the ballot page does not link staff to the projects")
+		}
+		if pub := anon.Get(ballotPath(bid, "")); pub.Has(`[data-testid="candidate-project"]`) || !pub.Has(`[data-testid="candidate-project-preparing"]`) {
+			t.Fatal("the ballot page links visitors to draft projects")
 		}
 
 		// The server's log of the whole run never puts a voter next to a

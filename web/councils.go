@@ -28,15 +28,29 @@ const (
 func (s *Server) councilsList(c echo.Context) error {
 	p := me(c)
 	d := councils.ListData{Page: pageParam(c), PerPage: councilsPerPage, CanCreate: p.CanAnywhere(models.PermManageCouncils)}
+	var need *models.NeedDetail
 	if n, err := strconv.ParseUint(c.QueryParam("need"), 10, 64); err == nil && n > 0 {
-		if _, err := s.store.NeedByID(rctx(c), p, n); err != nil {
+		nd, err := s.store.NeedByID(rctx(c), p, n)
+		if err != nil {
 			return err
 		}
-		d.NeedID = n
+		d.NeedID, need = n, &nd
 	}
 	var err error
 	if d.Councils, d.Total, err = s.store.Councils(rctx(c), p, d.Page, d.PerPage); err != nil {
 		return err
+	}
+	if need != nil {
+		d.Pick = map[uint64]bool{}
+		for _, co := range d.Councils {
+			v, err := s.store.CouncilByID(rctx(c), p, co.ID)
+			if err != nil {
+				return err
+			}
+			if v.MayRaiseNeed(*need, p.Account.ID) {
+				d.Pick[co.ID] = true
+			}
+		}
 	}
 	if d.Labels, err = placeLabelsOf(s, c, d.Councils, func(co models.Council) models.Place { return co.Place }); err != nil {
 		return err
@@ -326,8 +340,15 @@ func (s *Server) topicShow(c echo.Context) error {
 
 // topicData is a topic's page with the resolutions it led to.
 func (s *Server) topicData(c echo.Context, v models.TopicView) (councils.TopicData, error) {
-	rs, err := s.store.TopicResolutions(rctx(c), v.ID)
-	return councils.TopicData{Topic: v, Viewer: me(c).Account.ID, Resolutions: rs, Now: s.store.Now()}, err
+	d := councils.TopicData{Topic: v, Viewer: me(c).Account.ID, Now: s.store.Now()}
+	var err error
+	if d.Resolutions, err = s.store.TopicResolutions(rctx(c), v.ID); err != nil {
+		return d, err
+	}
+	if v.NeedID != nil {
+		d.NeedOpen, err = s.mayOpen(c, "need", *v.NeedID)
+	}
+	return d, err
 }
 
 func (s *Server) topicCosign(c echo.Context) error {

@@ -189,6 +189,17 @@ func (s *Server) needDetail(c echo.Context, id uint64) (needs.DetailData, error)
 	if d.Topics, err = s.store.TopicsForNeed(rctx(c), id); err != nil {
 		return d, err
 	}
+	d.TopicOpen = map[uint64]bool{}
+	for _, tp := range d.Topics {
+		if d.TopicOpen[tp.ID], err = s.mayOpen(c, "topic", tp.ID); err != nil {
+			return d, err
+		}
+	}
+	if m := d.Need.MergedIntoID; m != nil {
+		if d.MergedOpen, err = s.mayOpen(c, "need", *m); err != nil {
+			return d, err
+		}
+	}
 	if d.PlaceLabel, err = s.store.PlaceLabel(rctx(c), d.Need.Place); err != nil {
 		return d, err
 	}

@@ -136,7 +136,13 @@ func (s *Server) noticeDetail(c echo.Context, n models.Notice) (notices.Detail, 
 		return d, err
 	}
 	if o, ok := origins[kind]; ok {
-		d.Origin, d.OriginKey = o.path+strconv.FormatUint(id, 10)+o.suffix, o.key
+		open, err := s.mayOpen(c, kind, id)
+		if err != nil {
+			return d, err
+		}
+		if open {
+			d.Origin, d.OriginKey = o.path+strconv.FormatUint(id, 10)+o.suffix, o.key
+		}
 	}
 	d.ObjectionPage = pageParam(c)
 	d.ObjectionBase = "/notices/" + strconv.FormatUint(n.ID, 10) + "?"

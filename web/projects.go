@@ -326,7 +326,11 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		if err != nil {
 			return d, err
 		}
-		d.Needs = append(d.Needs, projects.NeedLine{ID: n.ID, Text: shorten(n.Description, 200), Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status})
+		open, err := s.mayOpen(c, "need", n.ID)
+		if err != nil {
+			return d, err
+		}
+		d.Needs = append(d.Needs, projects.NeedLine{ID: n.ID, Text: shorten(n.Description, 200), Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: open})
 	}
 	for _, m := range det.Offers {
 		line := projects.OfferLine{OfferID: m.OfferID, Title: m.Offer.Title, Kind: m.Offer.Kind, Provider: m.Offer.Provider.Name, Note: m.Note}

@@ -44,6 +44,7 @@ type CandidateLine struct {
 	Checked     bool
 	Rank        string
 	ProjectID   *uint64
+	ProjectOpen bool // the viewer may open the project's page (a draft is staff's)
 	// Body is CandidateBody already rendered for the viewer's language
 	// (HTML), when the page had it cached; empty means render it.
 	Body string

@@ -19,6 +19,8 @@ type ListData struct {
 	PerPage   int
 	CanCreate bool
 	NeedID    uint64 // when turning a need into a topic: the need
+	// Pick are the listed councils the viewer may raise that need in.
+	Pick map[uint64]bool
 }
 
 // NewData is the form that sets up a council.
@@ -87,6 +89,9 @@ type TopicData struct {
 	Topic  models.TopicView
 	Viewer uint64
 	Form   Form
+	// NeedOpen: the viewer may open the page of the need the topic came
+	// from (needs are their filer's, their neighbours' and staff's).
+	NeedOpen bool
 
 	// Resolutions are those the topic led to, with the time they are
 	// judged overdue at.

@@ -84,6 +84,7 @@ func init() {
 		"ballots.candidates":                 {"候选项目", "Candidates"},
 		"ballots.no_candidates":              {"还没有候选项目。", "No candidates yet."},
 		"ballots.became_project":             {"已转为项目，查看进展", "Now a project: follow it"},
+		"ballots.project_preparing":          {"已转为项目，正在筹备，开工后可查看进展", "Now a project in preparation: its progress shows once it starts"},
 		"ballots.cast":                       {"投票", "Vote"},
 		"ballots.your_answer":                {"您的意见", "Your answer"},
 		"ballots.yes":                        {"赞成", "Yes"},

@@ -47,6 +47,8 @@ type DetailData struct {
 	CanRateWhistle bool
 	Projects       []models.Project // the public projects the need became part of
 	Topics         []models.Topic   // the council topics it became
+	TopicOpen      map[uint64]bool  // those of Topics the viewer may open
+	MergedOpen     bool             // the viewer may open the need this one was merged into
 	Form           string           // the form that failed, if any
 	Errors         models.FieldErrors
 	Values         map[string]string
