@@ -61,6 +61,12 @@ func (s *Store) SetPassword(ctx context.Context, accountID uint64, pw string, ac
 	if err != nil {
 		return err
 	}
+	return s.storePassword(ctx, accountID, hash, actorID)
+}
+
+// storePassword stores a new password's hash, clears the lockout, ends
+// the account's sessions and audits the change.
+func (s *Store) storePassword(ctx context.Context, accountID uint64, hash string, actorID *uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		res := s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
 			Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil, "updated_at": s.Now()})
@@ -97,6 +103,15 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 	} else if pw != confirm {
 		fe.Add("confirm", "err.password_mismatch")
 	}
+	// The new password is hashed before the account's row is locked: a
+	// sign-in of the same account waits for the check, not for the hash.
+	var hash string
+	if len(fe) == 0 {
+		var err error
+		if hash, err = HashPassword(pw); err != nil {
+			return err
+		}
+	}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		db := s.conn(ctx)
 		var a Account
@@ -112,7 +127,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 			if len(fe) > 0 {
 				return nil
 			}
-			return s.SetPassword(ctx, accountID, pw, &accountID)
+			return s.storePassword(ctx, accountID, hash, &accountID)
 		case o.Err == ErrAccountLocked:
 			fe.Add("current", "err.password_locked")
 			detail := "locked"

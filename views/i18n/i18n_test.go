@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -130,5 +131,24 @@ func TestMatch(t *testing.T) {
 	}
 	if got := i18n.T(i18n.ZH, "no.such.key"); got != "[no.such.key]" {
 		t.Errorf("missing key = %q", got)
+	}
+}
+
+// TestLockoutMessagesStateTheRule: the lockout messages spell out the
+// number of tries and the minutes of the lock; they must say what the rule
+// in models does.
+func TestLockoutMessagesStateTheRule(t *testing.T) {
+	tries := strconv.Itoa(models.MaxFailedLogins)
+	minutes := strconv.Itoa(int(models.LockoutDuration.Minutes()))
+	for key, want := range map[string][]string{
+		"err.account_locked":  {tries},
+		"err.password_locked": {tries, minutes},
+	} {
+		zh, en := i18n.Pair(key)
+		for _, w := range want {
+			if !strings.Contains(zh, w) || !strings.Contains(en, w) {
+				t.Errorf("%s does not say %s: %q / %q", key, w, zh, en)
+			}
+		}
 	}
 }
