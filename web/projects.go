@@ -294,7 +294,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		Average: fmt.Sprintf("%.1f", det.Ratings.Average), MayRate: det.MayRate, RatingOpen: models.RatingOpen(pr.Status),
 		MayClose: models.MayClose(pr.AcceptedAt, now), Form: map[string]string{}}
 	if pr.Undertaker != nil {
-		d.Undertaker = pr.Undertaker.Name + "（" + views.T(vctx, "resources.provider_kind."+string(pr.Undertaker.Kind)) + "）"
+		d.Undertaker = pr.Undertaker.Name + views.T(vctx, "common.paren", views.T(vctx, "resources.provider_kind."+string(pr.Undertaker.Kind)))
 	}
 	if pr.SourceType != "" && pr.SourceID != nil {
 		d.Source = fmt.Sprintf("%s #%d", pr.SourceType, *pr.SourceID)
@@ -306,7 +306,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 	for _, k := range pr.Kinds() {
 		kinds = append(kinds, views.T(vctx, "resources.kind."+string(k)))
 	}
-	d.Kinds = strings.Join(kinds, "、")
+	d.Kinds = strings.Join(kinds, views.T(vctx, "common.list_sep"))
 	if pr.StartOn != nil || pr.EndOn != nil {
 		from, until := "", ""
 		if pr.StartOn != nil {
@@ -377,7 +377,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		d.Acceptances = append(d.Acceptances, line)
 	}
 	for _, r := range det.Comments {
-		d.Comments = append(d.Comments, views.T(vctx, "projects.stars."+strconv.Itoa(r.Rating))+"："+r.Comment)
+		d.Comments = append(d.Comments, views.T(vctx, "projects.stars."+strconv.Itoa(r.Rating))+views.T(vctx, "common.colon")+r.Comment)
 	}
 	for _, n := range det.Notices {
 		d.Notices = append(d.Notices, projects.NoticeLine{ID: n.ID, Title: n.Title, PublishedAt: views.FormatTimePtr(vctx, n.PublishedAt), Withdrawn: n.Status == models.NoticeWithdrawn})
@@ -392,7 +392,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 			text += " → " + views.T(vctx, "projects.status."+string(e.ToStatus))
 		}
 		if e.Note != "" && (e.Action == "reject" || e.Action == "accept" || e.Action == "milestone" || e.Action == "milestone_done") {
-			text += "：" + e.Note
+			text += views.T(vctx, "common.colon") + e.Note
 		}
 		d.Events = append(d.Events, projects.EventLine{At: views.FormatTime(vctx, e.At), Actor: who, Text: text})
 	}
@@ -763,11 +763,11 @@ func (s *Server) publishData(c echo.Context, id uint64) (projects.PublishData, e
 	var b strings.Builder
 	b.WriteString(views.T(vctx, "projects.notice_body", pr.Title, models.FormatYuan(pr.BudgetFen)))
 	if pr.Undertaker != nil {
-		b.WriteString("\n" + views.T(vctx, "projects.undertaker") + "：" + pr.Undertaker.Name)
+		b.WriteString("\n" + views.T(vctx, "projects.undertaker") + views.T(vctx, "common.colon") + pr.Undertaker.Name)
 	}
 	for _, a := range det.Acceptances {
 		if a.Accepted {
-			b.WriteString("\n" + views.T(vctx, "projects.accepted") + "（" + views.FormatDate(vctx, a.At) + "）：" + a.Note)
+			b.WriteString("\n" + views.T(vctx, "projects.accepted") + views.T(vctx, "common.paren", views.FormatDate(vctx, a.At)) + views.T(vctx, "common.colon") + a.Note)
 		}
 	}
 	b.WriteString("\n" + views.T(vctx, "projects.notice_link", s.cfgBaseURL(c)+"/projects/"+strconv.FormatUint(id, 10)))

@@ -71,7 +71,7 @@ func (s *Server) offerCards(c echo.Context, offers []models.Offer, labels map[ui
 				names = append(names, pl.Name)
 			}
 		}
-		card.Places = strings.Join(names, "、")
+		card.Places = strings.Join(names, views.T(vctx, "common.list_sep"))
 		out = append(out, card)
 	}
 	return out, nil

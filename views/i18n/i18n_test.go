@@ -152,3 +152,49 @@ func TestLockoutMessagesStateTheRule(t *testing.T) {
 		}
 	}
 }
+
+// TestNoChinesePunctuationOutsideTheCatalog: pages in English must not
+// show "：", "、", "；" or "（）" between English words. Punctuation that
+// differs between the languages comes from the catalog (common.colon,
+// common.list_sep, common.semicolon, common.paren), never from a template
+// or a handler.
+func TestNoChinesePunctuationOutsideTheCatalog(t *testing.T) {
+	root := filepath.Join("..", "..")
+	for _, dir := range []string{"views", "web"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if d.Name() == "i18n" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			name := d.Name()
+			if strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, "_templ.go") ||
+				!strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, ".templ") {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), "//") {
+					continue
+				}
+				for _, r := range line {
+					if r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef {
+						t.Errorf("%s:%d: %q belongs in the catalog: %s", path, i+1, r, strings.TrimSpace(line))
+						break
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

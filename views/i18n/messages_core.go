@@ -55,6 +55,8 @@ func init() {
 		"common.paren":       {"（%s）", " (%s)"},
 		"common.label_value": {"%s：%s", "%s: %s"},
 		"common.colon":       {"：", ": "},
+		"common.list_sep":    {"、", ", "},
+		"common.semicolon":   {"；", "; "},
 
 		// Errors
 		"err.title":                          {"出错了", "Something went wrong"},

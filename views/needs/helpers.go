@@ -193,7 +193,7 @@ func kindOptions(ctx context.Context) []components.Option {
 func takerOptions(ctx context.Context, ts []models.Taker) []components.Option {
 	out := []components.Option{{Value: "", Label: views.T(ctx, "needs.choose")}}
 	for _, t := range ts {
-		out = append(out, components.Option{Value: views.Itoa(t.ID), Label: kindName(ctx, t.Kind) + "：" + t.Name + "（" + t.Place.Name + "）"})
+		out = append(out, components.Option{Value: views.Itoa(t.ID), Label: kindName(ctx, t.Kind) + views.T(ctx, "common.colon") + t.Name + views.T(ctx, "common.paren", t.Place.Name)})
 	}
 	return out
 }
@@ -229,7 +229,7 @@ func actorLabel(ctx context.Context, e models.NeedEvent, viewer uint64) string {
 	case filerActions[e.Action]:
 		return models.MaskName(e.Actor.Name)
 	case e.Action == models.NeedActReport && e.Taker != nil:
-		return e.Taker.Name + "（" + e.Actor.Name + "）"
+		return e.Taker.Name + views.T(ctx, "common.paren", e.Actor.Name)
 	}
 	return e.Actor.Name
 }
