@@ -326,11 +326,18 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		if err != nil {
 			return d, err
 		}
-		open, err := s.mayOpen(c, "need", n.ID)
+		// What the filer wrote is for those who may read the need itself
+		// (a need may be for staff only); the others see what it was about.
+		// A visitor is offered the need's page through the sign-in.
+		see, err := s.store.MaySeeNeed(ctx, p, n.ID)
 		if err != nil {
 			return d, err
 		}
-		d.Needs = append(d.Needs, projects.NeedLine{ID: n.ID, Text: shorten(n.Description, 200), Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: open})
+		line := projects.NeedLine{ID: n.ID, Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: see || p == nil}
+		if see {
+			line.Text = shorten(n.Description, 200)
+		}
+		d.Needs = append(d.Needs, line)
 	}
 	for _, m := range det.Offers {
 		line := projects.OfferLine{OfferID: m.OfferID, Title: m.Offer.Title, Kind: m.Offer.Kind, Provider: m.Offer.Provider.Name, Note: m.Note}

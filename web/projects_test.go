@@ -277,3 +277,55 @@ func TestProjectFromNeedToRating(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectPageKeepsPrivateNeedsPrivate: a project's page names the
+// needs it answers, but what a filer wrote in a need for staff only is
+// shown only to those who may read that need (its filer, staff), never to
+// visitors or other residents.
+func TestProjectPageKeepsPrivateNeedsPrivate(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		var pn models.ProjectNeed
+		if err := s.DB().Joins("JOIN projects ON projects.id = project_needs.project_id").
+			Where("projects.status <> ?", models.ProjectDraft).Order("project_needs.project_id, project_needs.need_id").First(&pn).Error; err != nil {
+			t.Fatal(err)
+		}
+		var n models.Need
+		if err := s.DB().First(&n, pn.NeedID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().Model(&models.Need{}).Where("id = ?", n.ID).Update("public", false).Error; err != nil {
+			t.Fatal(err)
+		}
+		var filer models.Account
+		if err := s.DB().First(&filer, n.FilerID).Error; err != nil {
+			t.Fatal(err)
+		}
+		srv := demoServer(t, s)
+		page := "/projects/" + strconv.FormatUint(pn.ProjectID, 10)
+		text := func(c *webtest.Client) string {
+			t.Helper()
+			p := c.Get(page)
+			if p.Status != http.StatusOK || !p.Has(`[data-testid="project-need"]`) {
+				t.Fatalf("%s: %d, needs shown: %v", page, p.Status, p.Has(`[data-testid="project-need"]`))
+			}
+			return p.Text(`[data-testid="project-needs"]`)
+		}
+		words := []rune(strings.TrimSpace(n.Description))
+		secret := string(words[:min(len(words), 10)])
+		other := "13800000005"
+		if filer.Phone == other {
+			other = "13800000004"
+		}
+		for who, c := range map[string]*webtest.Client{"a visitor": srv.Client(), "another resident": login(srv, other)} {
+			if strings.Contains(text(c), secret) {
+				t.Errorf("%s reads the staff-only need %d on %s", who, n.ID, page)
+			}
+		}
+		for who, c := range map[string]*webtest.Client{"its filer": login(srv, filer.Phone), "staff": login(srv, "13800000002")} {
+			if !strings.Contains(text(c), secret) {
+				t.Errorf("%s does not read need %d on %s", who, n.ID, page)
+			}
+		}
+	})
+}
