@@ -154,7 +154,7 @@ func init() {
 		"projects.event.milestone_done":       {"节点完成", "Milestone done"},
 		"projects.event.progress":             {"报告进度", "Progress reported"},
 		"projects.event.submit":               {"申请验收", "Acceptance requested"},
-		"projects.event.accept":               {"验收通过", "Accepted"},
+		"projects.event.accept":               {"验收通过", "Passed acceptance"},
 		"projects.event.reject":               {"验收未通过", "Sent back"},
 		"projects.event.close":                {"结项", "Closed"},
 		"projects.event.publish":              {"发布结果公示", "Outcome published"},
