@@ -2,7 +2,9 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,13 +55,20 @@ func truncate(s string, n int) string {
 // A seal is a row of its own in audit_seals: the entry itself is never
 // updated. Only one sealer works at a time (an advisory lock on
 // PostgreSQL, the single writer on SQLite).
+//
+// The sealer runs beside every request, so a batch costs few round trips:
+// the queue's head leaves the queue in the statement that reads it (and
+// comes back if the transaction fails), the entries are scanned by hand,
+// and on PostgreSQL the seals go in as three array parameters.
 func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 500
 	}
 	sealed := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if tx.Dialector.Name() == "postgres" {
+		ctx := context.WithValue(ctx, txKey{}, tx)
+		pg := tx.Dialector.Name() == "postgres"
+		if pg {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", 0x61756474).Error; err != nil { // "audt"
 				return err
 			}
@@ -76,18 +85,15 @@ func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 			prev, next = head[0].Hash, head[0].Seq+1
 		}
 		var queued []uint64
-		if err := tx.Raw("SELECT entry_id FROM audit_pending ORDER BY entry_id LIMIT ?", batch).Scan(&queued).Error; err != nil {
+		if err := tx.Raw("DELETE FROM audit_pending WHERE entry_id IN (SELECT entry_id FROM audit_pending ORDER BY entry_id LIMIT ?) RETURNING entry_id", batch).Scan(&queued).Error; err != nil {
 			return err
 		}
 		if len(queued) == 0 {
 			return nil
 		}
-		// The queue's entries that still exist and bear no seal: an entry
-		// put back by hand after sealing keeps its seal.
-		in, arg := s.anyOfIDs("e.id", queued)
-		var pending []AuditEntry
-		if err := tx.Raw("SELECT e.* FROM audit_entries e WHERE "+in+
-			" AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id) ORDER BY e.id", arg).Scan(&pending).Error; err != nil {
+		slices.Sort(queued)
+		pending, err := s.unsealedEntries(ctx, queued)
+		if err != nil {
 			return err
 		}
 		if len(pending) < len(queued) {
@@ -95,27 +101,61 @@ func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 				return err
 			}
 		}
-		if len(pending) > 0 {
-			// One statement seals the whole batch.
-			args := make([]any, 0, 3*len(pending))
-			for _, e := range pending {
-				h := ChainHash(prev, next, e)
-				args = append(args, next, e.ID, h)
-				prev = h
-				next++
-				sealed++
-			}
-			if err := tx.Exec("INSERT INTO audit_seals (seq, entry_id, hash) VALUES "+valueRows(len(pending), 3), args...).Error; err != nil {
-				return err
-			}
+		if len(pending) == 0 {
+			return nil
 		}
-		in, arg = s.anyOfIDs("entry_id", queued)
-		return tx.Exec("DELETE FROM audit_pending WHERE "+in, arg).Error
+		seqs, ids, hashes := make([]int64, len(pending)), make([]int64, len(pending)), make([]string, len(pending))
+		for i, e := range pending {
+			prev = ChainHash(prev, next, e)
+			seqs[i], ids[i], hashes[i] = next, int64(e.ID), prev
+			next++
+		}
+		sealed = len(pending)
+		if pg {
+			_, err := tx.Statement.ConnPool.ExecContext(ctx, "INSERT INTO audit_seals (seq, entry_id, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])", seqs, ids, hashes)
+			return err
+		}
+		args := make([]any, 0, 3*len(pending))
+		for i := range seqs {
+			args = append(args, seqs[i], ids[i], hashes[i])
+		}
+		return tx.Exec("INSERT INTO audit_seals (seq, entry_id, hash) VALUES "+valueRows(len(pending), 3), args...).Error
 	})
 	if err != nil {
 		return 0, err
 	}
 	return sealed, nil
+}
+
+// unsealedEntries loads the entries of ids, in id order, that still exist
+// and bear no seal: an entry put back in the queue by hand after sealing
+// keeps its seal.
+func (s *Store) unsealedEntries(ctx context.Context, ids []uint64) ([]AuditEntry, error) {
+	in, arg := s.anyOfIDs("e.id", ids)
+	rows, err := s.hotRows(ctx, "SELECT e.id, e.at, e.actor_id, e.action, e.object_type, e.object_id, e.place_id, e.result, e.detail FROM audit_entries e WHERE "+in+
+		" AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id) ORDER BY e.id", arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]AuditEntry, 0, len(ids))
+	for rows.Next() {
+		var e AuditEntry
+		var actor, place sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Action, &e.ObjectType, &e.ObjectID, &place, &e.Result, &e.Detail); err != nil {
+			return nil, err
+		}
+		if actor.Valid {
+			v := uint64(actor.Int64)
+			e.ActorID = &v
+		}
+		if place.Valid {
+			v := uint64(place.Int64)
+			e.PlaceID = &v
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // actionAuditLost is the action of the entry the sealer writes for a queued
