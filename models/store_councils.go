@@ -92,15 +92,51 @@ func (s *Store) councilView(ctx context.Context, p *Principal, id uint64) (Counc
 			v.MyRole = m.Role
 		}
 	}
-	v.Manage = p.Can(PermManageCouncils, v.Place)
-	v.Run = v.Manage || v.MyRole.Runs()
-	for _, g := range p.Grants {
-		v.Resident = v.Resident || g.Role == RoleResident && v.Place.Contains(g.Place)
-	}
+	v.stand(p)
 	if v.MyRole == "" && !relatedTo(p, v.Place) {
 		return CouncilView{}, ErrNotFound
 	}
 	return v, nil
+}
+
+// stand works out the viewer's standing on the council from MyRole and
+// p's grants.
+func (v *CouncilView) stand(p *Principal) {
+	v.Manage = p.Can(PermManageCouncils, v.Place)
+	v.Run = v.Manage || v.MyRole.Runs()
+	v.Resident = false
+	for _, g := range p.Grants {
+		v.Resident = v.Resident || g.Role == RoleResident && v.Place.Contains(g.Place)
+	}
+}
+
+// MayRaiseNeedIn reports which of cs (listed by Councils, places loaded)
+// p may turn need d into a topic of, with one query for p's seats on them.
+func (s *Store) MayRaiseNeedIn(ctx context.Context, p *Principal, cs []Council, d NeedDetail) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if p == nil || len(cs) == 0 {
+		return out, nil
+	}
+	ids := make([]uint64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	var seats []CouncilMember
+	if err := s.conn(ctx).Where("account_id = ? AND council_id IN ?", p.Account.ID, ids).Find(&seats).Error; err != nil {
+		return nil, err
+	}
+	role := make(map[uint64]MemberRole, len(seats))
+	for _, m := range seats {
+		role[m.CouncilID] = m.Role
+	}
+	for _, c := range cs {
+		v := CouncilView{Council: c, MyRole: role[c.ID]}
+		v.stand(p)
+		if v.MayRaiseNeed(d, p.Account.ID) {
+			out[c.ID] = true
+		}
+	}
+	return out, nil
 }
 
 func sortMembers(ms []CouncilMember) {

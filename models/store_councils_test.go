@@ -413,3 +413,65 @@ func TestConcurrentCosigns(t *testing.T) {
 		}
 	})
 }
+
+// TestMayRaiseNeedIn checks the council picker's batch answer against the
+// council page's own rule, council by council, for every kind of viewer.
+func TestMayRaiseNeedIn(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		for _, c := range []models.CouncilInput{
+			{PlaceID: f.com2.ID, Kind: models.CouncilResidents, Name: "二社区居民议事会"},
+			{PlaceID: f.street.ID, Kind: models.CouncilResidents, Name: "街道议事会"},
+		} {
+			if _, err := s.CreateCouncil(bg, f.admin, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Staff who sit on a council may raise the needs they handle there.
+		if _, err := s.AddCouncilMember(bg, f.admin, f.council.ID, f.staff1.Account.Phone, models.MemberRegular); err != nil {
+			t.Fatal(err)
+		}
+		staff := principal(t, s, f.staff1.Account.ID)
+		filed := f.file(t, s, true)
+		picks := map[string]int{}
+		for name, p := range map[string]*models.Principal{
+			"filer": f.filer, "neighbour": f.neighbour, "far away": f.farAway, "convener": f.convener,
+			"member": f.member, "guest": f.guest, "staff": staff, "admin": f.admin,
+		} {
+			// The need as this viewer sees it: their roles on it decide.
+			need, err := s.NeedByID(bg, p, filed.ID)
+			if errors.Is(err, models.ErrNotFound) {
+				continue // the picker is a 404 for them
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			cs, _, err := s.Councils(bg, p, 1, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.MayRaiseNeedIn(bg, p, cs, need)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				v, err := s.CouncilByID(bg, p, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := v.MayRaiseNeed(need, p.Account.ID); got[c.ID] != want {
+					t.Errorf("%s on %s: picker says %v, the council says %v", name, c.Name, got[c.ID], want)
+				}
+				if got[c.ID] {
+					picks[name]++
+				}
+			}
+		}
+		// The filer lives in community 1, inside the street: two councils;
+		// the staff member sits on one.
+		if picks["filer"] != 2 || picks["staff"] != 1 || picks["neighbour"] != 0 {
+			t.Errorf("picks %v: want the filer's two councils, the staff member's seat and none for a neighbour", picks)
+		}
+	})
+}

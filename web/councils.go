@@ -41,15 +41,8 @@ func (s *Server) councilsList(c echo.Context) error {
 		return err
 	}
 	if need != nil {
-		d.Pick = map[uint64]bool{}
-		for _, co := range d.Councils {
-			v, err := s.store.CouncilByID(rctx(c), p, co.ID)
-			if err != nil {
-				return err
-			}
-			if v.MayRaiseNeed(*need, p.Account.ID) {
-				d.Pick[co.ID] = true
-			}
+		if d.Pick, err = s.store.MayRaiseNeedIn(rctx(c), p, d.Councils, *need); err != nil {
+			return err
 		}
 	}
 	if d.Labels, err = placeLabelsOf(s, c, d.Councils, func(co models.Council) models.Place { return co.Place }); err != nil {
