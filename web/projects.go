@@ -328,12 +328,11 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		}
 		// What the filer wrote is for those who may read the need itself
 		// (a need may be for staff only); the others see what it was about.
-		// A visitor is offered the need's page through the sign-in.
 		see, err := s.store.MaySeeNeed(ctx, p, n.ID)
 		if err != nil {
 			return d, err
 		}
-		line := projects.NeedLine{ID: n.ID, Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: see || p == nil}
+		line := projects.NeedLine{ID: n.ID, Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: linkOpen(p, see)}
 		if see {
 			line.Text = shorten(n.Description, 200)
 		}
