@@ -110,33 +110,27 @@ func (v *CouncilView) stand(p *Principal) {
 	}
 }
 
-// MayRaiseNeedIn reports which of cs (listed by Councils, places loaded)
-// p may turn need d into a topic of, with one query for p's seats on them.
-func (s *Store) MayRaiseNeedIn(ctx context.Context, p *Principal, cs []Council, d NeedDetail) (map[uint64]bool, error) {
-	out := map[uint64]bool{}
-	if p == nil || len(cs) == 0 {
-		return out, nil
+// CouncilsForNeed lists, a page at a time, the councils p may turn need d
+// (as p sees it) into a topic of: those whose place holds the need and on
+// which p sits or whose place holds one of p's homes as a resident. It is
+// the list CouncilView.MayRaiseNeed would keep, council by council.
+func (s *Store) CouncilsForNeed(ctx context.Context, p *Principal, d NeedDetail, page, perPage int) ([]Council, int64, error) {
+	if p == nil || !d.MayRaiseTopic(p.Account.ID) {
+		return nil, 0, nil
 	}
-	ids := make([]uint64, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
-	}
-	var seats []CouncilMember
-	if err := s.conn(ctx).Where("account_id = ? AND council_id IN ?", p.Account.ID, ids).Find(&seats).Error; err != nil {
-		return nil, err
-	}
-	role := make(map[uint64]MemberRole, len(seats))
-	for _, m := range seats {
-		role[m.CouncilID] = m.Role
-	}
-	for _, c := range cs {
-		v := CouncilView{Council: c, MyRole: role[c.ID]}
-		v.stand(p)
-		if v.MayRaiseNeed(d, p.Account.ID) {
-			out[c.ID] = true
+	var homes []uint64
+	for _, g := range p.Grants {
+		if g.Role == RoleResident {
+			homes = append(homes, g.Place.AncestorIDs()...)
 		}
 	}
-	return out, nil
+	cond, args := "councils.id IN (SELECT council_id FROM council_members WHERE account_id = ?)", []any{p.Account.ID}
+	if len(homes) > 0 {
+		cond, args = cond+" OR councils.place_id IN ?", append(args, homes)
+	}
+	q := s.conn(ctx).Model(&Council{}).Joins("JOIN places ON places.id = councils.place_id").
+		Where("councils.place_id IN ?", d.Need.Place.AncestorIDs()).Where("("+cond+")", args...)
+	return pageOf[Council](q, q.Session(&gorm.Session{}).Preload("Place").Order("places.path, councils.name, councils.id"), page, perPage)
 }
 
 func sortMembers(ms []CouncilMember) {

@@ -414,23 +414,31 @@ func TestConcurrentCosigns(t *testing.T) {
 	})
 }
 
-// TestMayRaiseNeedIn checks the council picker's batch answer against the
-// council page's own rule, council by council, for every kind of viewer.
-func TestMayRaiseNeedIn(t *testing.T) {
+// TestCouncilsForNeed checks the council picker's list against the council
+// page's own rule, council by council, for every kind of viewer.
+func TestCouncilsForNeed(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
 		f := newCouncilFixture(t, s)
+		var elsewhere models.Council
 		for _, c := range []models.CouncilInput{
 			{PlaceID: f.com2.ID, Kind: models.CouncilResidents, Name: "二社区居民议事会"},
 			{PlaceID: f.street.ID, Kind: models.CouncilResidents, Name: "街道议事会"},
 		} {
-			if _, err := s.CreateCouncil(bg, f.admin, c); err != nil {
+			co, err := s.CreateCouncil(bg, f.admin, c)
+			if err != nil {
 				t.Fatal(err)
 			}
+			if c.PlaceID == f.com2.ID {
+				elsewhere = co
+			}
 		}
-		// Staff who sit on a council may raise the needs they handle there.
-		if _, err := s.AddCouncilMember(bg, f.admin, f.council.ID, f.staff1.Account.Phone, models.MemberRegular); err != nil {
-			t.Fatal(err)
+		// Staff who sit on a council may raise the needs they handle there,
+		// and not in a council whose place does not hold the need.
+		for _, id := range []uint64{f.council.ID, elsewhere.ID} {
+			if _, err := s.AddCouncilMember(bg, f.admin, id, f.staff1.Account.Phone, models.MemberRegular); err != nil {
+				t.Fatal(err)
+			}
 		}
 		staff := principal(t, s, f.staff1.Account.ID)
 		filed := f.file(t, s, true)
@@ -451,10 +459,24 @@ func TestMayRaiseNeedIn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.MayRaiseNeedIn(bg, p, cs, need)
-			if err != nil {
-				t.Fatal(err)
+			// One council a page, so the picker's paging is checked too.
+			got := map[uint64]bool{}
+			for page := 1; ; page++ {
+				list, total, err := s.CouncilsForNeed(bg, p, need, page, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range list {
+					got[c.ID] = true
+				}
+				if int64(page) >= total {
+					if len(got) != int(total) {
+						t.Errorf("%s: %d councils over the pages, total %d", name, len(got), total)
+					}
+					break
+				}
 			}
+			seen := 0
 			for _, c := range cs {
 				v, err := s.CouncilByID(bg, p, c.ID)
 				if err != nil {
@@ -464,9 +486,13 @@ func TestMayRaiseNeedIn(t *testing.T) {
 					t.Errorf("%s on %s: picker says %v, the council says %v", name, c.Name, got[c.ID], want)
 				}
 				if got[c.ID] {
-					picks[name]++
+					seen++
 				}
 			}
+			if seen != len(got) {
+				t.Errorf("%s: the picker offers %d councils the council list does not show", name, len(got)-seen)
+			}
+			picks[name] = len(got)
 		}
 		// The filer lives in community 1, inside the street: two councils;
 		// the staff member sits on one.

@@ -24,26 +24,22 @@ const (
 )
 
 // councilsList shows the councils the viewer has to do with; with ?need=
-// it offers each as a place to turn that need into a topic.
+// it lists only those the viewer may turn that need into a topic of.
 func (s *Server) councilsList(c echo.Context) error {
 	p := me(c)
 	d := councils.ListData{Page: pageParam(c), PerPage: councilsPerPage, CanCreate: p.CanAnywhere(models.PermManageCouncils)}
-	var need *models.NeedDetail
-	if n, err := strconv.ParseUint(c.QueryParam("need"), 10, 64); err == nil && n > 0 {
-		nd, err := s.store.NeedByID(rctx(c), p, n)
+	var err error
+	if n, perr := strconv.ParseUint(c.QueryParam("need"), 10, 64); perr == nil && n > 0 {
+		need, err := s.store.NeedByID(rctx(c), p, n)
 		if err != nil {
 			return err
 		}
-		d.NeedID, need = n, &nd
-	}
-	var err error
-	if d.Councils, d.Total, err = s.store.Councils(rctx(c), p, d.Page, d.PerPage); err != nil {
-		return err
-	}
-	if need != nil {
-		if d.Pick, err = s.store.MayRaiseNeedIn(rctx(c), p, d.Councils, *need); err != nil {
+		d.NeedID = n
+		if d.Councils, d.Total, err = s.store.CouncilsForNeed(rctx(c), p, need, d.Page, d.PerPage); err != nil {
 			return err
 		}
+	} else if d.Councils, d.Total, err = s.store.Councils(rctx(c), p, d.Page, d.PerPage); err != nil {
+		return err
 	}
 	if d.Labels, err = placeLabelsOf(s, c, d.Councils, func(co models.Council) models.Place { return co.Place }); err != nil {
 		return err

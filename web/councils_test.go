@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,6 +110,11 @@ func TestNeedBecomesTopic(t *testing.T) {
 		if !ok {
 			t.Fatalf("no council offered for the need at %s", pick.URL)
 		}
+		// The picker lists only councils the need can go to, each with its
+		// button.
+		if items, picks := pick.Doc.Find(`[data-testid="council-item"]`).Length(), pick.Doc.Find(`[data-testid="council-pick"]`).Length(); items != picks {
+			t.Fatalf("the picker lists %d councils and offers %d", items, picks)
+		}
 		form := chen.Get(href)
 		if !form.Has(`[data-testid="topic-from-need"]`) || form.Text(`textarea[name="body"]`) != n.Description {
 			t.Fatal("the topic form does not carry the need")
@@ -131,6 +137,15 @@ func TestNeedBecomesTopic(t *testing.T) {
 		}
 		if !tried {
 			t.Fatal("the demo's second resident has no staff-only need to try")
+		}
+		// A neighbour may read a public need but not raise it: no council.
+		public := slices.IndexFunc(theirs, func(o models.Need) bool { return o.Public })
+		if public < 0 {
+			t.Fatal("the demo's second resident has no public need")
+		}
+		page := chen.Get("/councils?need=" + itoa(theirs[public].ID))
+		if !page.Has(`[data-testid="need-no-council"]`) || page.Has(`[data-testid="council-item"]`) {
+			t.Fatalf("another's public need %d: the picker offers councils", theirs[public].ID)
 		}
 		tp := chen.Submit(form, `form[data-testid="topic-form"]`, map[string]string{"title": "由需求转来的议题"})
 		link, _ := tp.Doc.Find(`[data-testid="topic-need"]`).Attr("href")

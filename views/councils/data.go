@@ -18,9 +18,7 @@ type ListData struct {
 	Page      int
 	PerPage   int
 	CanCreate bool
-	NeedID    uint64 // when turning a need into a topic: the need
-	// Pick are the listed councils the viewer may raise that need in.
-	Pick map[uint64]bool
+	NeedID    uint64 // when turning a need into a topic: the need, and Councils are those the viewer may raise it in
 }
 
 // NewData is the form that sets up a council.

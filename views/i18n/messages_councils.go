@@ -67,7 +67,7 @@ func init() {
 		"councils.meetings":         {"会议", "Meetings"},
 		"councils.pick_for_need":    {"请选择要把需求 #%d 提交到哪个议事会。", "Choose the council to put need #%d to."},
 		"councils.propose_here":     {"提交到这里", "Put it here"},
-		"councils.no_pick":          {"这一页的议事会都不能由您提出这项需求：议题由议事会所在地的已认证居民或议事会成员提出，需求须在议事会的范围内。", "You cannot raise this need in any council on this page: topics come from verified residents of a council's place or from its members, and the need must lie within the council's place."},
+		"councils.no_pick":          {"没有您能提出这项需求的议事会：议题由议事会所在地的已认证居民或议事会成员提出，需求须在议事会的范围内。", "There is no council you can raise this need in: topics come from verified residents of a council's place or from its members, and the need must lie within the council's place."},
 		"councils.confirm_merge":    {"我确认合并，合并后不能撤销", "I confirm the merge; it cannot be undone"},
 		"councils.confirm_decline":  {"我确认不予采纳，提议人和联署人会收到理由", "I confirm; the proposer and co-signers will be told the reason"},
 		"councils.confirm_announce": {"我确认发布：议程将在公示栏公开，并通知全体成员，发布后不能修改", "I confirm: the agenda goes on the bulletin, every member is told, and it cannot be changed afterwards"},
