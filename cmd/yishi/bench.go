@@ -428,6 +428,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	var lat latencies
 	var fails failures
 	var wg sync.WaitGroup
+	cpu := startCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	for c := range clients {
@@ -456,6 +457,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu = cpu.stop()
 	if err := env.prof.stop(); err != nil {
 		return err
 	}
@@ -467,6 +469,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	if err != nil {
 		return err
 	}
+	cpu.write(os.Stderr, "vote phase", "vote", n)
 	rate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(stdout, "votes/s=%.0f raw_insert/s=%.0f ratio=%.2f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d\n",
 		rate, raw, rate/math.Max(raw, 1e-9), lat.quantile(0.50), lat.quantile(0.99), lost, dup)
@@ -535,6 +538,7 @@ func rawInserts(ctx context.Context, store *models.Store, d time.Duration, clien
 	var total atomic.Int64
 	var first atomic.Value
 	var wg sync.WaitGroup
+	cpu := startCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	for c := range clients {
@@ -552,10 +556,12 @@ func rawInserts(ctx context.Context, store *models.Store, d time.Duration, clien
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
+	cpu.stop().write(os.Stderr, "raw insert phase", "insert", int(total.Load()))
 	if err, _ := first.Load().(error); err != nil {
 		return 0, err
 	}
-	return float64(total.Load()) / time.Since(start).Seconds(), nil
+	return float64(total.Load()) / elapsed.Seconds(), nil
 }
 
 // benchPages compares the ballot page, for signed-in voters who have not
@@ -576,10 +582,12 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	}
 	defer env.prof.stop() //nolint:errcheck // only does anything after an error ended the phase
 
+	cpu := startCPU()
 	n, lat, err := hammer(br, clients, d, func(c int) string { return page }, env.voters)
 	if err != nil {
 		return err
 	}
+	cpu.stop().write(os.Stderr, "page phase", "page", int(n))
 	if err := env.prof.stop(); err != nil {
 		return err
 	}
@@ -597,10 +605,12 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	defer bsrv.Close()
 	bareURL := "http://" + ln.Addr().String() + "/"
 	anon := make([]voter, clients)
+	cpu = startCPU()
 	bn, bst, err := hammer(br, clients, d, func(int) string { return bareURL }, anon)
 	if err != nil {
 		return err
 	}
+	cpu.stop().write(os.Stderr, "bare phase", "page", int(bn))
 	bareRate := float64(bn) / bst.elapsed.Seconds()
 	fmt.Fprintf(stdout, "pages/s=%.0f bare/s=%.0f ratio=%.2f p99_ms=%.1f\n", pagesRate, bareRate, pagesRate/math.Max(bareRate, 1e-9), lat.quantile(0.99))
 	return nil
