@@ -42,6 +42,23 @@ func placeLabels(places []models.Place) map[uint64]string {
 	return out
 }
 
+// labelIn names pl by labels (from placeLabels): its own label, or for a
+// place below the labelled ones (a building under the bulletin's
+// communities) the nearest labelled place's label and then its name, so
+// "1号楼" reads "幸福社区 / 1号楼".
+func labelIn(labels map[uint64]string, pl models.Place) string {
+	if l, ok := labels[pl.ID]; ok && l != "" {
+		return l
+	}
+	ids := pl.AncestorIDs()
+	for i := len(ids) - 2; i >= 0; i-- {
+		if l, ok := labels[ids[i]]; ok && l != "" {
+			return l + " / " + pl.Name
+		}
+	}
+	return pl.Name
+}
+
 // placeOptions turns places into select options, labelled by placeLabels.
 func placeOptions(places []models.Place, first *components.Option) []components.Option {
 	labels := placeLabels(places)
@@ -87,10 +104,7 @@ func (s *Server) bulletin(c echo.Context) error {
 	d.Total = total
 	now := s.store.Now()
 	for _, n := range ns {
-		card := notices.Card{ID: n.ID, Title: n.Title, Place: labels[n.PlaceID], Withdrawn: n.Status == models.NoticeWithdrawn, ObjectionOpen: n.AcceptsObjections(now)}
-		if card.Place == "" {
-			card.Place = n.Place.Name
-		}
+		card := notices.Card{ID: n.ID, Title: n.Title, Place: labelIn(labels, n.Place), Withdrawn: n.Status == models.NoticeWithdrawn, ObjectionOpen: n.AcceptsObjections(now)}
 		if n.PublishedAt != nil {
 			card.PublishedAt = views.FormatDate(vctx, *n.PublishedAt)
 		}

@@ -38,11 +38,8 @@ func (s *Server) consoleNotices(c echo.Context) error {
 	labels := placeLabels(places)
 	d.Total = total
 	for _, r := range rows {
-		row := notices.ConsoleRow{ID: r.ID, Title: r.Title, Place: labels[r.PlaceID], Status: r.Status, Updated: views.FormatTime(vctx, r.UpdatedAt),
+		row := notices.ConsoleRow{ID: r.ID, Title: r.Title, Place: labelIn(labels, r.Place), Status: r.Status, Updated: views.FormatTime(vctx, r.UpdatedAt),
 			PublishedAt: views.FormatTimePtr(vctx, r.PublishedAt), Objections: r.Objections, Unanswered: r.Unanswered}
-		if row.Place == "" {
-			row.Place = r.Place.Name
-		}
 		d.Rows = append(d.Rows, row)
 	}
 	return s.render(c, http.StatusOK, notices.ConsoleList(d))

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
@@ -426,6 +428,46 @@ func TestObjectionsArePaged(t *testing.T) {
 			if second.Count(`[data-testid="objection"]`) != 3 || !strings.Contains(second.Text(`[data-testid="objection"]`), fmt.Sprintf("意见第%03d条", models.ObjectionsPerPage+1)) {
 				t.Fatalf("%s page 2 (%s): %d objections", base, next, second.Count(`[data-testid="objection"]`))
 			}
+		}
+	})
+}
+
+// TestBulletinNamesABuildingByItsCommunity: the bulletin's place list stops
+// above buildings, yet a notice at a building says whose building it is.
+func TestBulletinNamesABuildingByItsCommunity(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		com1, _ := communityIDs(t, s)
+		var b models.Place
+		if err := s.Tx(bg).Where("kind = ? AND path LIKE ?", models.KindBuilding, "%/"+strconv.FormatUint(com1, 10)+"/%").Order("id").First(&b).Error; err != nil {
+			t.Fatalf("a building of community 1: %v", err)
+		}
+		staff := principalByPhone(t, s, "13800000002")
+		const title = "楼栋电梯停运检修公示"
+		if _, err := s.PublishOutcome(bg, staff, models.NoticeInput{PlaceID: b.ID, Title: title, Body: "周三停运"}, "test", 1); err != nil {
+			t.Fatal(err)
+		}
+		srv := demoServer(t, s)
+		page := srv.Client().Get("/notices")
+		var meta string
+		page.Doc.Find(`[data-testid="bulletin-item"]`).Each(func(_ int, li *goquery.Selection) {
+			if strings.Contains(li.Text(), title) {
+				meta = li.Find(".meta").Text()
+			}
+		})
+		if want := demo.CommunityNames[0] + " / "; !strings.Contains(meta, want) || !strings.Contains(meta, b.Name) {
+			t.Fatalf("the building's notice is placed as %q, want %q… and %q", meta, want, b.Name)
+		}
+		// The staff console names it the same way.
+		console := login(srv, "13800000002").Get("/console/notices")
+		row := ""
+		console.Doc.Find(`tr`).Each(func(_ int, tr *goquery.Selection) {
+			if strings.Contains(tr.Text(), title) {
+				row = tr.Text()
+			}
+		})
+		if !strings.Contains(row, demo.CommunityNames[0]+" / ") || !strings.Contains(row, b.Name) {
+			t.Fatalf("the console's row: %q", row)
 		}
 	})
 }
