@@ -217,6 +217,35 @@ func (s *Store) RunSealer(ctx context.Context, interval time.Duration, onErr fun
 	}
 }
 
+// AuditHead is the newest seal: its chain position and hash (0 and "" when
+// nothing is sealed yet). Kept outside the database (the server logs it),
+// it is a witness that `yishi audit verify --head` checks the trail
+// against later: the chain alone cannot show that its newest entries were
+// cut off the end together with their seals.
+func (s *Store) AuditHead(ctx context.Context) (seq int64, hash string, err error) {
+	var head []struct {
+		Seq  int64
+		Hash string
+	}
+	if err := s.db.WithContext(ctx).Raw("SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1").Scan(&head).Error; err != nil || len(head) == 0 {
+		return 0, "", err
+	}
+	return head[0].Seq, head[0].Hash, nil
+}
+
+// AuditSealAt returns the hash sealed at chain position seq, or ErrNotFound
+// when the chain holds no such position.
+func (s *Store) AuditSealAt(ctx context.Context, seq int64) (string, error) {
+	var hash []string
+	if err := s.db.WithContext(ctx).Raw("SELECT hash FROM audit_seals WHERE seq = ?", seq).Scan(&hash).Error; err != nil {
+		return "", err
+	}
+	if len(hash) == 0 {
+		return "", ErrNotFound
+	}
+	return hash[0], nil
+}
+
 // VerifyAudit walks the sealed chain and returns how many entries it checked,
 // how many are still unsealed, and the first problem found.
 func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, problem *ChainProblem, err error) {

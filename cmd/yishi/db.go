@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -93,9 +95,20 @@ func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 func cmdAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	dbURL := dbFlag(fs)
+	head := fs.String("head", "", "verify: a chain head recorded earlier, SEQ:HASH as `yishi serve` logs it; fail if the trail no longer holds it")
 	sub, err := parseArgs(fs, args, true, "")
 	if err != nil {
 		return err
+	}
+	var wantSeq int64
+	var wantHash string
+	if *head != "" {
+		seq, hash, ok := strings.Cut(*head, ":")
+		n, err := strconv.ParseInt(seq, 10, 64)
+		if !ok || err != nil || n < 1 || hash == "" {
+			return exitError{2, "audit: --head takes SEQ:HASH, as `yishi serve` logs it (\"audit head\")"}
+		}
+		wantSeq, wantHash = n, hash
 	}
 	if sub == "" {
 		return exitError{2, "audit: give a subcommand: verify or seal"}
@@ -124,10 +137,39 @@ func cmdAudit(ctx context.Context, args []string, stdout io.Writer) error {
 		if problem != nil {
 			return exitError{1, fmt.Sprintf("audit trail BROKEN at entry %d (chain position %d): %s; %d entries before it verified", problem.EntryID, problem.Seq, reasonText(problem.Reason), checked)}
 		}
-		fmt.Fprintf(stdout, "audit trail intact: %d sealed entries verified, %d not yet sealed\n", checked, unsealed)
+		seq, hash, err := store.AuditHead(ctx)
+		if err != nil {
+			return err
+		}
+		if wantSeq != 0 {
+			// The chain verifies from its start; only what the witness
+			// recorded can show that its end was cut off.
+			got, err := store.AuditSealAt(ctx, wantSeq)
+			if errors.Is(err, models.ErrNotFound) {
+				return exitError{1, fmt.Sprintf("audit trail BROKEN: the recorded head at chain position %d is gone, the chain now ends at %d: sealed entries were removed from its end", wantSeq, seq)}
+			}
+			if err != nil {
+				return err
+			}
+			if got != wantHash {
+				return exitError{1, fmt.Sprintf("audit trail BROKEN: chain position %d does not hold the recorded head's hash: the chain was rewritten from there", wantSeq)}
+			}
+		}
+		fmt.Fprintf(stdout, "audit trail intact: %d sealed entries verified, %d not yet sealed; head %s\n", checked, unsealed, headText(seq, hash))
+		if wantSeq != 0 {
+			fmt.Fprintf(stdout, "the recorded head %d is in the chain\n", wantSeq)
+		}
 		return nil
 	}
 	return nil
+}
+
+// headText writes an audit chain head as --head reads it.
+func headText(seq int64, hash string) string {
+	if seq == 0 {
+		return "none (nothing sealed)"
+	}
+	return strconv.FormatInt(seq, 10) + ":" + hash
 }
 
 // sealAll seals every unsealed audit entry and returns how many it sealed.

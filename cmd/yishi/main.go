@@ -7,7 +7,7 @@
 //	yishi demo    [--db URL]
 //	yishi user add    --phone N --name NAME [--role ROLE --place ID] [--password PW] [--db URL]
 //	yishi user passwd --phone N [--password PW] [--db URL]
-//	yishi audit verify [--db URL]
+//	yishi audit verify [--db URL] [--head SEQ:HASH]
 //	yishi audit seal   [--db URL]
 //	yishi recount FILE
 //	yishi bench votes [--db URL] [--duration 15s] [--clients 64] [--voters N]

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -464,6 +465,50 @@ func TestAuditVerify(t *testing.T) {
 		}
 		c.ok("audit", "seal", "--db", url)
 		c.fails([]string{fmt.Sprintf("audit trail BROKEN at entry %d", last.ID), "deleted before it was sealed"}, "audit", "verify", "--db", url)
+	})
+}
+
+// TestAuditVerifyHead: the one tampering the chain cannot show by itself,
+// its newest entries deleted together with their seals, shows against a
+// head recorded earlier.
+func TestAuditVerifyHead(t *testing.T) {
+	forEachDB(t, func(t *testing.T, url string) {
+		c := newCLI(t)
+		c.ok("demo", "--db", url)
+		r := c.ok("audit", "verify", "--db", url)
+		m := regexp.MustCompile(`; head (\d+):([0-9a-f]{64})\n`).FindStringSubmatch(r.stdout)
+		if m == nil {
+			t.Fatalf("verify names no head: %q", r.stdout)
+		}
+		head := m[1] + ":" + m[2]
+		r = c.ok("audit", "verify", "--db", url, "--head", head)
+		if !strings.Contains(r.stdout, "the recorded head "+m[1]+" is in the chain") {
+			t.Fatalf("verify --head said %q", r.stdout)
+		}
+		// More work moves the head on; the recorded one still holds.
+		c.ok("user", "add", "--db", url, "--phone", "13912345670", "--name", "测试用户", "--password", "long-enough-1")
+		c.ok("audit", "verify", "--db", url, "--head", head)
+
+		// Cut the end off: every entry from the recorded head on, with its
+		// seal. The chain alone still verifies.
+		db := openDB(t, url)
+		if err := db.Exec("DELETE FROM audit_entries WHERE id IN (SELECT entry_id FROM audit_seals WHERE seq >= ?)", m[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("DELETE FROM audit_seals WHERE seq >= ?", m[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+		c.ok("audit", "verify", "--db", url)
+		c.fails([]string{"audit trail BROKEN", "recorded head at chain position " + m[1] + " is gone", "removed from its end"}, "audit", "verify", "--db", url, "--head", head)
+
+		// A head whose hash the chain does not hold at that position.
+		n, _ := strconv.Atoi(m[1])
+		c.fails([]string{"audit trail BROKEN", "does not hold the recorded head's hash"}, "audit", "verify", "--db", url, "--head", strconv.Itoa(n-1)+":"+m[2])
+		for _, bad := range []string{"12", "x:abc", "0:abc", "5:"} {
+			if r := c.fails([]string{"--head takes SEQ:HASH"}, "audit", "verify", "--db", url, "--head", bad); r.code != 2 {
+				t.Errorf("--head %q: exit %d, want 2", bad, r.code)
+			}
+		}
 	})
 }
 

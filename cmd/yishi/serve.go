@@ -65,6 +65,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	defer cancelBG()
 	go store.RunSealer(bg, 2*time.Second, func(err error) { log.Error("audit sealer", "err", err.Error()) })
 	go purgeSessions(bg, store.PurgeSessions, log)
+	go logAuditHead(bg, store, log, 10*time.Minute)
 	var jobs sync.WaitGroup
 	startJobs(bg, &jobs, store, &notify.Dispatcher{Store: store, Channels: map[string]notify.Channel{models.ChannelSMS: channel}, BaseURL: *baseURL, Log: log}, log)
 
@@ -103,8 +104,45 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	if _, err := store.SealAudit(context.Background(), 100000); err != nil {
 		log.Error("final audit seal", "err", err.Error())
 	}
+	logHead(context.Background(), store, log, -1)
 	log.Info("stopped")
 	return nil
+}
+
+// logAuditHead writes the audit chain's head to the log at the start and
+// then every interval when it has moved. The log is kept apart from the
+// database, so a head in it that the database no longer holds shows that
+// sealed entries were cut off the end (yishi audit verify --head).
+func logAuditHead(ctx context.Context, store *models.Store, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := int64(-1)
+	for {
+		if seq := logHead(ctx, store, log, last); seq >= 0 {
+			last = seq
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// logHead logs the audit chain's head as SEQ:HASH unless it is still at
+// position last, and returns the position (-1 when it could not be read).
+func logHead(ctx context.Context, store *models.Store, log *slog.Logger, last int64) int64 {
+	seq, hash, err := store.AuditHead(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("audit head", "err", err.Error())
+		}
+		return -1
+	}
+	if seq > 0 && seq != last {
+		log.Info("audit head", "head", headText(seq, hash))
+	}
+	return seq
 }
 
 func purgeSessions(ctx context.Context, purge func(context.Context) (int64, error), log *slog.Logger) {

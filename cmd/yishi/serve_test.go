@@ -202,7 +202,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 
 		// Every log line is one JSON object; the story is all there.
 		var msgs []string
-		sawLogin := false
+		sawLogin, head := false, ""
 		for _, line := range strings.Split(strings.TrimSpace(srv.stderr.String()), "\n") {
 			var rec map[string]any
 			if err := json.Unmarshal([]byte(line), &rec); err != nil {
@@ -212,6 +212,9 @@ func TestServeGracefulShutdown(t *testing.T) {
 			msgs = append(msgs, msg)
 			if msg == "request" && rec["path"] == "/login" && rec["method"] == "POST" && rec["status"] == float64(http.StatusSeeOther) {
 				sawLogin = true
+			}
+			if msg == "audit head" {
+				head, _ = rec["head"].(string)
 			}
 			if strings.Contains(line, demo.Password) {
 				t.Fatalf("the password was logged: %s", line)
@@ -227,10 +230,11 @@ func TestServeGracefulShutdown(t *testing.T) {
 			t.Fatalf("the sign-in in flight was not logged: %s", srv.stderr.String())
 		}
 
-		// The last requests' audit entries were sealed on the way out.
-		r := c.ok("audit", "verify", "--db", dbURL)
-		if !strings.Contains(r.stdout, ", 0 not yet sealed") {
-			t.Fatalf("audit after a clean stop: %s", r.stdout)
+		// The last requests' audit entries were sealed on the way out, and
+		// the log's last head is the chain's end.
+		r := c.ok("audit", "verify", "--db", dbURL, "--head", head)
+		if !strings.Contains(r.stdout, ", 0 not yet sealed; head "+head+"\n") {
+			t.Fatalf("audit after a clean stop: %s; the log's last head: %q", r.stdout, head)
 		}
 	})
 }
