@@ -93,10 +93,55 @@ func (s *Store) councilView(ctx context.Context, p *Principal, id uint64) (Counc
 		}
 	}
 	v.stand(p)
-	if v.MyRole == "" && !relatedTo(p, v.Place) {
+	if !maySeeCouncil(p, v.MyRole, v.Place) {
 		return CouncilView{}, ErrNotFound
 	}
 	return v, nil
+}
+
+// maySeeCouncil is who may see a council and what is in it: its members,
+// whatever their role, and those with a grant on its branch of the place
+// tree (relatedTo).
+func maySeeCouncil(p *Principal, role MemberRole, place Place) bool {
+	return role != "" || relatedTo(p, place)
+}
+
+// MaySeeTopics reports which of topics p may open (TopicByID's rule: those
+// of councils p may see), with two queries for them all rather than a
+// topic's whole page each.
+func (s *Store) MaySeeTopics(ctx context.Context, p *Principal, topics []Topic) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if p == nil || len(topics) == 0 {
+		return out, nil
+	}
+	var ids []uint64
+	for _, t := range topics {
+		if !slices.Contains(ids, t.CouncilID) {
+			ids = append(ids, t.CouncilID)
+		}
+	}
+	var cs []Council
+	if err := s.conn(ctx).Preload("Place").Where("id IN ?", ids).Find(&cs).Error; err != nil {
+		return nil, err
+	}
+	var seats []CouncilMember
+	if err := s.conn(ctx).Where("account_id = ? AND council_id IN ?", p.Account.ID, ids).Find(&seats).Error; err != nil {
+		return nil, err
+	}
+	role := make(map[uint64]MemberRole, len(seats))
+	for _, m := range seats {
+		role[m.CouncilID] = m.Role
+	}
+	see := make(map[uint64]bool, len(cs))
+	for _, c := range cs {
+		see[c.ID] = maySeeCouncil(p, role[c.ID], c.Place)
+	}
+	for _, t := range topics {
+		if see[t.CouncilID] {
+			out[t.ID] = true
+		}
+	}
+	return out, nil
 }
 
 // stand works out the viewer's standing on the council from MyRole and

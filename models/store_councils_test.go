@@ -501,3 +501,49 @@ func TestCouncilsForNeed(t *testing.T) {
 		}
 	})
 }
+
+// TestMaySeeTopics checks the batch answer the need page links topics by
+// against TopicByID, topic by topic, for every kind of viewer.
+func TestMaySeeTopics(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		other, err := s.CreateCouncil(bg, f.admin, models.CouncilInput{PlaceID: f.com2.ID, Kind: models.CouncilResidents, Name: "二社区居民议事会"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		there, err := s.SubmitTopic(bg, f.farAway, other.ID, models.TopicInput{Title: "二社区的议题", Body: "二社区一组的路灯坏了很久，晚上出门看不清路。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		topics := []models.Topic{f.topic(t, s, "一社区的议题"), there, f.topic(t, s, "一社区的第二个议题")}
+		stranger := principal(t, s, mustAccount(t, s, "13900000099", "路人").ID)
+		seen := map[string]int{}
+		for name, p := range map[string]*models.Principal{
+			"filer": f.filer, "neighbour": f.neighbour, "far away": f.farAway, "convener": f.convener, "member": f.member,
+			"guest": f.guest, "staff": f.staff1, "other staff": f.staff2, "admin": f.admin, "stranger": stranger,
+		} {
+			got, err := s.MaySeeTopics(bg, p, topics)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tp := range topics {
+				_, err := s.TopicByID(bg, p, tp.ID)
+				want, err := models.Visible(err)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got[tp.ID] != want {
+					t.Errorf("%s, topic %q: batch says %v, the topic's page %v", name, tp.Title, got[tp.ID], want)
+				}
+				if got[tp.ID] {
+					seen[name]++
+				}
+			}
+		}
+		// The guest sits on community 1's council, with no grant of their own.
+		if seen["filer"] != 2 || seen["guest"] != 2 || seen["far away"] != 1 || seen["admin"] != 3 || seen["stranger"] != 0 {
+			t.Errorf("topics seen: %v", seen)
+		}
+	})
+}

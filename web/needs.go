@@ -189,11 +189,8 @@ func (s *Server) needDetail(c echo.Context, id uint64) (needs.DetailData, error)
 	if d.Topics, err = s.store.TopicsForNeed(rctx(c), id); err != nil {
 		return d, err
 	}
-	d.TopicOpen = map[uint64]bool{}
-	for _, tp := range d.Topics {
-		if d.TopicOpen[tp.ID], err = s.mayOpen(c, "topic", tp.ID); err != nil {
-			return d, err
-		}
+	if d.TopicOpen, err = s.store.MaySeeTopics(rctx(c), p, d.Topics); err != nil {
+		return d, err
 	}
 	if m := d.Need.MergedIntoID; m != nil {
 		if d.MergedOpen, err = s.mayOpen(c, "need", *m); err != nil {
