@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -40,6 +41,13 @@ func TestBenchVotes(t *testing.T) {
 		}
 		if strings.Contains(r.stderr, "failure") {
 			t.Fatalf("votes failed: %s", r.stderr)
+		}
+		if runtime.GOOS == "linux" {
+			for _, phase := range []string{"raw insert phase: .* per insert", "vote phase: .* per vote"} {
+				if !regexp.MustCompile(`(?m)^bench: ` + phase + `$`).MatchString(r.stderr) {
+					t.Errorf("no CPU line for the %s on stderr: %s", phase, r.stderr)
+				}
+			}
 		}
 		c.fails([]string{"bench needs an empty database"}, "bench", "votes", "--db", dbURL, "--duration", "1s")
 	})
