@@ -29,16 +29,17 @@ func (s *Server) councilsList(c echo.Context) error {
 	p := me(c)
 	d := councils.ListData{Page: pageParam(c), PerPage: councilsPerPage, CanCreate: p.CanAnywhere(models.PermManageCouncils)}
 	var err error
-	if n, perr := strconv.ParseUint(c.QueryParam("need"), 10, 64); perr == nil && n > 0 {
-		need, err := s.store.NeedByID(rctx(c), p, n)
-		if err != nil {
+	if n, _ := strconv.ParseUint(c.QueryParam("need"), 10, 64); n > 0 {
+		var need models.NeedDetail
+		if need, err = s.store.NeedByID(rctx(c), p, n); err != nil {
 			return err
 		}
 		d.NeedID = n
-		if d.Councils, d.Total, err = s.store.CouncilsForNeed(rctx(c), p, need, d.Page, d.PerPage); err != nil {
-			return err
-		}
-	} else if d.Councils, d.Total, err = s.store.Councils(rctx(c), p, d.Page, d.PerPage); err != nil {
+		d.Councils, d.Total, err = s.store.CouncilsForNeed(rctx(c), p, need, d.Page, d.PerPage)
+	} else {
+		d.Councils, d.Total, err = s.store.Councils(rctx(c), p, d.Page, d.PerPage)
+	}
+	if err != nil {
 		return err
 	}
 	if d.Labels, err = placeLabelsOf(s, c, d.Councils, func(co models.Council) models.Place { return co.Place }); err != nil {

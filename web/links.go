@@ -23,7 +23,7 @@ func (s *Server) mayOpen(c echo.Context, kind string, id uint64) (bool, error) {
 		return s.store.MaySeeProject(ctx, p, id)
 	}
 	if p == nil {
-		return linkOpen(p, false), nil
+		return linkOpen(p, false), nil // a visitor, who may sign in
 	}
 	var err error
 	switch kind {

@@ -151,7 +151,7 @@ func List(d ListData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if len(d.Councils) == 0 && d.NeedID != 0 {
+			if d.Total == 0 && d.NeedID != 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<p class=\"flash flash-error\" data-testid=\"need-no-council\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
