@@ -116,6 +116,9 @@ func cmdAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	if sub != "verify" && sub != "seal" {
 		return exitError{2, "audit: unknown subcommand " + strconv.Quote(sub) + " (verify, seal)"}
 	}
+	if wantSeq != 0 && sub != "verify" {
+		return exitError{2, "audit: --head goes with verify"}
+	}
 	store, err := openStore(ctx, *dbURL, false)
 	if err != nil {
 		return err

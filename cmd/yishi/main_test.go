@@ -504,6 +504,9 @@ func TestAuditVerifyHead(t *testing.T) {
 		// A head whose hash the chain does not hold at that position.
 		n, _ := strconv.Atoi(m[1])
 		c.fails([]string{"audit trail BROKEN", "does not hold the recorded head's hash"}, "audit", "verify", "--db", url, "--head", strconv.Itoa(n-1)+":"+m[2])
+		if r := c.fails([]string{"--head goes with verify"}, "audit", "seal", "--db", url, "--head", head); r.code != 2 {
+			t.Errorf("seal --head: exit %d, want 2", r.code)
+		}
 		for _, bad := range []string{"12", "x:abc", "0:abc", "5:"} {
 			if r := c.fails([]string{"--head takes SEQ:HASH"}, "audit", "verify", "--db", url, "--head", bad); r.code != 2 {
 				t.Errorf("--head %q: exit %d, want 2", bad, r.code)
