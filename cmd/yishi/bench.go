@@ -23,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -49,6 +50,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	duration := fs.Duration("duration", 15*time.Second, "how long each timed phase runs")
 	clients := fs.Int("clients", 64, "concurrent clients")
 	voters := fs.Int("voters", 0, "synthetic voters to create for bench votes (0: enough for the duration)")
+	timeline := fs.Duration("timeline", 0, "also write the vote or page phase's latencies per window of this length (250ms, say) to standard error")
 	var prof phaseProfiles
 	fs.StringVar(&prof.cpu, "cpuprofile", "", "write a CPU profile of the vote or page phase, not its baseline, to this file (go tool pprof)")
 	fs.StringVar(&prof.mem, "memprofile", "", "write the allocations up to the end of the vote or page phase to this file and those before it to FILE.base (go tool pprof -sample_index=alloc_space -base FILE.base FILE)")
@@ -59,8 +61,8 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	if sub != "votes" && sub != "pages" {
 		return exitError{2, "bench: give a subcommand: votes or pages"}
 	}
-	if *duration <= 0 || *clients < 1 {
-		return exitError{2, "bench: --duration and --clients must be positive"}
+	if *duration <= 0 || *clients < 1 || *timeline < 0 {
+		return exitError{2, "bench: --duration and --clients must be positive, --timeline not negative"}
 	}
 	n := *voters
 	if sub == "pages" {
@@ -76,6 +78,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	}
 	defer env.close()
 	env.prof = &prof
+	env.timeline = *timeline
 	if sub == "votes" {
 		return benchVotes(ctx, env, *duration, *clients, stdout)
 	}
@@ -93,6 +96,7 @@ type benchEnv struct {
 	stopBG   context.CancelFunc
 	bgDone   sync.WaitGroup
 	prof     *phaseProfiles // nil: none asked for
+	timeline time.Duration  // --timeline's window; 0: none
 }
 
 // phaseProfiles are the profiles asked for on the command line. They cover
@@ -326,24 +330,58 @@ func scratchBallot(ctx context.Context, store *models.Store, voters int) (uint64
 // latencies collects durations from many goroutines.
 type latencies struct {
 	mu sync.Mutex
-	d  []time.Duration
+	s  []sample
 }
 
-func (l *latencies) add(ds []time.Duration) {
+// sample is one request's latency and when, since the phase began, its
+// answer came.
+type sample struct {
+	end, d time.Duration
+}
+
+func (l *latencies) add(ss []sample) {
 	l.mu.Lock()
-	l.d = append(l.d, ds...)
+	l.s = append(l.s, ss...)
 	l.mu.Unlock()
 }
 
 // quantile returns the q-quantile in milliseconds.
 func (l *latencies) quantile(q float64) float64 {
-	if len(l.d) == 0 {
+	return quantileMS(l.s, q)
+}
+
+// quantileMS returns the q-quantile of ss's latencies in milliseconds,
+// sorting ss by latency.
+func quantileMS(ss []sample, q float64) float64 {
+	if len(ss) == 0 {
 		return 0
 	}
-	sort.Slice(l.d, func(i, j int) bool { return l.d[i] < l.d[j] })
-	i := int(math.Ceil(q*float64(len(l.d)))) - 1
-	i = max(0, min(i, len(l.d)-1))
-	return float64(l.d[i].Microseconds()) / 1000
+	sort.Slice(ss, func(i, j int) bool { return ss[i].d < ss[j].d })
+	i := int(math.Ceil(q*float64(len(ss)))) - 1
+	i = max(0, min(i, len(ss)-1))
+	return float64(ss[i].d.Microseconds()) / 1000
+}
+
+// timeline writes the phase's latencies window by window, by when the
+// answers came: a line per window with its count, p50, p99 and slowest.
+// Where p99 comes from (a few stalls or a steady spread) shows here.
+func (l *latencies) timeline(w io.Writer, phase string, window time.Duration) {
+	if window <= 0 || len(l.s) == 0 {
+		return
+	}
+	byEnd := slices.Clone(l.s)
+	sort.Slice(byEnd, func(i, j int) bool { return byEnd[i].end < byEnd[j].end })
+	for from := 0; from < len(byEnd); {
+		slot := byEnd[from].end / window
+		to := from
+		for to < len(byEnd) && byEnd[to].end/window == slot {
+			to++
+		}
+		ws := byEnd[from:to]
+		fmt.Fprintf(w, "bench: %s timeline t=%.2fs n=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f\n",
+			phase, (time.Duration(slot) * window).Seconds(), len(ws), quantileMS(ws, 0.5), quantileMS(ws, 0.99), quantileMS(ws, 1))
+		from = to
+	}
 }
 
 // failures counts errors by kind and keeps one example of each.
@@ -437,7 +475,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 			defer wg.Done()
 			defer wires[c].close()
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
-			var mine []time.Duration
+			var mine []sample
 			for time.Now().Before(deadline) {
 				i := int(next.Add(1) - 1)
 				if i >= len(env.voters) {
@@ -450,7 +488,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 					continue
 				}
 				acked[i] = r.receipt
-				mine = append(mine, r.latency)
+				mine = append(mine, sample{end: time.Since(start), d: r.latency})
 			}
 			lat.add(mine)
 		}()
@@ -470,6 +508,7 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 		return err
 	}
 	cpu.write(os.Stderr, "vote phase", "vote", n)
+	lat.timeline(os.Stderr, "vote phase", env.timeline)
 	rate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(stdout, "votes/s=%.0f raw_insert/s=%.0f ratio=%.2f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d\n",
 		rate, raw, rate/math.Max(raw, 1e-9), lat.quantile(0.50), lat.quantile(0.99), lost, dup)
@@ -588,6 +627,7 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 		return err
 	}
 	cpu.stop().write(os.Stderr, "page phase", "page", int(n))
+	lat.timeline(os.Stderr, "page phase", env.timeline)
 	if err := env.prof.stop(); err != nil {
 		return err
 	}
@@ -637,14 +677,14 @@ func hammer(br *browser, clients int, d time.Duration, url func(c int) string, v
 			defer wg.Done()
 			v := voters[c%len(voters)]
 			u := url(c)
-			var mine []time.Duration
+			var mine []sample
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
 				if _, err := br.get(u, &v); err != nil {
 					first.CompareAndSwap(nil, err)
 					return
 				}
-				mine = append(mine, time.Since(t0))
+				mine = append(mine, sample{end: time.Since(start), d: time.Since(t0)})
 				total.Add(1)
 			}
 			st.add(mine)

@@ -58,9 +58,12 @@ func TestBenchVotes(t *testing.T) {
 func TestBenchPages(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dbURL string) {
 		c := newCLI(t)
-		r := c.ok("bench", "pages", "--db", dbURL, "--duration", "1s", "--clients", "8", "--cpuprofile", "cpu.prof", "--memprofile", "mem.prof")
+		r := c.ok("bench", "pages", "--db", dbURL, "--duration", "1s", "--clients", "8", "--cpuprofile", "cpu.prof", "--memprofile", "mem.prof", "--timeline", "250ms")
 		if m := pagesLine.FindStringSubmatch(strings.TrimSpace(r.stdout)); m == nil || m[1] == "0" || m[2] == "0" {
 			t.Fatalf("bench pages printed %q", r.stdout)
+		}
+		if n := len(regexp.MustCompile(`(?m)^bench: page phase timeline t=\d+\.\d\ds n=[1-9]\d* p50_ms=\S+ p99_ms=\S+ max_ms=\S+$`).FindAllString(r.stderr, -1)); n < 2 || n > 5 {
+			t.Errorf("%d timeline lines for a 1 s phase in 250 ms windows: %s", n, r.stderr)
 		}
 		for _, name := range []string{"cpu.prof", "mem.prof", "mem.prof.base"} {
 			b, err := os.ReadFile(filepath.Join(c.dir, name))
@@ -79,6 +82,7 @@ func TestBenchUsage(t *testing.T) {
 	c.fails([]string{"votes or pages"}, "bench")
 	c.fails([]string{"votes or pages"}, "bench", "tally")
 	c.fails([]string{"must be positive"}, "bench", "votes", "--duration", "0s")
+	c.fails([]string{"--timeline not negative"}, "bench", "pages", "--timeline", "-1s")
 }
 
 // TestParseVoteForm reads the vote form as the contract describes it, and
