@@ -56,27 +56,3 @@ func TestReadCPU(t *testing.T) {
 		t.Logf("%d CPUs in /proc/stat, Go sees %d", s.cpus, runtime.NumCPU())
 	}
 }
-
-func TestTimeline(t *testing.T) {
-	ms := time.Millisecond
-	var l latencies
-	l.add([]sample{{end: 10 * ms, d: 4 * ms}, {end: 240 * ms, d: 8 * ms}, {end: 100 * ms, d: 6 * ms}})
-	l.add([]sample{{end: 760 * ms, d: 30 * ms}, {end: 800 * ms, d: 10 * ms}})
-	var b strings.Builder
-	l.timeline(&b, "vote phase", 250*ms)
-	// The window from 0.25 s holds nothing and has no line.
-	want := "bench: vote phase timeline t=0.00s n=3 p50_ms=6.0 p99_ms=8.0 max_ms=8.0\n" +
-		"bench: vote phase timeline t=0.75s n=2 p50_ms=10.0 p99_ms=30.0 max_ms=30.0\n"
-	if b.String() != want {
-		t.Fatalf("got\n%swant\n%s", b.String(), want)
-	}
-	// The whole phase's quantiles are untouched by the windows.
-	if got := l.quantile(0.5); got != 8 {
-		t.Fatalf("p50 of the phase: %v", got)
-	}
-	b.Reset()
-	l.timeline(&b, "vote phase", 0)
-	if b.Len() != 0 {
-		t.Fatalf("no window, yet %q", b.String())
-	}
-}
