@@ -73,16 +73,13 @@ func (s *Store) SealAudit(ctx context.Context, batch int) (int, error) {
 				return err
 			}
 		}
-		var head []struct {
-			Seq  int64
-			Hash string
-		}
-		if err := tx.Raw("SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1").Scan(&head).Error; err != nil {
+		seq, prev, err := s.AuditHead(ctx)
+		if err != nil {
 			return err
 		}
-		prev, next := chainGenesis, int64(1)
-		if len(head) == 1 {
-			prev, next = head[0].Hash, head[0].Seq+1
+		next := seq + 1
+		if seq == 0 {
+			prev = chainGenesis
 		}
 		var queued []uint64
 		if err := tx.Raw("DELETE FROM audit_pending WHERE entry_id IN (SELECT entry_id FROM audit_pending ORDER BY entry_id LIMIT ?) RETURNING entry_id", batch).Scan(&queued).Error; err != nil {
@@ -221,13 +218,14 @@ func (s *Store) RunSealer(ctx context.Context, interval time.Duration, onErr fun
 // nothing is sealed yet). Kept outside the database (the server logs it),
 // it is a witness that `yishi audit verify --head` checks the trail
 // against later: the chain alone cannot show that its newest entries were
-// cut off the end together with their seals.
+// cut off the end together with their seals. The sealer reads it in its
+// transaction to chain on from it.
 func (s *Store) AuditHead(ctx context.Context) (seq int64, hash string, err error) {
 	var head []struct {
 		Seq  int64
 		Hash string
 	}
-	if err := s.db.WithContext(ctx).Raw("SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1").Scan(&head).Error; err != nil || len(head) == 0 {
+	if err := s.conn(ctx).Raw("SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1").Scan(&head).Error; err != nil || len(head) == 0 {
 		return 0, "", err
 	}
 	return head[0].Seq, head[0].Hash, nil

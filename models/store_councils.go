@@ -107,8 +107,8 @@ func maySeeCouncil(p *Principal, role MemberRole, place Place) bool {
 }
 
 // MaySeeTopics reports which of topics p may open (TopicByID's rule: those
-// of councils p may see), with two queries for them all rather than a
-// topic's whole page each.
+// of councils p may see), with three queries for them all (councils, their
+// places, p's seats) rather than a topic's whole page each.
 func (s *Store) MaySeeTopics(ctx context.Context, p *Principal, topics []Topic) (map[uint64]bool, error) {
 	out := map[uint64]bool{}
 	if p == nil || len(topics) == 0 {
