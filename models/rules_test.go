@@ -355,3 +355,20 @@ func TestAssignNoteRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestMayFollow(t *testing.T) {
+	staff := &Principal{Account: Account{ID: 7}}
+	for _, c := range []struct {
+		p         *Principal
+		see, want bool
+	}{
+		{nil, false, true}, // a visitor: signing in may open it
+		{nil, true, true},
+		{staff, false, false}, // a signed-in viewer gets no dead end
+		{staff, true, true},
+	} {
+		if got := MayFollow(c.p, c.see); got != c.want {
+			t.Errorf("MayFollow(signed in %v, see %v) = %v", c.p != nil, c.see, got)
+		}
+	}
+}

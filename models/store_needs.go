@@ -867,6 +867,13 @@ func Visible(err error) (bool, error) {
 	return err == nil, err
 }
 
+// MayFollow is the rule for a link to a page that needs a sign-in, given
+// whether p may see the record (see): a viewer is offered only what they
+// may open, and a visitor every such link, as signing in may open it.
+func MayFollow(p *Principal, see bool) bool {
+	return see || p == nil
+}
+
 // NeedPhotoFor returns one photo's bytes if p may see its need.
 func (s *Store) NeedPhotoFor(ctx context.Context, p *Principal, needID, photoID uint64) (NeedPhoto, error) {
 	if _, err := s.NeedByID(ctx, p, needID); err != nil {

@@ -23,7 +23,7 @@ func (s *Server) mayOpen(c echo.Context, kind string, id uint64) (bool, error) {
 		return s.store.MaySeeProject(ctx, p, id)
 	}
 	if p == nil {
-		return linkOpen(p, false), nil // a visitor, who may sign in
+		return models.MayFollow(p, false), nil
 	}
 	var err error
 	switch kind {
@@ -41,11 +41,4 @@ func (s *Server) mayOpen(c echo.Context, kind string, id uint64) (bool, error) {
 		return false, fmt.Errorf("mayOpen: no page for %q", kind)
 	}
 	return models.Visible(err)
-}
-
-// linkOpen is mayOpen's rule for a page that needs a sign-in, for callers
-// that already know whether the viewer may see the record: a visitor is
-// offered the link, as signing in may open the page.
-func linkOpen(p *models.Principal, see bool) bool {
-	return see || p == nil
 }

@@ -332,7 +332,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		if err != nil {
 			return d, err
 		}
-		line := projects.NeedLine{ID: n.ID, Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: linkOpen(p, see)}
+		line := projects.NeedLine{ID: n.ID, Place: label, Category: n.Category.Name(env(c).Locale), Status: n.Status, Open: models.MayFollow(p, see)}
 		if see {
 			line.Text = shorten(n.Description, 200)
 		}
