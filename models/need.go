@@ -38,6 +38,7 @@ const (
 	NeedActDispatch  NeedAction = "dispatch"   // staff: 派单 to a taker
 	NeedActTake      NeedAction = "take"       // taker: 接单
 	NeedActReturn    NeedAction = "return"     // taker: 退单, with a reason; staff dispatch it again
+	NeedActRecall    NeedAction = "recall"     // staff: 撤回 a dispatched need from its taker, with a reason, to dispatch it again
 	NeedActProgress  NeedAction = "progress"   // taker: records progress
 	NeedActComplete  NeedAction = "complete"   // taker: reports it done
 	NeedActRate      NeedAction = "rate"       // filer: confirms and rates 1-5 (评单)
@@ -75,6 +76,7 @@ var needTransitions = map[NeedAction]needTransition{
 	NeedActDispatch:  {from: []NeedStatus{NeedAccepted}, to: NeedDispatched, by: []NeedActor{NeedByStaff}},
 	NeedActTake:      {from: []NeedStatus{NeedDispatched}, to: NeedInProgress, by: []NeedActor{NeedByTaker}},
 	NeedActReturn:    {from: []NeedStatus{NeedDispatched, NeedInProgress}, to: NeedAccepted, by: []NeedActor{NeedByTaker}},
+	NeedActRecall:    {from: []NeedStatus{NeedDispatched, NeedInProgress}, to: NeedAccepted, by: []NeedActor{NeedByStaff}},
 	NeedActProgress:  {from: []NeedStatus{NeedInProgress}, by: []NeedActor{NeedByTaker}},
 	NeedActComplete:  {from: []NeedStatus{NeedInProgress}, to: NeedDone, by: []NeedActor{NeedByTaker}},
 	NeedActRate:      {from: []NeedStatus{NeedDone}, to: NeedClosed, by: []NeedActor{NeedByFiler}},
@@ -119,7 +121,7 @@ func (a NeedAction) TakenBy(by NeedActor) bool {
 
 var needActionOrder = []NeedAction{
 	NeedActAccept, NeedActDispatch, NeedActTake, NeedActProgress, NeedActComplete, NeedActRate,
-	NeedActSendBack, NeedActReturn, NeedActEscalate, NeedActChase, NeedActMerge, NeedActDecline, NeedActAutoClose,
+	NeedActSendBack, NeedActReturn, NeedActRecall, NeedActEscalate, NeedActChase, NeedActMerge, NeedActDecline, NeedActAutoClose,
 }
 
 func containsStatus(list []NeedStatus, s NeedStatus) bool {

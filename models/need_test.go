@@ -25,6 +25,8 @@ func TestNeedStateMachine(t *testing.T) {
 		{NeedDispatched, NeedActTake, NeedByTaker}:     NeedInProgress,
 		{NeedDispatched, NeedActReturn, NeedByTaker}:   NeedAccepted,
 		{NeedInProgress, NeedActReturn, NeedByTaker}:   NeedAccepted,
+		{NeedDispatched, NeedActRecall, NeedByStaff}:   NeedAccepted,
+		{NeedInProgress, NeedActRecall, NeedByStaff}:   NeedAccepted,
 		{NeedInProgress, NeedActProgress, NeedByTaker}: NeedInProgress,
 		{NeedInProgress, NeedActComplete, NeedByTaker}: NeedDone,
 		{NeedDone, NeedActRate, NeedByFiler}:           NeedClosed,
@@ -44,7 +46,7 @@ func TestNeedStateMachine(t *testing.T) {
 		{NeedInProgress, NeedActChase, NeedBySystem}:   NeedInProgress,
 	}
 	actions := []NeedAction{NeedActAccept, NeedActDecline, NeedActMerge, NeedActDispatch, NeedActTake, NeedActReturn,
-		NeedActProgress, NeedActComplete, NeedActRate, NeedActSendBack, NeedActAutoClose, NeedActEscalate, NeedActChase, "bogus"}
+		NeedActRecall, NeedActProgress, NeedActComplete, NeedActRate, NeedActSendBack, NeedActAutoClose, NeedActEscalate, NeedActChase, "bogus"}
 	actors := []NeedActor{NeedByFiler, NeedByStaff, NeedByTaker, NeedBySystem, "neighbour"}
 	seen := 0
 	for _, from := range NeedStatuses {

@@ -16,6 +16,7 @@ const (
 	NotifyNeedOverdue    NotificationKind = "need_overdue"     // a need you handle is overdue (催办)
 	NotifyNeedReturned   NotificationKind = "need_returned"    // a taker returned a need (退单): dispatch it again
 	NotifyNeedSentBack   NotificationKind = "need_sent_back"   // the filer sent a need back to you (发回重办)
+	NotifyNeedRecalled   NotificationKind = "need_recalled"    // staff took a need dispatched to you back (撤回)
 	NotifyWhistleCalled  NotificationKind = "whistle_called"   // the street blew the whistle and called you (吹哨报到)
 )
 

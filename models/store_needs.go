@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -416,6 +417,32 @@ func (s *Store) ReturnNeed(ctx context.Context, p *Principal, id uint64, reason 
 	}})
 }
 
+// RecallNeed is staff taking a dispatched need back from its taker, with a
+// reason, to dispatch it again (撤回改派): the taker never took it on, or
+// stopped, or cannot act in the app at all (a taker with no account). The
+// taker hears of it.
+func (s *Store) RecallNeed(ctx context.Context, p *Principal, id uint64, reason string) (Need, error) {
+	reason, err := requireText("reason", reason, 500)
+	if err != nil {
+		return Need{}, err
+	}
+	return s.step(ctx, p, id, needStep{action: NeedActRecall, note: reason, apply: func(ctx context.Context, n *Need, _ time.Time) error {
+		acc, err := s.takerAccount(ctx, n.TakerID)
+		if err != nil {
+			return err
+		}
+		if acc != 0 {
+			nid := strconv.FormatUint(n.ID, 10)
+			if err := s.Notify(ctx, actorOf(p), []uint64{acc}, Note{Kind: NotifyNeedRecalled, SubjectType: "need", SubjectID: n.ID,
+				Key: "notify.need_recalled", Args: []string{nid}, Link: "/needs/" + nid}); err != nil {
+				return err
+			}
+		}
+		n.TakerID, n.Taker, n.Reason = nil, nil, reason
+		return nil
+	}})
+}
+
 // ProgressNeed records the taker's progress.
 func (s *Store) ProgressNeed(ctx context.Context, p *Principal, id uint64, note string) (Need, error) {
 	note, err := requireText("note", note, 1000)
@@ -509,6 +536,17 @@ func (s *Store) EscalateNeed(ctx context.Context, p *Principal, id uint64, note 
 		}
 		if len(takers) != len(dedupe(callTakers)) {
 			return FieldErrors{"call": "err.invalid_choice"}
+		}
+		// Only bodies that serve the need's place may be called: one from
+		// another street would be handed the need, staff-only text included.
+		for _, t := range takers {
+			tp, err := s.PlaceByID(ctx, t.PlaceID)
+			if err != nil {
+				return err
+			}
+			if !takerServes(t, tp, n.Place) {
+				return FieldErrors{"call": "err.taker_out_of_area"}
+			}
 		}
 		w = &Whistle{NeedID: n.ID, BlownByID: p.Account.ID, BlownAt: now, ReportBy: now.Add(WhistleReportLimit), Note: note}
 		if err := s.conn(ctx).Create(w).Error; err != nil {

@@ -413,3 +413,118 @@ func TestPlaceWithNeedsCannotBeDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestNeedRecall: staff take a dispatched need back from a taker who
+// cannot or will not act (here one with no account), with a reason, and
+// dispatch it to someone else; the taker, when it has an account, hears
+// of it. Nobody else may recall.
+func TestNeedRecall(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		f := newNeedFixture(t, s)
+		team, err := s.CreateTaker(bg, f.staff1, models.TakerInput{Kind: models.TakerVolunteer, Name: "志愿队（无账号）", PlaceID: f.com1.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := f.file(t, s, false)
+		if _, err := s.RecallNeed(bg, f.staff1, n.ID, "还没派出"); !errors.Is(err, models.ErrNeedStep) {
+			t.Fatalf("recalled a need never dispatched: %v", err)
+		}
+		if _, err := s.AcceptNeed(bg, f.staff1, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		n, err = s.DispatchNeed(bg, f.staff1, n.ID, team.ID)
+		n = mustStep(t, n, err, models.NeedDispatched)
+		if _, err := s.RecallNeed(bg, f.staff1, n.ID, "  "); err == nil {
+			t.Fatal("recall without a reason")
+		}
+		if _, err := s.RecallNeed(bg, f.staff2, n.ID, "不归你管"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("staff of community 2 recalled: %v", err)
+		}
+		n, err = s.RecallNeed(bg, f.staff1, n.ID, "志愿队联系不上")
+		n = mustStep(t, n, err, models.NeedAccepted)
+		if n.TakerID != nil || n.Reason != "志愿队联系不上" {
+			t.Fatalf("recalled: %+v", n)
+		}
+		// Dispatched again, to the grid worker, who takes it on; a recall
+		// now reaches the worker's inbox, and the worker can no longer act.
+		n, err = s.DispatchNeed(bg, f.staff1, n.ID, f.gridTaker.ID)
+		n = mustStep(t, n, err, models.NeedDispatched)
+		n, err = s.TakeNeed(bg, f.worker, n.ID)
+		n = mustStep(t, n, err, models.NeedInProgress)
+		if _, err := s.RecallNeed(bg, f.worker, n.ID, "我不想办"); !errors.Is(err, models.ErrNeedStep) {
+			t.Fatalf("the taker recalled: %v", err)
+		}
+		n, err = s.RecallNeed(bg, f.staff1, n.ID, "改派给志愿队")
+		n = mustStep(t, n, err, models.NeedAccepted)
+		inbox, err := s.Inbox(bg, f.worker, 1, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recalled := 0
+		for _, x := range inbox.Items {
+			if x.Kind == models.NotifyNeedRecalled && x.SubjectID == n.ID {
+				recalled++
+			}
+		}
+		if recalled != 1 {
+			t.Fatalf("the worker has %d recall notices, want 1", recalled)
+		}
+		if _, err := s.ProgressNeed(bg, f.worker, n.ID, "继续办"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("the recalled taker still acts: %v", err)
+		}
+		d, err := s.NeedByID(bg, f.staff1, n.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recalls := 0
+		for _, e := range d.Events {
+			if e.Action == models.NeedActRecall {
+				recalls++
+			}
+		}
+		if recalls != 2 {
+			t.Fatalf("%d recalls on the timeline, want 2", recalls)
+		}
+	})
+}
+
+// TestWhistleCallsOnlyBodiesServingThePlace: a department of another street
+// cannot be called, and so is never handed the need.
+func TestWhistleCallsOnlyBodiesServingThePlace(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, _ *modeltest.Clock) {
+		f := newNeedFixture(t, s)
+		other := models.Place{Kind: models.KindStreet, Name: "另一街道", Path: "/"}
+		if err := s.Tx(bg).Create(&other).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(bg).Model(&other).Update("path", fmt.Sprintf("/%d/", other.ID)).Error; err != nil {
+			t.Fatal(err)
+		}
+		farDept := principal(t, s, mustAccount(t, s, "13900000031", "外街道城管").ID)
+		far := models.Taker{Kind: models.TakerDepartment, Name: "外街道城管科", PlaceID: other.ID, AccountID: &farDept.Account.ID, Active: true}
+		if err := s.Tx(bg).Create(&far).Error; err != nil {
+			t.Fatal(err)
+		}
+		n := f.file(t, s, false)
+		if _, err := s.AcceptNeed(bg, f.staff1, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.EscalateNeed(bg, f.staff1, n.ID, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := s.EscalateNeed(bg, f.staff1, n.ID, "吹哨", []uint64{f.deptTaker.ID, far.ID})
+		var fe models.FieldErrors
+		if !errors.As(err, &fe) || fe["call"] != "err.taker_out_of_area" {
+			t.Fatalf("called a department of another street: %v", err)
+		}
+		if _, err := s.NeedByID(bg, farDept, n.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("the other street's department sees the need: %v", err)
+		}
+		if d, err := s.NeedByID(bg, f.staff1, n.ID); err != nil || d.Level != models.NeedLevelCommunity || len(d.Whistles) != 0 {
+			t.Fatalf("the refused whistle left a trace: %+v %v", d.Level, err)
+		}
+		if _, _, err := s.EscalateNeed(bg, f.staff1, n.ID, "吹哨", []uint64{f.deptTaker.ID}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -19,7 +19,7 @@ const needsPerPage = 10
 // needActionRoutes are the steps posted to /needs/:id/<step>.
 var needActionRoutes = []models.NeedAction{
 	models.NeedActAccept, models.NeedActDecline, models.NeedActMerge, models.NeedActDispatch, models.NeedActTake,
-	models.NeedActReturn, models.NeedActProgress, models.NeedActComplete, models.NeedActRate, models.NeedActSendBack,
+	models.NeedActReturn, models.NeedActRecall, models.NeedActProgress, models.NeedActComplete, models.NeedActRate, models.NeedActSendBack,
 	models.NeedActEscalate, models.NeedActChase,
 }
 
@@ -371,6 +371,8 @@ func (s *Server) doNeedAction(c echo.Context, p *models.Principal, id uint64, a 
 		_, err = s.store.TakeNeed(ctx, p, id)
 	case models.NeedActReturn:
 		_, err = s.store.ReturnNeed(ctx, p, id, c.FormValue("reason"))
+	case models.NeedActRecall:
+		_, err = s.store.RecallNeed(ctx, p, id, c.FormValue("reason"))
 	case models.NeedActProgress:
 		_, err = s.store.ProgressNeed(ctx, p, id, c.FormValue("note"))
 	case models.NeedActComplete:

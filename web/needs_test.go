@@ -234,7 +234,12 @@ func TestNeedJourney(t *testing.T) {
 		if sp.Text(`[data-testid="need-status"]`) != "已派单" || !strings.Contains(sp.Text(`[data-testid="need-taker"]`), "孙网格") {
 			t.Fatalf("after dispatch: %q %q", sp.Text(`[data-testid="need-status"]`), sp.Text(`[data-testid="need-taker"]`))
 		}
-		wantActions(t, "staff on a dispatched need", sp, "escalate", "chase")
+		wantActions(t, "staff on a dispatched need", sp, "recall", "escalate", "chase")
+		// A recall needs its reason; without one nothing changes.
+		bad = staff.Submit(sp, `form[data-testid="act-recall"]`, nil)
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`form[data-testid="act-recall"] .field-error`) || bad.Text(`[data-testid="need-status"]`) != "已派单" {
+			t.Fatalf("recall without a reason: %d %q", bad.Status, bad.Text(`[data-testid="need-status"]`))
+		}
 
 		// The grid worker finds it in their list, takes it and completes it.
 		list := worker.Get("/needs?tab=dispatched")

@@ -21,6 +21,7 @@ func init() {
 		"need_action.dispatch":    {"派单", "Dispatch"},
 		"need_action.take":        {"接单", "Take on"},
 		"need_action.return":      {"退单", "Return"},
+		"need_action.recall":      {"撤回改派", "Recall from taker"},
 		"need_action.progress":    {"记录进展", "Record progress"},
 		"need_action.complete":    {"办结", "Mark done"},
 		"need_action.rate":        {"评价", "Rate"},

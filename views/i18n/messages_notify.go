@@ -18,6 +18,7 @@ func init() {
 		"inbox.nothing_to_mark":          {"没有未读消息。", "There are no unread messages."},
 		"inbox.received_at":              {"收到时间", "Received"},
 		"notify.need_dispatched":         {"需求 #%s 已派给您办理，请及时接单。", "Need #%s has been dispatched to you. Please take it on promptly."},
+		"notify.need_recalled":           {"需求 #%s 已由工作人员撤回，不再由您办理。", "Need #%s was recalled by staff; you no longer handle it."},
 		"notify.need_sent_back":          {"需求 #%s 被提出人发回重办，请继续办理。", "Need #%s was sent back by its filer. Please continue working on it."},
 		"notify.need_returned":           {"需求 #%s 被承接方退回，请重新派单。", "Need #%s was returned by its taker. Please dispatch it again."},
 		"notify.need_overdue":            {"需求 #%s 已超过办理时限，请尽快处理（催办）。", "Need #%s is overdue. Please deal with it as soon as possible."},

@@ -1221,7 +1221,7 @@ func actionForm(d DetailData, a models.NeedAction) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		switch a {
-		case models.NeedActDecline, models.NeedActReturn, models.NeedActSendBack:
+		case models.NeedActDecline, models.NeedActReturn, models.NeedActRecall, models.NeedActSendBack:
 			templ_7745c5c3_Err = components.TextArea("reason", "needs.reason", d.val("reason"), 3, d.errs(string(a)), templ.Attributes{"required": true, "maxlength": "500"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
