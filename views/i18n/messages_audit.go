@@ -77,6 +77,7 @@ func init() {
 		"audit_action.need_dispatch":        {"需求派单", "Need dispatched"},
 		"audit_action.need_take":            {"承办方接单", "Need taken on"},
 		"audit_action.need_return":          {"承办方退单", "Need handed back"},
+		"audit_action.need_recall":          {"工作人员撤回改派", "Need recalled from its taker"},
 		"audit_action.need_progress":        {"登记办理进展", "Need progress recorded"},
 		"audit_action.need_complete":        {"报告需求办结", "Need reported done"},
 		"audit_action.need_rate":            {"评价需求办理", "Need rated"},
