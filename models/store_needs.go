@@ -75,8 +75,8 @@ func (s *Store) NeedCategories(ctx context.Context, activeOnly bool) ([]NeedCate
 	return out, db.Find(&out).Error
 }
 
-// SetCategoryLimits changes a category's time limits; street staff and
-// admins only, since categories are the same for the whole street.
+// SetCategoryLimits changes a category's time limits; admins only, since
+// categories are shared by every street of the deployment.
 func (s *Store) SetCategoryLimits(ctx context.Context, p *Principal, id uint64, l TimeLimits) error {
 	if !MaySetNeedLimits(p) {
 		return ErrForbidden
@@ -101,8 +101,10 @@ func (s *Store) SetCategoryLimits(ctx context.Context, p *Principal, id uint64, 
 }
 
 // MaySetNeedLimits reports whether p may change the categories' time
-// limits: street staff and admins, since they hold for the whole street.
-func MaySetNeedLimits(p *Principal) bool { return p.Has(RoleAdmin) || p.Has(RoleStreetStaff) }
+// limits: admins only, since the categories are shared by the whole
+// deployment and a deployment may run many streets, whose staff must not
+// change each other's limits.
+func MaySetNeedLimits(p *Principal) bool { return p.Has(RoleAdmin) }
 
 // FileNeed files a need for a verified resident, inside their own community.
 func (s *Store) FileNeed(ctx context.Context, p *Principal, in NeedInput, photos []Photo) (Need, error) {

@@ -528,3 +528,34 @@ func TestWhistleCallsOnlyBodiesServingThePlace(t *testing.T) {
 		}
 	})
 }
+
+// Categories and their time limits are shared by every street of the
+// deployment, so street staff, who serve one street, may not change them;
+// admins may.
+func TestNeedLimitsOnlyAdmins(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newNeedFixture(t, s)
+		a := mustAccount(t, s, "13900000030", "街道干部")
+		if _, err := s.GrantRole(bg, f.admin, a.ID, models.RoleStreetStaff, f.street.ID); err != nil {
+			t.Fatal(err)
+		}
+		streetStaff := principal(t, s, a.ID)
+		l := models.TimeLimits{Respond: 2 * time.Hour, Resolve: 48 * time.Hour}
+		if models.MaySetNeedLimits(streetStaff) {
+			t.Fatal("street staff may set the limits")
+		}
+		if err := s.SetCategoryLimits(bg, streetStaff, f.category.ID, l); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("street staff set the limits: %v", err)
+		}
+		if err := s.SetCategoryLimits(bg, f.staff1, f.category.ID, l); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("community staff set the limits: %v", err)
+		}
+		if err := s.SetCategoryLimits(bg, f.admin, f.category.ID, l); err != nil {
+			t.Fatalf("admin: %v", err)
+		}
+		var c models.NeedCategory
+		if err := s.Tx(bg).First(&c, f.category.ID).Error; err != nil || c.RespondMinutes != 120 || c.ResolveMinutes != 48*60 {
+			t.Fatalf("limits not saved: %+v %v", c, err)
+		}
+	})
+}

@@ -41,8 +41,8 @@ func init() {
 		matrixRoute{"GET", "/console/needs?place={com1}", staffOf1()},
 		matrixRoute{"GET", "/console/takers", staffAnywhere()},
 		matrixRoute{"POST", "/console/takers", staffAnywhere()},
-		matrixRoute{"GET", "/console/categories", streetAndAdmin()},
-		matrixRoute{"POST", "/console/categories/{cat1}", streetAndAdmin()},
+		matrixRoute{"GET", "/console/categories", only(admin)},
+		matrixRoute{"POST", "/console/categories/{cat1}", only(admin)},
 	)
 }
 

@@ -141,7 +141,8 @@ func (s *Server) createTaker(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, needs.Takers(d))
 }
 
-// consoleCategories shows the categories' time limits to the street.
+// consoleCategories shows the categories' time limits to those who may
+// change them (admins).
 func (s *Server) consoleCategories(c echo.Context) error {
 	if !models.MaySetNeedLimits(me(c)) {
 		return models.ErrForbidden

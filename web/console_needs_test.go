@@ -132,12 +132,23 @@ func TestConsoleNeedsTakersAndLimits(t *testing.T) {
 		}
 		street := srv.Client()
 		street.Login("13800000001", demo.Password)
-		cp := street.Get("/console/categories")
-		bad = street.Submit(cp, `form[data-testid="category-repair"]`, map[string]string{"respond_hours": "200", "resolve_hours": "100"})
+		if p := street.Get("/console/needs"); p.Has(`[data-testid="link-categories"]`) {
+			t.Fatal("street staff are offered the time limits")
+		}
+		if p := street.Get("/console/categories"); p.Status != http.StatusForbidden {
+			t.Fatalf("street staff on limits: %d", p.Status)
+		}
+		admin := srv.Client()
+		admin.Login("13800000000", demo.Password)
+		if p := admin.Get("/console/needs"); !p.Has(`[data-testid="link-categories"]`) {
+			t.Fatal("admins are not offered the time limits")
+		}
+		cp := admin.Get("/console/categories")
+		bad = admin.Submit(cp, `form[data-testid="category-repair"]`, map[string]string{"respond_hours": "200", "resolve_hours": "100"})
 		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-respond_hours"]`) {
 			t.Fatalf("respond after resolve: %d", bad.Status)
 		}
-		bad = street.Submit(cp, `form[data-testid="category-repair"]`, map[string]string{"respond_hours": "abc", "resolve_hours": "100"})
+		bad = admin.Submit(cp, `form[data-testid="category-repair"]`, map[string]string{"respond_hours": "abc", "resolve_hours": "100"})
 		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-respond_hours"]`) {
 			t.Fatalf("not a number: %d", bad.Status)
 		}
@@ -146,7 +157,7 @@ func TestConsoleNeedsTakersAndLimits(t *testing.T) {
 		if cat.RespondMinutes != 24*60 {
 			t.Fatalf("bad input changed the limits: %d", cat.RespondMinutes)
 		}
-		street.Submit(cp, `form[data-testid="category-repair"]`, map[string]string{"respond_hours": "12", "resolve_hours": "120"})
+		admin.Submit(cp, `form[data-testid="category-repair"]`, map[string]string{"respond_hours": "12", "resolve_hours": "120"})
 		s.Tx(bg).Where("code = ?", "repair").First(&cat)
 		if cat.RespondMinutes != 12*60 || cat.ResolveMinutes != 120*60 {
 			t.Fatalf("limits not saved: %d %d", cat.RespondMinutes, cat.ResolveMinutes)
