@@ -1468,71 +1468,33 @@ func (s *Store) AmendRoll(ctx context.Context, p *Principal, ballotID uint64, in
 		return v, err
 	}
 	v = BallotVoter{BallotID: b.ID, Amended: true}
-	var home Place
-	switch {
-	case in.HouseholdID != 0:
-		if b.Electorate != ElectorateHouseholds {
-			return v, FieldErrors{"voter": "err.invalid_choice"}
-		}
-		if home, err = s.PlaceByID(ctx, in.HouseholdID); err != nil {
-			return v, err
-		}
-		if home.Kind != KindHousehold {
-			return v, FieldErrors{"voter": "err.invalid_choice"}
-		}
-		v.VoterKey = HouseholdVoter(home.ID)
-	case in.ResidentID != 0:
-		if b.Electorate != ElectorateAdults {
-			return v, FieldErrors{"voter": "err.invalid_choice"}
-		}
-		var r Resident
-		if err := s.conn(ctx).Where("id = ?", in.ResidentID).Limit(1).Find(&r).Error; err != nil {
-			return v, err
-		}
-		if r.ID == 0 {
-			return v, ErrNotFound
-		}
-		if home, err = s.PlaceByID(ctx, r.HouseholdID); err != nil {
-			return v, err
-		}
-		id := r.ID
-		v.VoterKey, v.ResidentID = ResidentVoter(id), &id
-		if r.AccountID != nil {
-			aid := *r.AccountID
-			v.VoterKey, v.AccountID, v.ResidentID = AccountVoter(aid), &aid, nil
-		}
-	default:
-		if b.Electorate == ElectorateHouseholds {
-			return v, FieldErrors{"voter": "err.invalid_choice"}
-		}
-		var a Account
-		if err := s.conn(ctx).Where("id = ?", in.AccountID).Limit(1).Find(&a).Error; err != nil {
-			return v, err
-		}
-		if a.ID == 0 {
-			return v, ErrNotFound
-		}
-		home = b.Place
-		var g RoleGrant
-		if err := s.conn(ctx).Where("account_id = ? AND role = ?", a.ID, RoleResident).Limit(1).Find(&g).Error; err != nil {
-			return v, err
-		}
-		if g.ID != 0 {
-			if home, err = s.PlaceByID(ctx, g.PlaceID); err != nil {
-				return v, err
-			}
-		}
-		id := a.ID
-		v.VoterKey, v.AccountID = AccountVoter(id), &id
+	// keys are every key the same person or household could be on the
+	// roll under: one person must not hold two lines (a roster line r:ID
+	// frozen before they had an account, and an account line a:ID).
+	home, keys, err := s.amendedVoter(ctx, b, in, &v)
+	if err != nil {
+		return v, err
 	}
 	if !b.Place.Contains(home) {
 		return v, ErrForbidden
 	}
 	v.PlaceID, v.AreaID = home.ID, areaOf(b.Place, home)
 	err = s.InTx(ctx, func(ctx context.Context) error {
+		// Amendments of one ballot queue behind each other, so that two of
+		// the same person under different keys cannot both pass the check.
+		if err := s.lockRow(ctx, &Ballot{}, b.ID); err != nil {
+			return err
+		}
+		var on int64
+		if err := s.conn(ctx).Model(&BallotVoter{}).Where("ballot_id = ? AND voter_key IN ?", b.ID, keys).Count(&on).Error; err != nil {
+			return err
+		}
+		if on > 0 {
+			return FieldErrors{"voter": "err.ballot_voter_on_roll"}
+		}
 		if err := s.conn(ctx).Create(&v).Error; err != nil {
 			if isDuplicate(err) {
-				return ErrConflict
+				return FieldErrors{"voter": "err.ballot_voter_on_roll"}
 			}
 			return err
 		}
@@ -1547,6 +1509,116 @@ func (s *Store) AmendRoll(ctx context.Context, p *Principal, ballotID uint64, in
 	})
 	s.frozen.open.Delete(b.ID) // its amendment counter changed
 	return v, err
+}
+
+// amendedVoter resolves the voter an amendment names into v (key, account
+// or resident) and returns where they live, for the roll's area, with
+// every key the same person or household could already be on the roll
+// under. The electorate's rule applies as it did when the roll was
+// frozen, now: a household for a household ballot; an adult resident for
+// adults; an account holding the representative or council role inside
+// the scope for those ballots. An amendment adds a voter the frozen roll
+// missed, not one the rule leaves out.
+func (s *Store) amendedVoter(ctx context.Context, b Ballot, in AmendInput, v *BallotVoter) (Place, []string, error) {
+	notEligible := FieldErrors{"voter": "err.ballot_voter_not_eligible"}
+	switch {
+	case in.HouseholdID != 0:
+		if b.Electorate != ElectorateHouseholds {
+			return Place{}, nil, FieldErrors{"voter": "err.invalid_choice"}
+		}
+		home, err := s.PlaceByID(ctx, in.HouseholdID)
+		if err != nil {
+			return Place{}, nil, err
+		}
+		if home.Kind != KindHousehold {
+			return Place{}, nil, FieldErrors{"voter": "err.invalid_choice"}
+		}
+		v.VoterKey = HouseholdVoter(home.ID)
+		return home, []string{v.VoterKey}, nil
+	case in.ResidentID != 0:
+		if b.Electorate != ElectorateAdults {
+			return Place{}, nil, FieldErrors{"voter": "err.invalid_choice"}
+		}
+		var r Resident
+		if err := s.conn(ctx).Where("id = ?", in.ResidentID).Limit(1).Find(&r).Error; err != nil {
+			return Place{}, nil, err
+		}
+		if r.ID == 0 {
+			return Place{}, nil, ErrNotFound
+		}
+		if !r.Adult(s.Now()) {
+			return Place{}, nil, notEligible
+		}
+		home, err := s.PlaceByID(ctx, r.HouseholdID)
+		if err != nil {
+			return Place{}, nil, err
+		}
+		id := r.ID
+		v.VoterKey, v.ResidentID = ResidentVoter(id), &id
+		keys := []string{v.VoterKey}
+		if r.AccountID != nil {
+			aid := *r.AccountID
+			v.VoterKey, v.AccountID, v.ResidentID = AccountVoter(aid), &aid, nil
+			keys = append(keys, v.VoterKey)
+		}
+		return home, keys, nil
+	}
+	if b.Electorate == ElectorateHouseholds {
+		return Place{}, nil, FieldErrors{"voter": "err.invalid_choice"}
+	}
+	var a Account
+	if err := s.conn(ctx).Where("id = ?", in.AccountID).Limit(1).Find(&a).Error; err != nil {
+		return Place{}, nil, err
+	}
+	if a.ID == 0 {
+		return Place{}, nil, ErrNotFound
+	}
+	role := RoleResident
+	switch b.Electorate {
+	case ElectorateRepresentatives:
+		role = RoleRepresentative
+	case ElectorateCouncil:
+		role = RoleCouncilMember
+	}
+	// The account's grant of the electorate's role inside the scope is
+	// where it votes from; without one it is not eligible.
+	var grants []RoleGrant
+	if err := s.conn(ctx).Where("account_id = ? AND role = ?", a.ID, role).Order("id").Find(&grants).Error; err != nil {
+		return Place{}, nil, err
+	}
+	var home Place
+	for _, g := range grants {
+		pl, err := s.PlaceByID(ctx, g.PlaceID)
+		if err != nil {
+			return Place{}, nil, err
+		}
+		if b.Place.Contains(pl) {
+			home = pl
+			break
+		}
+	}
+	if home.ID == 0 {
+		return Place{}, nil, notEligible
+	}
+	id := a.ID
+	v.VoterKey, v.AccountID = AccountVoter(id), &id
+	keys := []string{v.VoterKey}
+	if b.Electorate == ElectorateAdults {
+		// The roster may know the account's holder: a minor is left out,
+		// and a roster line frozen before the account existed is the same
+		// person.
+		var rs []Resident
+		if err := s.conn(ctx).Where("account_id = ?", a.ID).Find(&rs).Error; err != nil {
+			return Place{}, nil, err
+		}
+		for _, r := range rs {
+			if !r.Adult(s.Now()) {
+				return Place{}, nil, notEligible
+			}
+			keys = append(keys, ResidentVoter(r.ID))
+		}
+	}
+	return home, keys, nil
 }
 
 // Amendments lists a ballot's roll amendments, oldest first (public: they

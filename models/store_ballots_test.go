@@ -922,3 +922,84 @@ func TestBallotReceiptCollision(t *testing.T) {
 		}
 	})
 }
+
+// TestRollAmendmentOnePersonOneLine: an amendment adds only someone the
+// electorate rule admits, and never a second line for a person already on
+// the roll: a roster resident frozen without an account who later signs
+// up cannot be added again under the account and vote twice.
+func TestRollAmendmentOnePersonOneLine(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		elder := models.Resident{HouseholdID: f.hh2.ID, Name: "李奶奶", BirthYear: 1945}
+		if err := s.Tx(bg).Create(&elder).Error; err != nil {
+			t.Fatal(err)
+		}
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour) // open: the roll froze with her roster line
+		// She votes on paper under her roster line.
+		pv, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.ResidentVoter(elder.ID), f.ids(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ConfirmPaperVote(bg, f.admin, pv.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Then she gets an account, verified at her household.
+		acct := f.voter(t, s, f.hh2)
+		if err := s.Tx(bg).Model(&models.Resident{}).Where("id = ?", elder.ID).Update("account_id", acct.Account.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		onRoll := func(err error) bool {
+			var fe models.FieldErrors
+			return errors.As(err, &fe) && fe["voter"] == "err.ballot_voter_on_roll"
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{ResidentID: elder.ID, Reason: "已注册账号"}); !onRoll(err) {
+			t.Fatalf("the roster resident added again under her account: %v", err)
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{AccountID: acct.Account.ID, Reason: "已注册账号"}); !onRoll(err) {
+			t.Fatalf("her account added beside her roster line: %v", err)
+		}
+		if _, err := s.CastVote(bg, acct, b.ID, f.ids(1)); !errors.Is(err, models.ErrNotEligible) {
+			t.Fatalf("she voted a second time online: %v", err)
+		}
+		// Someone the rule leaves out is refused: an account with no
+		// verified residence, a minor on the roster.
+		notEligible := func(err error) bool {
+			var fe models.FieldErrors
+			return errors.As(err, &fe) && fe["voter"] == "err.ballot_voter_not_eligible"
+		}
+		bare := models.Account{Phone: "13799999999", Name: "未认证"}
+		if err := s.Tx(bg).Create(&bare).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{AccountID: bare.ID, Reason: "补登"}); !notEligible(err) {
+			t.Fatalf("an unverified account added: %v", err)
+		}
+		child := models.Resident{HouseholdID: f.hh1.ID, Name: "小明", BirthYear: s.Now().Year() - 9}
+		if err := s.Tx(bg).Create(&child).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{ResidentID: child.ID, Reason: "补登"}); !notEligible(err) {
+			t.Fatalf("a minor added: %v", err)
+		}
+		// A newcomer verified after opening is added once, and votes once.
+		newcomer := f.voter(t, s, f.hh1)
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{AccountID: newcomer.Account.ID, Reason: "新迁入，已核实"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AmendRoll(bg, f.staff1, b.ID, models.AmendInput{AccountID: newcomer.Account.ID, Reason: "再登一次"}); !onRoll(err) {
+			t.Fatalf("the newcomer added twice: %v", err)
+		}
+		if _, err := s.CastVote(bg, newcomer, b.ID, f.ids(1)); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ = s.Ballot(bg, b.ID); b.Amendments != 1 {
+			t.Fatalf("%d amendments counted, want 1", b.Amendments)
+		}
+		clock.Set(b.ClosesAt)
+		r, err := s.Results(bg, nil, b.ID)
+		if err != nil || r.Voted != 2 || r.Paper != 1 || r.Online != 1 {
+			t.Fatalf("turnout %+v %v", r, err)
+		}
+	})
+}

@@ -14,6 +14,8 @@ func init() {
 		"err.ballot_range":                  {"请填写合理的数量。", "Enter a sensible number."},
 		"err.ballot_opens_past":             {"开始时间不能早于现在。", "The opening time cannot be in the past."},
 		"err.ballot_not_open":               {"现在不在投票时间内。", "Voting is not open now."},
+		"err.ballot_voter_on_roll":          {"此人（或此户）已在选民名单上，不能重复补登。已以居民身份登记的，请用纸质选票投票。", "This person (or household) is already on the roll and cannot be added twice. Someone listed from the roster votes on paper."},
+		"err.ballot_voter_not_eligible":     {"此人不符合本次票决的选民条件（如未认证、未成年、不在范围内或没有相应身份）。", "This person does not meet this ballot's electorate rule (not verified, under 18, outside the scope, or without the required role)."},
 		"err.ballot_not_closed":             {"投票尚未结束。", "The ballot has not closed yet."},
 		"err.ballot_started":                {"投票已经开始，定义和候选项目不能再修改。", "The ballot has started: its definition and candidates can no longer change."},
 		"err.ballot_options":                {"候选项目的数量不符合投票方式的要求。", "The number of candidates does not suit the voting method."},
