@@ -685,8 +685,29 @@ func (s *Store) CloseProject(ctx context.Context, p *Principal, id uint64) (Proj
 	})
 }
 
-// RateProject records a verified resident's rating of an accepted project
-// at their place (效果民评), once per resident.
+// mayRate reports whether p may rate project pr (效果民评): a verified
+// resident of its place, or the filer of a need it answers, who may live
+// elsewhere in the community and was asked to rate it on acceptance.
+func (s *Store) mayRate(ctx context.Context, p *Principal, pr Project) (bool, error) {
+	if p == nil {
+		return false, nil
+	}
+	home, err := s.residentHome(ctx, p)
+	if err == nil && pr.Place.Contains(home) {
+		return true, nil
+	}
+	if err != nil && !errors.Is(err, ErrNotResident) {
+		return false, err
+	}
+	var n int64
+	err = s.conn(ctx).Model(&Need{}).Where("filer_id = ?", p.Account.ID).
+		Where("id IN (?)", s.conn(ctx).Model(&ProjectNeed{}).Select("need_id").Where("project_id = ?", pr.ID)).Count(&n).Error
+	return n > 0, err
+}
+
+// RateProject records a rating of an accepted project (效果民评), once per
+// account, by a verified resident of its place or a filer of one of the
+// needs it answers.
 func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating int, comment string) error {
 	comment = strings.TrimSpace(comment)
 	return s.InTx(ctx, func(ctx context.Context) error {
@@ -694,13 +715,9 @@ func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating
 		if err != nil {
 			return err
 		}
-		home, err := s.residentHome(ctx, p)
-		if errors.Is(err, ErrNotResident) {
-			return ErrNotResidentOfProject
-		} else if err != nil {
+		if ok, err := s.mayRate(ctx, p, pr); err != nil {
 			return err
-		}
-		if !pr.Place.Contains(home) {
+		} else if !ok {
 			return ErrNotResidentOfProject
 		}
 		if !RatingOpen(pr.Status) {
@@ -795,7 +812,7 @@ type ProjectDetail struct {
 	Ratings      RatingSummary
 	Comments     []ProjectRating // ratings with a comment, newest first
 	MyRating     *ProjectRating
-	MayRate      bool       // p is a resident of the place and has not rated
+	MayRate      bool       // p may rate (see mayRate) and has not rated
 	Applicants   []Provider // the verified social organisations p may apply for
 	Notices      []Notice
 	Events       []ProjectEvent
@@ -863,11 +880,9 @@ func (s *Store) ProjectByID(ctx context.Context, p *Principal, id uint64) (Proje
 	}
 	d.Ratings = SummarizeRatings(stars)
 	if p != nil && d.MyRating == nil && RatingOpen(pr.Status) {
-		home, err := s.residentHome(ctx, p)
-		if err != nil && !errors.Is(err, ErrNotResident) {
+		if d.MayRate, err = s.mayRate(ctx, p, pr); err != nil {
 			return d, err
 		}
-		d.MayRate = err == nil && pr.Place.Contains(home)
 	}
 	if p != nil && pr.Status == ProjectOpenCall {
 		var mine []Provider

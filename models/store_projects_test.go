@@ -275,3 +275,83 @@ func TestProjectListVisibility(t *testing.T) {
 		}
 	})
 }
+
+// accepted creates a project at place answering needs, carries it out
+// without an open call and accepts it.
+func (f *projectFixture) accepted(t *testing.T, s *models.Store, place models.Place, needs ...uint64) models.Project {
+	t.Helper()
+	pr, err := s.CreateProject(bg, f.staff1, models.ProjectInput{Title: "楼栋照明", Summary: "更换楼道灯", PlaceID: place.ID, NeedIDs: needs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartProject(bg, f.staff1, pr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SubmitForAcceptance(bg, f.staff1, pr.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Checklist(bg, pr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr, err = s.DecideProject(bg, f.staff1, pr.ID, true, list, "合格"); err != nil || pr.Status != models.ProjectAccepted {
+		t.Fatalf("accept %v %v", pr.Status, err)
+	}
+	return pr
+}
+
+// A resident may file a need at another compound of their community; when
+// a project answers it, the filer is asked to rate it and may, though they
+// live outside the project's place. A stranger outside still may not.
+func TestProjectRatedByFilerLivingElsewhere(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newProjectFixture(t, s)
+		other, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: f.com1.ID, Kind: models.KindCompound, Name: "二小区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		home := func(name string) models.Place {
+			hh, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: other.ID, Kind: models.KindHousehold, Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return hh
+		}
+		resident := func(phone string, hh models.Place) *models.Principal {
+			a := mustAccount(t, s, phone, "居民"+phone[len(phone)-2:])
+			if err := s.GrantRoleAsSystem(bg, a.ID, models.RoleResident, hh.ID); err != nil {
+				t.Fatal(err)
+			}
+			return principal(t, s, a.ID)
+		}
+		filer := resident("13900000050", home("201"))
+		stranger := resident("13900000051", home("202"))
+		n, err := s.FileNeed(bg, filer, models.NeedInput{CategoryID: f.category.ID, PlaceID: f.building.ID, Description: "1号楼楼道灯坏了", Public: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AcceptNeed(bg, f.staff1, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		pr := f.accepted(t, s, f.building, n.ID)
+		d, err := s.ProjectByID(bg, filer, pr.ID)
+		if err != nil || !d.MayRate {
+			t.Fatalf("the filer living elsewhere is not offered the rating: %v %v", d.MayRate, err)
+		}
+		if err := s.RateProject(bg, filer, pr.ID, 4, "修好了"); err != nil {
+			t.Fatalf("the filer living elsewhere rated: %v", err)
+		}
+		if err := s.RateProject(bg, filer, pr.ID, 5, ""); !errors.Is(err, models.ErrAlreadyRated) {
+			t.Fatalf("rated twice: %v", err)
+		}
+		if d, err := s.ProjectByID(bg, stranger, pr.ID); err != nil || d.MayRate {
+			t.Fatalf("a stranger is offered the rating: %v %v", d.MayRate, err)
+		}
+		if err := s.RateProject(bg, stranger, pr.ID, 1, ""); !errors.Is(err, models.ErrNotResidentOfProject) {
+			t.Fatalf("a stranger living elsewhere rated: %v", err)
+		}
+		if err := s.RateProject(bg, f.filer, pr.ID, 5, ""); err != nil {
+			t.Fatalf("a resident of the building: %v", err)
+		}
+	})
+}

@@ -160,7 +160,7 @@ func init() {
 		"projects.event.publish":              {"发布结果公示", "Outcome published"},
 		"err.project_step_not_allowed":        {"项目当前状态下不能进行这一步。", "This step is not possible in the project's present state."},
 		"err.already_rated":                   {"您已经评价过这个项目了。", "You have already rated this project."},
-		"err.not_resident_of_project":         {"只有项目所在地的认证居民可以评价。", "Only verified residents of the project's place may rate it."},
+		"err.not_resident_of_project":         {"只有项目所在地的认证居民和相关需求的提出人可以评价。", "Only verified residents of the project's place and those whose needs it answers may rate it."},
 		"err.rating_window_open":              {"居民评价期尚未结束，暂不能结项。", "The residents' rating period is not over yet."},
 		"err.already_applied":                 {"该单位已经报名过这个项目。", "This organisation has already applied."},
 		"err.already_matched":                 {"这项资源已经对接到本项目。", "This resource is already matched to the project."},
