@@ -301,6 +301,17 @@ type ProjectOffer struct {
 	CreatedAt   time.Time
 
 	Offer Offer `gorm:"foreignKey:OfferID"`
+	// Withheld is set when the viewer may not see the offer (see
+	// Offer.ShownOnProject): only its kind is kept, the provider, title,
+	// amount and note are cleared.
+	Withheld bool `gorm:"-"`
+}
+
+// withhold keeps only what any viewer may see of a matched offer that its
+// provider did not make public: that a verified resource of its kind helps.
+func (m ProjectOffer) withhold() ProjectOffer {
+	return ProjectOffer{ProjectID: m.ProjectID, OfferID: m.OfferID, CreatedAt: m.CreatedAt,
+		Offer: Offer{ID: m.OfferID, Kind: m.Offer.Kind, Status: m.Offer.Status}, Withheld: true}
 }
 
 // ProjectApplication is a social organisation's application in an open

@@ -113,6 +113,18 @@ type Offer struct {
 	Places   []Place  `gorm:"many2many:offer_places;joinForeignKey:OfferID;joinReferences:PlaceID"`
 }
 
+// ShownOnProject reports whether p (nil: a visitor) may see who offers o
+// and what, where it is matched to a project: anyone when its provider let
+// it be public once verified (as on the resources list); otherwise only
+// staff of the project's place (projectStaff) and the account acting for
+// the provider.
+func (o Offer) ShownOnProject(p *Principal, projectStaff bool) bool {
+	if (o.Public && o.VerifiedAt != nil) || projectStaff {
+		return true
+	}
+	return p != nil && o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID
+}
+
 // OfferPlace is one place an offer serves.
 type OfferPlace struct {
 	OfferID uint64 `gorm:"primaryKey;autoIncrement:false"`

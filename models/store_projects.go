@@ -804,7 +804,7 @@ type ProjectDetail struct {
 	Project      Project
 	Roles        []ProjectActor
 	Needs        []Need
-	Offers       []ProjectOffer
+	Offers       []ProjectOffer // matched offers, withheld where p may not see them
 	Applications []ProjectApplication
 	Milestones   []ProjectMilestone
 	Updates      []ProjectUpdate
@@ -848,6 +848,11 @@ func (s *Store) ProjectByID(ctx context.Context, p *Principal, id uint64) (Proje
 	}
 	if err := s.conn(ctx).Preload("Offer").Preload("Offer.Provider").Preload("Offer.Provider.Place").Where("project_id = ?", id).Order("created_at, offer_id").Find(&d.Offers).Error; err != nil {
 		return d, err
+	}
+	for i, m := range d.Offers {
+		if !m.Offer.ShownOnProject(p, d.Staff()) {
+			d.Offers[i] = m.withhold()
+		}
 	}
 	if err := s.conn(ctx).Preload("Provider").Preload("Provider.Place").Where("project_id = ?", id).Order("id").Find(&d.Applications).Error; err != nil {
 		return d, err

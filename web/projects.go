@@ -339,6 +339,10 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		d.Needs = append(d.Needs, line)
 	}
 	for _, m := range det.Offers {
+		if m.Withheld {
+			d.Offers = append(d.Offers, projects.OfferLine{OfferID: m.OfferID, Title: views.T(vctx, "projects.offer_withheld"), Kind: m.Offer.Kind, Withheld: true})
+			continue
+		}
 		line := projects.OfferLine{OfferID: m.OfferID, Title: m.Offer.Title, Kind: m.Offer.Kind, Provider: m.Offer.Provider.Name, Note: m.Note}
 		if m.Amount > 0 {
 			line.Amount = fmt.Sprintf("%d %s", m.Amount, m.Offer.CapacityUnit)

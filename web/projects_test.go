@@ -329,3 +329,44 @@ func TestProjectPageKeepsPrivateNeedsPrivate(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectPageWithholdsPrivateOffers: an offer whose provider did not
+// let it be public is kept off /resources, and on a project it is matched
+// to, visitors see only that a verified resource of its kind helps, not
+// who offers it nor what; staff of the project's place see it whole.
+func TestProjectPageWithholdsPrivateOffers(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		var po models.ProjectOffer
+		if err := s.DB().Joins("JOIN projects ON projects.id = project_offers.project_id").Where("projects.status <> ?", models.ProjectDraft).
+			Order("project_offers.project_id, project_offers.offer_id").Preload("Offer").Preload("Offer.Provider").First(&po).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().Model(&models.ProjectOffer{}).Where("project_id = ? AND offer_id = ?", po.ProjectID, po.OfferID).Update("note", "每周二上午由张师傅带队").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().Model(&models.Offer{}).Where("id = ?", po.OfferID).Update("public", false).Error; err != nil {
+			t.Fatal(err)
+		}
+		srv := demoServer(t, s)
+		page := "/projects/" + strconv.FormatUint(po.ProjectID, 10)
+		offer := `[data-testid="project-offer"][data-offer="` + strconv.FormatUint(po.OfferID, 10) + `"]`
+		secrets := []string{po.Offer.Title, po.Offer.Provider.Name, "张师傅"}
+		for who, c := range map[string]*webtest.Client{"a visitor": srv.Client(), "a resident": login(srv, "13800000004")} {
+			p := c.Get(page)
+			if p.Status != http.StatusOK || !p.Has(offer+`[data-withheld]`) || !strings.Contains(p.Text(offer), "一项已核实的资源") {
+				t.Fatalf("%s: %d, withheld offer line %q", who, p.Status, p.Text(offer))
+			}
+			for _, secret := range secrets {
+				if strings.Contains(p.Doc.Text(), secret) {
+					t.Errorf("%s reads %q of a non-public offer on %s", who, secret, page)
+				}
+			}
+		}
+		p := login(srv, "13800000001").Get(page)
+		if p.Has(offer+`[data-withheld]`) || !strings.Contains(p.Text(offer), po.Offer.Title) || !strings.Contains(p.Text(offer), po.Offer.Provider.Name) ||
+			!strings.Contains(p.Text(offer), "张师傅") {
+			t.Fatalf("staff do not see the whole offer: %q", p.Text(offer))
+		}
+	})
+}
