@@ -297,10 +297,14 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		d.Undertaker = pr.Undertaker.Name + views.T(vctx, "common.paren", views.T(vctx, "resources.provider_kind."+string(pr.Undertaker.Kind)))
 	}
 	if pr.SourceType != "" && pr.SourceID != nil {
-		d.Source = fmt.Sprintf("%s #%d", pr.SourceType, *pr.SourceID)
-	}
-	if pr.SourceType == models.ResolutionSource && pr.SourceID != nil {
-		d.Source, d.SourceURL = views.T(vctx, "resolution.title_n", *pr.SourceID), "/resolutions/"+strconv.FormatUint(*pr.SourceID, 10)
+		switch id := *pr.SourceID; pr.SourceType {
+		case models.ResolutionSource:
+			d.Source, d.SourceURL = views.T(vctx, "resolution.title_n", id), "/resolutions/"+strconv.FormatUint(id, 10)
+		case models.BallotSource:
+			d.Source, d.SourceURL = views.T(vctx, "projects.source_ballot", id), "/ballots/"+strconv.FormatUint(id, 10)
+		default:
+			d.Source = fmt.Sprintf("%s #%d", pr.SourceType, id)
+		}
 	}
 	var kinds []string
 	for _, k := range pr.Kinds() {

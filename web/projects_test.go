@@ -370,3 +370,37 @@ func TestProjectPageWithholdsPrivateOffers(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectPageLinksItsBallot: a project that a ballot funded names the
+// ballot in the reader's language and links to it, as one from a
+// resolution does.
+func TestProjectPageLinksItsBallot(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		var b models.Ballot
+		if err := s.DB().Order("id").First(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		staff := principalByPhone(t, s, "13800000002")
+		pr, err := s.CreateProject(bg, staff, models.ProjectInput{Title: "票决胜出的项目", Summary: "加装扶手", PlaceID: community1(t, s).ID,
+			SourceType: models.BallotSource, SourceID: b.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartProject(bg, staff, pr.ID); err != nil {
+			t.Fatal(err)
+		}
+		srv := demoServer(t, s)
+		page := "/projects/" + strconv.FormatUint(pr.ID, 10)
+		want := "/ballots/" + strconv.FormatUint(b.ID, 10)
+		for label, lang := range map[string]string{"票决 #" + strconv.FormatUint(b.ID, 10): "zh-CN", "Ballot #" + strconv.FormatUint(b.ID, 10): "en"} {
+			c := srv.Client()
+			c.Header.Set("Accept-Language", lang)
+			p := c.Get(page)
+			src := p.Doc.Find(`a[data-testid="project-source"]`)
+			if href, _ := src.Attr("href"); p.Status != http.StatusOK || href != want || strings.TrimSpace(src.Text()) != label {
+				t.Fatalf("source: %d, %q → %q, want %q → %q", p.Status, src.Text(), href, label, want)
+			}
+		}
+	})
+}
