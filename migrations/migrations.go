@@ -40,6 +40,7 @@ var steps = []Step{
 	{16, "village matters decided by a chain of steps (四议两公开): chains and their steps, matters, one record per matter and step", m0016},
 	{17, "meetings postponed or cancelled: the time first announced and the reason", m0017},
 	{18, "audit seals in a table of their own, entries queued for the sealer by a trigger and never updated", m0018},
+	{19, "when each ballot's result was counted, so that no vote is written after the count", m0019},
 }
 
 // Latest is the schema version this binary writes.

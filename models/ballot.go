@@ -317,6 +317,7 @@ type Ballot struct {
 	Amendments     int // voters added since, each with a reason
 	NoticeID       *uint64
 	FundedAt       *time.Time
+	TalliedAt      *time.Time // when the result was counted: no vote is written after it
 	CreatedByID    uint64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

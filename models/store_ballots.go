@@ -1231,6 +1231,31 @@ func (s *Store) castVote(ctx context.Context, p, staff *Principal, ballotID uint
 	return s.castVoteAlone(ctx, r)
 }
 
+// holdOpen takes a share lock on ballot id's row (on PostgreSQL; SQLite
+// runs one writing transaction at a time) for the rest of the transaction,
+// and refuses with ErrBallotNotOpen unless the ballot is open now and its
+// result has not been counted. The count takes the row exclusively and
+// marks it counted (tallied_at), so a vote written under this lock is in
+// the count, and none is written after it: a vote checked just before
+// closing that reaches the database after the count is refused, not lost.
+func (s *Store) holdOpen(ctx context.Context, id uint64) error {
+	db := s.conn(ctx)
+	if db.Dialector.Name() == "postgres" {
+		db = db.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	var b Ballot
+	if err := db.Select("id", "opens_at", "closes_at", "tallied_at").Where("id = ?", id).Limit(1).Find(&b).Error; err != nil {
+		return err
+	}
+	if b.ID == 0 {
+		return ErrNotFound
+	}
+	if b.TalliedAt != nil || b.Status(s.Now()) != BallotOpen {
+		return ErrBallotNotOpen
+	}
+	return nil
+}
+
 // castVoteAlone writes one vote in a transaction of its own: the path of a
 // vote whose batch failed or whose receipt code was taken.
 func (s *Store) castVoteAlone(ctx context.Context, r *voteRequest) (VoteReceipt, error) {
@@ -1240,6 +1265,9 @@ func (s *Store) castVoteAlone(ctx context.Context, r *voteRequest) (VoteReceipt,
 	for attempt := 0; attempt < 3; attempt++ {
 		code := s.receipt()
 		err = s.InTx(ctx, func(ctx context.Context) error {
+			if err := s.holdOpen(ctx, b.ID); err != nil {
+				return err
+			}
 			var v BallotVoter
 			if err := s.conn(ctx).Where("ballot_id = ? AND voter_key = ?", b.ID, key).Limit(1).Find(&v).Error; err != nil {
 				return err
@@ -1309,6 +1337,9 @@ func (s *Store) EnterPaperVote(ctx context.Context, staff *Principal, ballotID u
 	}
 	code := s.receipt()
 	err = s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.holdOpen(ctx, b.ID); err != nil {
+			return err
+		}
 		var v BallotVoter
 		if err := s.conn(ctx).Where("ballot_id = ? AND voter_key = ?", b.ID, voterKey).Limit(1).Find(&v).Error; err != nil {
 			return err
@@ -1337,7 +1368,9 @@ func (s *Store) EnterPaperVote(ctx context.Context, staff *Principal, ballotID u
 			return err
 		}
 		return s.Record(ctx, Audit{ActorID: actorOf(staff), Action: "ballot.paper_enter", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
-			Detail: fmt.Sprintf("paper ballot %d for voter %s, pending confirmation", pv.ID, voterKey)})
+			// Not the paper ballot's number: the queue of pending paper
+			// ballots shows it with the choices, and this line names the voter.
+			Detail: "paper ballot for voter " + voterKey + ", pending confirmation"})
 	})
 	if err != nil {
 		return BallotPaperVote{}, rc, err
@@ -1391,8 +1424,8 @@ func (s *Store) ConfirmPaperVote(ctx context.Context, staff *Principal, paperID 
 		if pv.ConfirmedByID != nil || pv.VoterKey == "" {
 			return ErrPaperSettled
 		}
-		if b.Status(s.Now()) != BallotOpen {
-			return ErrBallotNotOpen
+		if err := s.holdOpen(ctx, b.ID); err != nil {
+			return err
 		}
 		if pv.EnteredByID == staff.Account.ID {
 			return ErrSameStaff
@@ -1706,6 +1739,12 @@ func (s *Store) CloseAndTally(ctx context.Context, p *Principal, id uint64) (*Ba
 			return err
 		}
 		if r, err := s.storedResult(ctx, id); err != nil || r != nil {
+			return err
+		}
+		// Under the row's exclusive lock: every vote written under its
+		// share lock (holdOpen, castVotesPG) has committed, and those
+		// waiting for it find the ballot counted.
+		if err := s.conn(ctx).Model(&Ballot{}).Where("id = ?", id).Update("tallied_at", s.Now()).Error; err != nil {
 			return err
 		}
 		return s.tally(ctx, p, b)

@@ -1003,3 +1003,54 @@ func TestRollAmendmentOnePersonOneLine(t *testing.T) {
 		}
 	})
 }
+
+// TestNoVoteAfterTheCount: a vote checked while the ballot was open but
+// written after its result was counted (here by a second process whose
+// clock still reads before closing) is refused, every way a vote is
+// written, and the stored result and roll stay as counted.
+func TestNoVoteAfterTheCount(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		early, lateOnline, lateKiosk, latePaper := f.voter(t, s, f.hh1), f.voter(t, s, f.hh1), f.voter(t, s, f.hh2), f.voter(t, s, f.hh2)
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour)
+		if _, err := s.CastVote(bg, early, b.ID, f.ids(0)); err != nil {
+			t.Fatal(err)
+		}
+		// A paper ballot entered before closing, confirmed too late.
+		pv, _, err := s.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(latePaper.Account.ID), f.ids(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(b.ClosesAt)
+		counted, err := s.CloseAndTally(bg, f.staff1, b.ID)
+		if err != nil || counted.Voted != 1 {
+			t.Fatalf("count: %+v %v", counted, err)
+		}
+		beforeClose := b.ClosesAt.Add(-time.Second)
+		late := models.NewStore(s.DB(), func() time.Time { return beforeClose })
+		if _, err := late.CastVote(bg, lateOnline, b.ID, f.ids(1)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("online vote after the count: %v", err)
+		}
+		if _, err := late.KioskVote(bg, f.staff1, lateKiosk, b.ID, f.ids(1)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("kiosk vote after the count: %v", err)
+		}
+		// The count settled the unconfirmed paper ballot as not counted.
+		if err := late.ConfirmPaperVote(bg, f.admin, pv.ID); !errors.Is(err, models.ErrBallotNotOpen) && !errors.Is(err, models.ErrPaperSettled) {
+			t.Fatalf("paper vote confirmed after the count: %v", err)
+		}
+		if _, _, err := late.EnterPaperVote(bg, f.staff1, b.ID, models.AccountVoter(lateKiosk.Account.ID), f.ids(1)); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("paper vote entered after the count: %v", err)
+		}
+		var parts, votes int64
+		s.Tx(bg).Model(&models.BallotParticipation{}).Where("ballot_id = ? AND pending = ?", b.ID, false).Count(&parts)
+		s.Tx(bg).Model(&models.BallotVote{}).Where("ballot_id = ?", b.ID).Count(&votes)
+		if parts != 1 || votes != 1 {
+			t.Fatalf("%d participations and %d votes stored after the count, want 1 and 1", parts, votes)
+		}
+		again, err := s.CloseAndTally(bg, f.staff1, b.ID)
+		if err != nil || again.Voted != 1 || again.BoardHead != counted.BoardHead {
+			t.Fatalf("result changed: %+v %v", again, err)
+		}
+	})
+}

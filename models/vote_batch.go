@@ -3,6 +3,7 @@ package models
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -170,10 +171,23 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 	inserted := map[voteSlot]bool{}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		db := s.conn(ctx)
-		// The roll lines of the batch's voters, a query per ballot.
+		// The roll lines of the batch's voters, a query per ballot, once
+		// the ballot is held open (holdOpen): a vote that reaches the
+		// database after the count is refused.
 		keysOf := map[uint64][]string{}
+		closed := map[uint64]error{}
 		for _, r := range writers {
+			if _, seen := keysOf[r.ballot.ID]; !seen {
+				if err := s.holdOpen(ctx, r.ballot.ID); errors.Is(err, ErrBallotNotOpen) {
+					closed[r.ballot.ID] = err
+				} else if err != nil {
+					return err
+				}
+			}
 			keysOf[r.ballot.ID] = append(keysOf[r.ballot.ID], r.key)
+		}
+		for id := range closed {
+			delete(keysOf, id)
 		}
 		area := map[voteSlot]uint64{}
 		for id, keys := range keysOf {
@@ -190,6 +204,10 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 		var args []any
 		var eligible []*voteRequest
 		for _, r := range writers {
+			if err := closed[r.ballot.ID]; err != nil {
+				r.err = err
+				continue
+			}
 			a, ok := area[r.slot()]
 			if !ok {
 				r.err = ErrNotEligible
@@ -252,7 +270,13 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 // batch: the participations in arrival order, the choices in an order of
 // their own, shuffled, joined to the participations inserted only inside
 // the statement. The last SELECT returns each voter found on the roll with
-// whether its participation was inserted.
+// whether its participation was inserted, and each ballot no longer open
+// with no voter.
+//
+// The share lock on each ballot's row (open) is holdOpen's: the count takes
+// the row exclusively and marks it counted, so a batch that waited for the
+// count finds its ballot gone from open and writes nothing; its voters are
+// told the ballot is closed.
 //
 // Only the voter's key is the conflict target: naming no target would probe
 // every unique index of the table before each row, the surrogate key and the
@@ -263,8 +287,11 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 const castVotesPG = `WITH input AS (
 	SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
 		WITH ORDINALITY AS t(ballot_id, voter_key, receipt, channel, choices, entered_by_id, actor_id, place_id, detail, ord)
+), open AS (
+	SELECT b.id FROM ballots b WHERE b.id IN (SELECT ballot_id FROM input) AND b.tallied_at IS NULL AND b.closes_at > $10 FOR SHARE
 ), roll AS (
-	SELECT i.*, bv.area_id FROM input i JOIN ballot_voters bv ON bv.ballot_id = i.ballot_id AND bv.voter_key = i.voter_key
+	SELECT i.*, bv.area_id FROM input i JOIN open o ON o.id = i.ballot_id
+	JOIN ballot_voters bv ON bv.ballot_id = i.ballot_id AND bv.voter_key = i.voter_key
 ), part AS (
 	INSERT INTO ballot_participations (ballot_id, voter_key, receipt, channel, pending, area_id, choices, entered_by_id, at)
 	SELECT ballot_id, voter_key, receipt, channel, FALSE, area_id, choices, NULLIF(entered_by_id, 0), $10 FROM roll ORDER BY ord
@@ -278,7 +305,9 @@ const castVotesPG = `WITH input AS (
 	SELECT $10, NULLIF(i.actor_id, 0), $15, $17, i.ballot_id::text, i.place_id, $16, i.detail FROM input i
 	JOIN part p ON p.ballot_id = i.ballot_id AND p.voter_key = i.voter_key ORDER BY i.ord
 )
-SELECT r.ballot_id, r.voter_key, p.voter_key IS NOT NULL FROM roll r LEFT JOIN part p ON p.ballot_id = r.ballot_id AND p.voter_key = r.voter_key`
+SELECT r.ballot_id, r.voter_key, p.voter_key IS NOT NULL FROM roll r LEFT JOIN part p ON p.ballot_id = r.ballot_id AND p.voter_key = r.voter_key
+UNION ALL
+SELECT DISTINCT i.ballot_id, NULL, FALSE FROM input i WHERE NOT EXISTS (SELECT 1 FROM open o WHERE o.id = i.ballot_id)`
 
 // insertVotesPG is insertVotesTx in one statement (castVotesPG), outside
 // any transaction.
@@ -316,12 +345,19 @@ func (s *Store) insertVotesPG(ctx context.Context, writers []*voteRequest) (map[
 	defer rows.Close()
 	onRoll := map[voteSlot]bool{}
 	inserted := map[voteSlot]bool{}
+	closed := map[uint64]bool{}
 	for rows.Next() {
 		var k voteSlot
+		var key *string
 		var ok bool
-		if err := rows.Scan(&k.ballot, &k.key, &ok); err != nil {
+		if err := rows.Scan(&k.ballot, &key, &ok); err != nil {
 			return nil, err
 		}
+		if key == nil {
+			closed[k.ballot] = true
+			continue
+		}
+		k.key = *key
 		onRoll[k] = true
 		if ok {
 			inserted[k] = true
@@ -331,7 +367,11 @@ func (s *Store) insertVotesPG(ctx context.Context, writers []*voteRequest) (map[
 		return nil, err
 	}
 	for _, r := range writers {
-		if !onRoll[r.slot()] {
+		switch {
+		case closed[r.ballot.ID]:
+			// Closed or counted by the time the batch was written.
+			r.err = ErrBallotNotOpen
+		case !onRoll[r.slot()]:
 			r.err = ErrNotEligible
 		}
 	}
