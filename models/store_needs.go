@@ -106,7 +106,41 @@ func (s *Store) SetCategoryLimits(ctx context.Context, p *Principal, id uint64, 
 // change each other's limits.
 func MaySetNeedLimits(p *Principal) bool { return p.Has(RoleAdmin) }
 
-// FileNeed files a need for a verified resident, inside their own community.
+// NeedPlaces returns the places a verified resident may file a need at,
+// which the filing form offers: their community (or village) first, then
+// its compounds and buildings in tree order. A household is never one of
+// them, so a need's page cannot show a room number to the neighbours.
+func (s *Store) NeedPlaces(ctx context.Context, p *Principal) ([]Place, error) {
+	home, err := s.residentHome(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return s.needPlaces(ctx, home)
+}
+
+func (s *Store) needPlaces(ctx context.Context, home Place) ([]Place, error) {
+	anc, err := s.Ancestors(ctx, home)
+	if err != nil {
+		return nil, err
+	}
+	var com Place
+	for _, a := range anc {
+		if a.Kind == KindCommunity || a.Kind == KindVillage {
+			com = a
+		}
+	}
+	if com.ID == 0 {
+		return nil, ErrNotResident
+	}
+	places, err := s.PlacesOfKind(ctx, com, KindCompound, KindBuilding)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Place{com}, places...), nil
+}
+
+// FileNeed files a need for a verified resident at one of the places
+// NeedPlaces offers them.
 func (s *Store) FileNeed(ctx context.Context, p *Principal, in NeedInput, photos []Photo) (Need, error) {
 	var n Need
 	home, err := s.residentHome(ctx, p)
@@ -128,10 +162,16 @@ func (s *Store) FileNeed(ctx context.Context, p *Principal, in NeedInput, photos
 	}
 	var pl Place
 	if in.PlaceID != 0 {
-		if pl, err = s.PlaceByID(ctx, in.PlaceID); err != nil && !errors.Is(err, ErrNotFound) {
+		choices, err := s.needPlaces(ctx, home)
+		if err != nil {
 			return n, err
 		}
-		if pl.ID == 0 || communityOf(pl) != communityOf(home) || pl.Kind == KindStreet || pl.Kind == KindTownship {
+		for _, c := range choices {
+			if c.ID == in.PlaceID {
+				pl = c
+			}
+		}
+		if pl.ID == 0 {
 			fe.Add("place_id", "err.place_outside_community")
 		}
 	}

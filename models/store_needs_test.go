@@ -559,3 +559,41 @@ func TestNeedLimitsOnlyAdmins(t *testing.T) {
 		}
 	})
 }
+
+// A need is filed only at a place the filing form offers (NeedPlaces): the
+// community, its compounds and buildings, never a household, whose room
+// number the need's page would show to the neighbours.
+func TestNeedPlaceMustBeOffered(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newNeedFixture(t, s)
+		offered, err := s.NeedPlaces(bg, f.filer)
+		if err != nil || len(offered) == 0 || offered[0].ID != f.com1.ID {
+			t.Fatalf("offered %v %v", offered, err)
+		}
+		for _, pl := range offered {
+			if pl.Kind == models.KindHousehold {
+				t.Fatalf("a household is offered: %+v", pl)
+			}
+		}
+		if _, err := s.NeedPlaces(bg, f.staff1); !errors.Is(err, models.ErrNotResident) {
+			t.Fatalf("places offered to a non-resident: %v", err)
+		}
+		for _, pl := range []models.Place{f.hh1, f.hh2} {
+			var fe models.FieldErrors
+			_, err := s.FileNeed(bg, f.filer, models.NeedInput{CategoryID: f.category.ID, PlaceID: pl.ID, Description: "楼道灯坏了，晚上看不见"}, nil)
+			if !errors.As(err, &fe) || fe["place_id"] == "" {
+				t.Fatalf("filed at household %s: %v", pl.Name, err)
+			}
+		}
+		var n int64
+		s.DB().Model(&models.Need{}).Count(&n)
+		if n != 0 {
+			t.Fatalf("%d needs filed at households", n)
+		}
+		for _, pl := range offered {
+			if _, err := s.FileNeed(bg, f.filer, models.NeedInput{CategoryID: f.category.ID, PlaceID: pl.ID, Description: "楼道灯坏了，晚上看不见"}, nil); err != nil {
+				t.Fatalf("filed at offered %s: %v", pl.Name, err)
+			}
+		}
+	})
+}

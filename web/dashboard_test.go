@@ -65,7 +65,7 @@ func dashboardScenario(t *testing.T, s *models.Store, clock *modeltest.Clock) ([
 		if err != nil || hh == nil {
 			t.Fatalf("residency: %v", err)
 		}
-		n, err := s.FileNeed(bg, p, models.NeedInput{CategoryID: repair.ID, PlaceID: hh.ID, Description: "楼道灯坏了，晚上看不见"}, nil)
+		n, err := s.FileNeed(bg, p, models.NeedInput{CategoryID: repair.ID, PlaceID: *hh.ParentID, Description: "楼道灯坏了，晚上看不见"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

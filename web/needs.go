@@ -80,35 +80,22 @@ func (s *Server) needForm(c echo.Context, in models.NeedInput, fe models.FieldEr
 	if d.Categories, err = s.store.NeedCategories(rctx(c), true); err != nil {
 		return d, err
 	}
-	anc, err := s.store.Ancestors(rctx(c), *hh)
+	places, err := s.store.NeedPlaces(rctx(c), p)
 	if err != nil {
 		return d, err
 	}
-	var com models.Place
-	for _, a := range anc {
-		if a.Kind == models.KindCommunity || a.Kind == models.KindVillage {
-			com = a
-		}
-		if a.Kind == models.KindBuilding && d.In.PlaceID == 0 {
-			d.In.PlaceID = a.ID
-		}
-	}
-	if com.ID == 0 {
-		return d, models.ErrNotResident
-	}
-	places, err := s.store.PlacesOfKind(rctx(c), com, models.KindCompound, models.KindBuilding)
-	if err != nil {
-		return d, err
-	}
+	com := places[0]
 	names := map[uint64]string{com.ID: com.Name}
-	d.Places = append(d.Places, components.Option{Value: strconv.FormatUint(com.ID, 10), Label: com.Name})
-	for _, pl := range places {
+	for i, pl := range places {
 		label := pl.Name
-		if pl.ParentID != nil && names[*pl.ParentID] != "" && *pl.ParentID != com.ID {
+		if i > 0 && pl.ParentID != nil && names[*pl.ParentID] != "" && *pl.ParentID != com.ID {
 			label = names[*pl.ParentID] + " / " + pl.Name
 		}
 		names[pl.ID] = label
 		d.Places = append(d.Places, components.Option{Value: strconv.FormatUint(pl.ID, 10), Label: label})
+		if pl.Kind == models.KindBuilding && pl.Contains(*hh) && in.PlaceID == 0 {
+			d.In.PlaceID = pl.ID
+		}
 	}
 	if d.In.PlaceID == 0 {
 		d.In.PlaceID = com.ID

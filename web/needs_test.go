@@ -376,3 +376,34 @@ func itoa(n uint64) string { return strconvFormat(n) }
 func parseUint(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
 
 func strconvFormat(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// TestNeedFormRefusesAHousehold: a crafted filing at the resident's own
+// household, which the form never offers, is refused on the place field
+// and files nothing, so no room number reaches the neighbours.
+func TestNeedFormRefusesAHousehold(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		res := login(srv, "13800000004")
+		hh, _, err := s.Residency(bg, principalByPhone(t, s, "13800000004").Account.ID)
+		if err != nil || hh == nil {
+			t.Fatalf("residency %v", err)
+		}
+		form := res.Get("/needs/new")
+		household := strconv.FormatUint(hh.ID, 10)
+		if form.Has(`select[name="place_id"] option[value="` + household + `"]`) {
+			t.Fatal("the form offers the household")
+		}
+		var before, after int64
+		s.Tx(bg).Model(&models.Need{}).Count(&before)
+		bad := submitMultipart(t, res, form, `form[data-testid="need-form"]`,
+			map[string]string{"category_id": optionValue(t, form, "category_id", "设施维修"), "place_id": household, "description": "家门口的灯坏了，晚上看不见。"}, nil)
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-place_id"]`) {
+			t.Fatalf("household as place: %d, error %q", bad.Status, bad.Text(`[data-testid="error-place_id"]`))
+		}
+		s.Tx(bg).Model(&models.Need{}).Count(&after)
+		if after != before {
+			t.Fatal("a need was filed at a household")
+		}
+	})
+}

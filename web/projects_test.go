@@ -150,7 +150,7 @@ func TestProjectFromNeedToRating(t *testing.T) {
 		if err != nil || home == nil {
 			t.Fatalf("residency %v", err)
 		}
-		need, err := s.FileNeed(bg, filer, models.NeedInput{CategoryID: cats[0].ID, PlaceID: home.ID, Description: "单元门门禁坏了，陌生人随便进出。"}, nil)
+		need, err := s.FileNeed(bg, filer, models.NeedInput{CategoryID: cats[0].ID, PlaceID: *home.ParentID, Description: "单元门门禁坏了，陌生人随便进出。"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
