@@ -492,6 +492,8 @@ var (
 	ErrPublicityRunning  = &Error{Code: "err.ballot_publicity_running"}
 	ErrAlreadyFunded     = &Error{Code: "err.ballot_already_funded"}
 	ErrCandidateNotReady = &Error{Code: "err.ballot_candidate_not_feasible"}
+	ErrCandidateOnBallot = &Error{Code: "err.ballot_candidate_on_ballot"}
+	ErrResultWithdrawn   = &Error{Code: "err.ballot_result_withdrawn"}
 )
 
 // ValidateChoices checks one voter's choice set against the method of

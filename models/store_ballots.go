@@ -493,6 +493,15 @@ func (s *Store) AddCandidate(ctx context.Context, p *Principal, ballotID, candid
 		if c.Status != CandidateFeasible || c.ProjectID != nil {
 			return ErrCandidateNotReady
 		}
+		// One candidate on two ballots at once could be funded by both.
+		var elsewhere int64
+		if err := s.conn(ctx).Table("ballot_candidates bc").Joins("JOIN ballots b ON b.id = bc.ballot_id").
+			Where("bc.candidate_id = ? AND bc.ballot_id <> ? AND b.closes_at > ?", c.ID, b.ID, s.Now()).Count(&elsewhere).Error; err != nil {
+			return err
+		}
+		if elsewhere > 0 {
+			return ErrCandidateOnBallot
+		}
 		var pos int
 		if err := s.conn(ctx).Model(&BallotCandidate{}).Select("COALESCE(MAX(position), 0)").Where("ballot_id = ?", b.ID).Scan(&pos).Error; err != nil {
 			return err
@@ -2044,7 +2053,15 @@ func (s *Store) PublishResult(ctx context.Context, p *Principal, id uint64, in N
 			return ErrForbidden
 		}
 		if b.NoticeID != nil {
-			return ErrResultPublished
+			// A withdrawn result notice (an objection upheld, a mistake in
+			// its text) may be published again; any other stands.
+			old, err := s.NoticeByID(ctx, *b.NoticeID)
+			if err != nil {
+				return err
+			}
+			if old.Status != NoticeWithdrawn {
+				return ErrResultPublished
+			}
 		}
 		in.PlaceID = b.PlaceID
 		if strings.TrimSpace(in.Title) == "" {
@@ -2130,6 +2147,9 @@ func (s *Store) FundCandidates(ctx context.Context, p *Principal, id uint64) ([]
 		if err != nil {
 			return err
 		}
+		if n.Status != NoticePublished {
+			return ErrResultWithdrawn
+		}
 		if n.PeriodEndsAt != nil && !n.PeriodEnded(s.Now()) {
 			return ErrPublicityRunning
 		}
@@ -2140,10 +2160,16 @@ func (s *Store) FundCandidates(ctx context.Context, p *Principal, id uint64) ([]
 		if r == nil {
 			return ErrBallotNotClosed
 		}
+		var already []string
 		for _, cid := range r.Funded() {
 			c, err := s.CandidateByID(ctx, cid)
 			if err != nil {
 				return err
+			}
+			if c.ProjectID != nil {
+				// Funded by another ballot since: one project is enough.
+				already = append(already, fmt.Sprintf("candidate %d is project %d", c.ID, *c.ProjectID))
+				continue
 			}
 			in := ProjectInput{Title: c.Title, Summary: c.Description, PlaceID: c.PlaceID, BudgetFen: c.CostFen, SourceType: BallotSource, SourceID: b.ID}
 			if c.NeedID != nil {
@@ -2168,7 +2194,7 @@ func (s *Store) FundCandidates(ctx context.Context, p *Principal, id uint64) ([]
 			return err
 		}
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.fund", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
-			Detail: fmt.Sprintf("%d project(s)", len(out))})
+			Detail: truncate(strings.Join(append([]string{fmt.Sprintf("%d project(s)", len(out))}, already...), "; "), 300)})
 	})
 	return out, err
 }

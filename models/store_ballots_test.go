@@ -1054,3 +1054,83 @@ func TestNoVoteAfterTheCount(t *testing.T) {
 		}
 	})
 }
+
+// TestFundingFollowsThePublishedResult: a withdrawn result notice funds
+// nothing until the result is published again and its new period ends;
+// a candidate sits on one running ballot at a time, and one that two
+// ballots both funded becomes one project.
+func TestFundingFollowsThePublishedResult(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		v1, v2 := f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
+		b1 := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		single := func(title string, opens time.Time) models.Ballot {
+			b, err := s.CreateBallot(bg, f.staff1, models.BallotInput{PlaceID: f.com1.ID, Title: title, Electorate: models.ElectorateAdults,
+				Method: models.MethodSingle, OpensAt: opens, ClosesAt: opens.Add(48 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		// While b1 has not closed its candidates go on no other ballot.
+		b2 := single("第二场票决", b1.ClosesAt.Add(7*24*time.Hour))
+		if err := s.AddCandidate(bg, f.staff1, b2.ID, f.cands[0].ID); !errors.Is(err, models.ErrCandidateOnBallot) {
+			t.Fatalf("a candidate of a running ballot added to another: %v", err)
+		}
+		clock.Advance(2 * time.Hour)
+		if _, err := s.CastVote(bg, v1, b1.ID, f.ids(0)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(b1.ClosesAt)
+		// Closed, not yet funded: its candidates may go on b2, which may
+		// then fund the same one.
+		for _, i := range []int{0, 1} {
+			if err := s.AddCandidate(bg, f.staff1, b2.ID, f.cands[i].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.PublishResult(bg, f.staff1, b1.ID, models.NoticeInput{PeriodDays: 5, AllowObjections: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WithdrawNotice(bg, f.staff1, n.ID, "异议成立，核实计票"); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(6 * 24 * time.Hour)
+		if _, err := s.FundCandidates(bg, f.staff1, b1.ID); !errors.Is(err, models.ErrResultWithdrawn) {
+			t.Fatalf("funded on a withdrawn notice: %v", err)
+		}
+		n2, err := s.PublishResult(bg, f.staff1, b1.ID, models.NoticeInput{PeriodDays: 5})
+		if err != nil || n2.ID == n.ID {
+			t.Fatalf("published again: %+v %v", n2, err)
+		}
+		if _, err := s.PublishResult(bg, f.staff1, b1.ID, models.NoticeInput{PeriodDays: 5}); !errors.Is(err, models.ErrResultPublished) {
+			t.Fatalf("published a third time: %v", err)
+		}
+		if _, err := s.FundCandidates(bg, f.staff1, b1.ID); !errors.Is(err, models.ErrPublicityRunning) {
+			t.Fatalf("funded during the new period: %v", err)
+		}
+		// b2 ran meanwhile with the same candidates; candidate 0 wins both.
+		clock.Set(b2.OpensAt.Add(time.Minute))
+		if _, err := s.CastVote(bg, v2, b2.ID, f.ids(0)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(b2.ClosesAt)
+		if _, err := s.PublishResult(bg, f.staff1, b2.ID, models.NoticeInput{PeriodDays: 1}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(6 * 24 * time.Hour)
+		p1, err := s.FundCandidates(bg, f.staff1, b1.ID)
+		if err != nil || len(p1) != 1 {
+			t.Fatalf("fund b1: %d %v", len(p1), err)
+		}
+		p2, err := s.FundCandidates(bg, f.staff1, b2.ID)
+		if err != nil || len(p2) != 0 {
+			t.Fatalf("fund b2 made %d project(s) of a candidate already funded: %v", len(p2), err)
+		}
+		c, err := s.CandidateByID(bg, f.cands[0].ID)
+		if err != nil || c.ProjectID == nil || *c.ProjectID != p1[0].ID {
+			t.Fatalf("candidate's project: %+v %v", c.ProjectID, err)
+		}
+	})
+}

@@ -245,6 +245,31 @@ func TestBallotThroughTheForms(t *testing.T) {
 		if early := staff.Submit(pub, `form[data-testid="fund-form"]`, map[string]string{"confirm": "yes"}); early.Status != http.StatusConflict {
 			t.Fatalf("fund during publicity: %d", early.Status)
 		}
+		// A withdrawn result notice brings the publish form back, and the
+		// result is published again.
+		var noticeID uint64
+		if err := s.Tx(bg).Model(&models.Ballot{}).Where("id = ?", bid).Select("notice_id").Scan(&noticeID).Error; err != nil || noticeID == 0 {
+			t.Fatalf("notice of the ballot: %d %v", noticeID, err)
+		}
+		acct, err := s.AccountByPhone(bg, "13800000002")
+		if err != nil {
+			t.Fatal(err)
+		}
+		staffP, perr := s.LoadPrincipal(bg, acct.ID)
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		if _, err := s.WithdrawNotice(bg, staffP, noticeID, "公示文字有误"); err != nil {
+			t.Fatal(err)
+		}
+		again := staff.Get(manage)
+		if !again.Has(`[data-testid="notice-withdrawn"]`) || again.Has(`form[data-testid="fund-form"]`) {
+			t.Fatal("after withdrawal the console should offer publishing again, not funding")
+		}
+		pub = staff.Submit(again, `form[data-testid="publish-form"]`, map[string]string{"confirm": "yes", "period_days": "7"})
+		if pub.Status != http.StatusOK || pub.Has(`[data-testid="notice-withdrawn"]`) || !pub.Has(`form[data-testid="fund-form"]`) {
+			t.Fatalf("publish again: %d %s", pub.Status, pub.Text(`[data-testid="refused"]`))
+		}
 
 		// An anonymous visitor reads the result; residents find receipts.
 		anon := srv.Client()

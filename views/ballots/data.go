@@ -128,7 +128,10 @@ type ShowData struct {
 	Candidates  []CandidateLine
 	Result      *ResultView
 	NoticeID    *uint64
-	Funded      bool
+	// NoticeWithdrawn: the result notice was withdrawn; staff may publish
+	// the result again, and nothing is funded until they do.
+	NoticeWithdrawn bool
+	Funded          bool
 
 	SignedIn bool
 	Eligible bool
