@@ -20,6 +20,7 @@ var (
 	ErrRatingWindowOpen     = &Error{Code: "err.rating_window_open"}
 	ErrAlreadyApplied       = &Error{Code: "err.already_applied"}
 	ErrAlreadyMatched       = &Error{Code: "err.already_matched"}
+	ErrProjectPublished     = &Error{Code: "err.project_published"}
 )
 
 // ProjectSource is the SourceType of an outcome notice that publishes a
@@ -741,8 +742,22 @@ func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating
 	})
 }
 
+// ProjectPublished reports whether a project's outcome stands published
+// among its notices (see NoticesForSource): a withdrawn notice (an
+// objection upheld, a mistake in its text) does not count, so the outcome
+// may be published again, as a ballot's result may.
+func ProjectPublished(notices []Notice) bool {
+	for _, n := range notices {
+		if n.Status != NoticeWithdrawn {
+			return true
+		}
+	}
+	return false
+}
+
 // PublishProject publishes an accepted project's outcome as a notice (公示)
-// at its place; PublishOutcome checks p may publish there.
+// at its place, once (ErrProjectPublished while a notice stands);
+// PublishOutcome checks p may publish there.
 func (s *Store) PublishProject(ctx context.Context, p *Principal, id uint64, in NoticeInput) (Notice, error) {
 	var n Notice
 	err := s.InTx(ctx, func(ctx context.Context) error {
@@ -752,6 +767,13 @@ func (s *Store) PublishProject(ctx context.Context, p *Principal, id uint64, in 
 		}
 		if pr.Status != ProjectAccepted && pr.Status != ProjectClosed {
 			return ErrProjectStep
+		}
+		old, err := s.NoticesForSource(ctx, ProjectSource, pr.ID)
+		if err != nil {
+			return err
+		}
+		if ProjectPublished(old) {
+			return ErrProjectPublished
 		}
 		in.PlaceID = pr.PlaceID
 		if n, err = s.PublishOutcome(ctx, p, in, ProjectSource, pr.ID); err != nil {

@@ -355,3 +355,33 @@ func TestProjectRatedByFilerLivingElsewhere(t *testing.T) {
 		}
 	})
 }
+
+// A project's outcome is published once: a second publication is refused
+// and adds no notice, until the first is withdrawn.
+func TestProjectPublishedOnce(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newProjectFixture(t, s)
+		pr := f.accepted(t, s, f.com1, f.need.ID)
+		in := models.NoticeInput{Title: "楼栋照明项目验收结果公示", Body: "项目已验收合格。", PeriodDays: 7}
+		first, err := s.PublishProject(bg, f.staff1, pr.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PublishProject(bg, f.staff1, pr.ID, in); !errors.Is(err, models.ErrProjectPublished) {
+			t.Fatalf("published twice: %v", err)
+		}
+		if _, err := s.PublishProject(bg, f.admin, pr.ID, in); !errors.Is(err, models.ErrProjectPublished) {
+			t.Fatalf("published twice by another: %v", err)
+		}
+		notices, err := s.NoticesForSource(bg, "project", pr.ID)
+		if err != nil || len(notices) != 1 || notices[0].ID != first.ID {
+			t.Fatalf("notices %v %v", notices, err)
+		}
+		if _, err := s.WithdrawNotice(bg, f.staff1, first.ID, "正文有误"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PublishProject(bg, f.staff1, pr.ID, in); err != nil {
+			t.Fatalf("published again after withdrawal: %v", err)
+		}
+	})
+}

@@ -324,7 +324,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 	if det.MyRating != nil {
 		d.MyRating = det.MyRating.Rating
 	}
-	d.CanPublish = d.Staff && p.Can(models.PermPublishNotices, pr.Place) && (pr.Status == models.ProjectAccepted || pr.Status == models.ProjectClosed) && len(det.Notices) == 0
+	d.CanPublish = d.Staff && p.Can(models.PermPublishNotices, pr.Place) && (pr.Status == models.ProjectAccepted || pr.Status == models.ProjectClosed) && !models.ProjectPublished(det.Notices)
 	for _, n := range det.Needs {
 		label, err := s.store.PlaceLabel(ctx, n.Place)
 		if err != nil {
@@ -772,6 +772,9 @@ func (s *Server) publishData(c echo.Context, id uint64) (projects.PublishData, e
 	}
 	if pr.Status != models.ProjectAccepted && pr.Status != models.ProjectClosed {
 		return projects.PublishData{}, models.ErrProjectStep
+	}
+	if models.ProjectPublished(det.Notices) {
+		return projects.PublishData{}, models.ErrProjectPublished
 	}
 	d := projects.PublishData{ID: id, Project: pr.Title, Title: views.T(vctx, "projects.notice_title", pr.Title), PeriodDays: "7", AllowObjections: true}
 	var b strings.Builder

@@ -264,6 +264,15 @@ func TestProjectFromNeedToRating(t *testing.T) {
 		if !strings.HasPrefix(notice.URL.Path, "/notices/") || notice.Status != http.StatusOK {
 			t.Fatalf("publish: %d at %s", notice.Status, notice.URL)
 		}
+		// Posting the same form again (a second tab, a double tap) is
+		// refused and publishes nothing more.
+		if again := staff.Submit(pub, `form[data-testid="publish-form"]`, nil); again.Status != http.StatusConflict || !strings.Contains(again.Doc.Text(), "已经公示") {
+			t.Fatalf("second publication: %d", again.Status)
+		}
+		id, _ := strconv.ParseUint(strings.TrimPrefix(path, "/projects/"), 10, 64)
+		if notices, err := s.NoticesForSource(bg, models.ProjectSource, id); err != nil || len(notices) != 1 {
+			t.Fatalf("%d notices after publishing twice: %v", len(notices), err)
+		}
 		chain := visitor.Get(path)
 		for _, sel := range []string{`[data-testid="project-need"]`, `[data-testid="project-offer"]`, `[data-testid="milestone"][data-done="yes"]`,
 			`[data-testid="progress-photo"]`, `[data-testid="acceptance"]`, `[data-testid="rating-summary"]`,
