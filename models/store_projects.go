@@ -742,17 +742,17 @@ func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating
 	})
 }
 
-// ProjectPublished reports whether a project's outcome stands published
-// among its notices (see NoticesForSource): a withdrawn notice (an
+// StandingNotice returns the notice that stands published among a
+// project's notices (see NoticesForSource), if any: a withdrawn notice (an
 // objection upheld, a mistake in its text) does not count, so the outcome
 // may be published again, as a ballot's result may.
-func ProjectPublished(notices []Notice) bool {
+func StandingNotice(notices []Notice) (Notice, bool) {
 	for _, n := range notices {
 		if n.Status != NoticeWithdrawn {
-			return true
+			return n, true
 		}
 	}
-	return false
+	return Notice{}, false
 }
 
 // PublishProject publishes an accepted project's outcome as a notice (公示)
@@ -772,7 +772,7 @@ func (s *Store) PublishProject(ctx context.Context, p *Principal, id uint64, in 
 		if err != nil {
 			return err
 		}
-		if ProjectPublished(old) {
+		if _, ok := StandingNotice(old); ok {
 			return ErrProjectPublished
 		}
 		in.PlaceID = pr.PlaceID

@@ -324,7 +324,8 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 	if det.MyRating != nil {
 		d.MyRating = det.MyRating.Rating
 	}
-	d.CanPublish = d.Staff && p.Can(models.PermPublishNotices, pr.Place) && (pr.Status == models.ProjectAccepted || pr.Status == models.ProjectClosed) && !models.ProjectPublished(det.Notices)
+	_, published := models.StandingNotice(det.Notices)
+	d.CanPublish = d.Staff && p.Can(models.PermPublishNotices, pr.Place) && (pr.Status == models.ProjectAccepted || pr.Status == models.ProjectClosed) && !published
 	for _, n := range det.Needs {
 		label, err := s.store.PlaceLabel(ctx, n.Place)
 		if err != nil {
@@ -773,10 +774,10 @@ func (s *Server) publishData(c echo.Context, id uint64) (projects.PublishData, e
 	if pr.Status != models.ProjectAccepted && pr.Status != models.ProjectClosed {
 		return projects.PublishData{}, models.ErrProjectStep
 	}
-	if models.ProjectPublished(det.Notices) {
-		return projects.PublishData{}, models.ErrProjectPublished
-	}
 	d := projects.PublishData{ID: id, Project: pr.Title, Title: views.T(vctx, "projects.notice_title", pr.Title), PeriodDays: "7", AllowObjections: true}
+	if n, ok := models.StandingNotice(det.Notices); ok {
+		d.Published = n.ID
+	}
 	var b strings.Builder
 	b.WriteString(views.T(vctx, "projects.notice_body", pr.Title, models.FormatYuan(pr.BudgetFen)))
 	if pr.Undertaker != nil {

@@ -269,6 +269,9 @@ func TestProjectFromNeedToRating(t *testing.T) {
 		if again := staff.Submit(pub, `form[data-testid="publish-form"]`, nil); again.Status != http.StatusConflict || !strings.Contains(again.Doc.Text(), "已经公示") {
 			t.Fatalf("second publication: %d", again.Status)
 		}
+		if again := staff.Get(path + "/publish"); !again.Has(`[data-testid="project-published"] a[href="`+notice.URL.Path+`"]`) || again.Has(`form[data-testid="publish-form"]`) {
+			t.Fatal("the publish page offers a second publication")
+		}
 		id, _ := strconv.ParseUint(strings.TrimPrefix(path, "/projects/"), 10, 64)
 		if notices, err := s.NoticesForSource(bg, models.ProjectSource, id); err != nil || len(notices) != 1 {
 			t.Fatalf("%d notices after publishing twice: %v", len(notices), err)

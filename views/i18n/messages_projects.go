@@ -47,6 +47,7 @@ func init() {
 		"projects.no_offers":                  {"还没有对接资源。", "No resources matched yet."},
 		"projects.offer_withheld":             {"一项已核实的资源", "A verified resource"},
 		"projects.source_ballot":              {"票决 #%d", "Ballot #%d"},
+		"projects.see_notice":                 {"查看公示", "See the notice"},
 		"err.project_published":               {"项目结果已经公示。", "The project's outcome is already published."},
 		"projects.suggestions":                {"推荐资源", "Suggested resources"},
 		"projects.suggestions_hint":           {"按资源类型、服务地点、可用时间和以往居民评价综合排序（满分 100）。", "Ranked by kind, place served, availability and past residents' ratings (out of 100)."},
