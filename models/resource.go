@@ -125,6 +125,17 @@ func (o Offer) ShownOnProject(p *Principal, projectStaff bool) bool {
 	return p != nil && o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID
 }
 
+// MayWithdraw reports whether p may withdraw offer o (whose provider's
+// place is loaded) for every place it serves: staff who manage projects
+// at or above the provider's place, or the account acting for the
+// provider. Staff of a place it only serves may not.
+func (o Offer) MayWithdraw(p *Principal) bool {
+	if p == nil {
+		return false
+	}
+	return p.Can(PermManageProjects, o.Provider.Place) || (o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID)
+}
+
 // OfferPlace is one place an offer serves.
 type OfferPlace struct {
 	OfferID uint64 `gorm:"primaryKey;autoIncrement:false"`

@@ -212,23 +212,28 @@ func (s *Store) VerifyOffer(ctx context.Context, p *Principal, id uint64) (Offer
 	return o, err
 }
 
-// OfferForEditor returns an offer p may change: p is staff of its places
-// or acts for its provider.
-func (s *Store) OfferForEditor(ctx context.Context, p *Principal, id uint64) (Offer, error) {
+// OfferForWithdrawal returns an offer p may withdraw (see
+// Offer.MayWithdraw): forbidden to staff who only serve one of its places,
+// as withdrawing takes it off for every place it serves.
+func (s *Store) OfferForWithdrawal(ctx context.Context, p *Principal, id uint64) (Offer, error) {
 	o, err := s.offerForStaff(ctx, p, id)
-	if errors.Is(err, ErrForbidden) && p != nil && o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID {
-		err = nil
+	if err != nil && !errors.Is(err, ErrForbidden) {
+		return o, err
 	}
-	return o, err
+	if !o.MayWithdraw(p) {
+		return o, ErrForbidden
+	}
+	return o, nil
 }
 
-// WithdrawOffer takes an offer off the list; staff of its places or the
-// account acting for its provider may.
+// WithdrawOffer takes an offer off the list, for every place it serves;
+// staff at or above its provider's place, or the account acting for the
+// provider, may.
 func (s *Store) WithdrawOffer(ctx context.Context, p *Principal, id uint64) (Offer, error) {
 	var o Offer
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if o, err = s.OfferForEditor(ctx, p, id); err != nil {
+		if o, err = s.OfferForWithdrawal(ctx, p, id); err != nil {
 			return err
 		}
 		if o.Status == OfferWithdrawn {

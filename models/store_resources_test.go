@@ -97,3 +97,42 @@ func TestOffersRegisterVerifyWithdraw(t *testing.T) {
 		}
 	})
 }
+
+// Withdrawing an offer takes it off for every place it serves, so only
+// staff at (or above) its provider's place, or the provider, may; staff of
+// a community it merely serves may not.
+func TestOfferWithdrawnOnlyAtTheProvidersPlace(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		owner := principal(t, s, mustAccount(t, s, "13900000030", "志愿队长").ID)
+		o, err := s.RegisterOffer(bg, owner, 0,
+			models.ProviderInput{Kind: models.ProviderVolunteerTeam, Name: "阳光志愿队", Phone: "13912345678", PlaceID: f.com1.ID},
+			models.OfferInput{Kind: models.OfferHours, Title: "助老陪护", Capacity: 200, CapacityUnit: "小时", PlaceIDs: []uint64{f.com1.ID, f.com2.ID}, Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.OfferForWithdrawal(bg, f.staff2, o.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff of a served community may withdraw: %v", err)
+		}
+		if _, err := s.WithdrawOffer(bg, f.staff2, o.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff of a served community withdrew the offer: %v", err)
+		}
+		if got := auditActions(t, s, "offer"); len(got) != 1 {
+			t.Fatalf("refused withdrawal audited: %v", got)
+		}
+		if _, err := s.WithdrawOffer(bg, f.staff1, o.ID); err != nil {
+			t.Fatalf("staff at the provider's place: %v", err)
+		}
+		o2, err := s.RegisterOffer(bg, owner, o.ProviderID, models.ProviderInput{},
+			models.OfferInput{Kind: models.OfferVenue, Title: "活动室", Capacity: 30, CapacityUnit: "人", PlaceIDs: []uint64{f.com2.ID}, Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WithdrawOffer(bg, f.staff2, o2.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff of the only served community withdrew: %v", err)
+		}
+		if _, err := s.WithdrawOffer(bg, f.admin, o2.ID); err != nil {
+			t.Fatalf("admin above the provider's place: %v", err)
+		}
+	})
+}

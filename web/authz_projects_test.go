@@ -16,6 +16,7 @@ func init() {
 		matrixRoute{"POST", "/console/resources/{offerPending2}/verify", staffOf2()},
 		matrixRoute{"POST", "/console/resources/{offer1}/withdraw", staffOf1()},
 		matrixRoute{"POST", "/console/resources/{offerPending2}/withdraw", staffOf2()},
+		matrixRoute{"POST", "/console/resources/{offerShared1}/withdraw", staffOf1()},
 		// Projects: public once out of draft; drafts and every step for
 		// staff of the project's place.
 		matrixRoute{"GET", "/projects", everyone()},
@@ -99,6 +100,16 @@ func projectsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		t.Fatal(err)
 	}
 	setID(t, ids, "offerPending2", o2.ID)
+	// {offerShared1}: a community 1 provider's offer that serves community 2
+	// too; withdrawing it is for community 1's staff, not community 2's.
+	// Its provider is a resident outside the matrix's actors.
+	shared, err := s.RegisterOffer(bg, principalByPhone(t, s, "13800000005"), 0,
+		models.ProviderInput{Kind: models.ProviderVolunteerTeam, Name: "一社区志愿队", Phone: "13800000005", PlaceID: ids["com1"]},
+		models.OfferInput{Kind: models.OfferHours, Title: "两社区助老", Capacity: 50, CapacityUnit: "小时", PlaceIDs: []uint64{ids["com1"], ids["com2"]}, Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setID(t, ids, "offerShared1", shared.ID)
 	pr2, err := s.CreateProject(bg, p2, models.ProjectInput{Title: "二社区项目", PlaceID: ids["com2"], SourceType: "test", SourceID: 1})
 	if err != nil {
 		t.Fatal(err)

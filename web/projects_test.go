@@ -51,6 +51,8 @@ func TestResourcesListRegisterAndVerify(t *testing.T) {
 		vals.Set("capacity_unit", "小时")
 		com1 := community1(t, s)
 		vals.Add("places", strconv.FormatUint(com1.ID, 10))
+		// The team is of community 1, whose staff may then withdraw its offer.
+		vals.Set("provider_place", strconv.FormatUint(com1.ID, 10))
 		bad := res.Post("/resources", vals)
 		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-title"]`) {
 			t.Fatalf("missing title: %d", bad.Status)

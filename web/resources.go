@@ -49,7 +49,7 @@ func (s *Server) offerCards(c echo.Context, offers []models.Offer, labels map[ui
 	for _, o := range offers {
 		card := resources.OfferCard{ID: o.ID, Kind: o.Kind, Title: o.Title, Description: o.Description, Availability: o.Availability,
 			Provider: o.Provider.Name, ProviderKind: o.Provider.Kind, Phone: o.Provider.PhoneFor(me(c)), Verified: o.Provider.Verified(),
-			Status: o.Status, Public: o.Public, Contribution: contrib[o.ProviderID]}
+			Status: o.Status, Public: o.Public, Contribution: contrib[o.ProviderID], MayWithdraw: o.MayWithdraw(me(c))}
 		if o.Capacity > 0 {
 			card.Capacity = fmt.Sprintf("%d %s", o.Capacity, o.CapacityUnit)
 		}
@@ -335,7 +335,7 @@ func (s *Server) withdrawOffer(c echo.Context) error {
 	if c.FormValue("confirm") != "on" {
 		// Nothing changes without the confirmation box ticked; who may
 		// change the offer is checked first so outsiders learn nothing.
-		if _, err := s.store.OfferForEditor(rctx(c), me(c), id); err != nil {
+		if _, err := s.store.OfferForWithdrawal(rctx(c), me(c), id); err != nil {
 			return err
 		}
 		flash(c, "error", "err.confirm_required")
