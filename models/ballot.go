@@ -207,12 +207,14 @@ type ReviewInput struct {
 }
 
 // DecideFeasibility checks a review decision against the policy: a
-// candidate the policy rules out cannot be found feasible, and an
-// infeasible finding needs a reason. It returns the status to record.
+// candidate the policy rules out cannot be found feasible, and every
+// finding, either way, records its reason. It returns the status to record.
 func DecideFeasibility(fp FeasibilityPolicy, c Candidate, in ReviewInput) (CandidateStatus, FieldErrors) {
 	fe := FieldErrors{}
 	reason := strings.TrimSpace(in.Reason)
-	if utf8.RuneCountInString(reason) > 1000 {
+	if reason == "" {
+		fe.Add("reason", "err.required")
+	} else if utf8.RuneCountInString(reason) > 1000 {
 		fe.Add("reason", "err.too_long")
 	}
 	for _, x := range in.Exclusions {
@@ -225,9 +227,6 @@ func DecideFeasibility(fp FeasibilityPolicy, c Candidate, in ReviewInput) (Candi
 			fe.Add("feasible", problems[0])
 		}
 		return CandidateFeasible, fe
-	}
-	if reason == "" {
-		fe.Add("reason", "err.required")
 	}
 	return CandidateInfeasible, fe
 }

@@ -233,7 +233,10 @@ func TestBallotInputValidate(t *testing.T) {
 func TestFeasibility(t *testing.T) {
 	fp := models.DefaultFeasibility
 	c := models.Candidate{Kind: models.CandidateService, CostFen: 50_000_00}
-	if st, fe := models.DecideFeasibility(fp, c, models.ReviewInput{Feasible: true}); st != models.CandidateFeasible || len(fe) != 0 {
+	if _, fe := models.DecideFeasibility(fp, c, models.ReviewInput{Feasible: true}); fe["reason"] != "err.required" {
+		t.Fatalf("a feasible finding without its reason: %v", fe)
+	}
+	if st, fe := models.DecideFeasibility(fp, c, models.ReviewInput{Feasible: true, Reason: "在上限以内"}); st != models.CandidateFeasible || len(fe) != 0 {
 		t.Fatalf("at the cap: %s %v", st, fe)
 	}
 	c.CostFen++

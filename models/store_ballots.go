@@ -802,6 +802,17 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 	}
 	frozen := 0 // voters on the roll, once this call froze it
 	err := s.InTx(ctx, func(ctx context.Context) error {
+		// The row's lock first: a change to the definition or candidates
+		// that checked "scheduled" just before opening commits before the
+		// roll and candidates are read for the fingerprint, or waits.
+		cur, err := s.loadBallot(ctx, b.ID, true)
+		if err != nil {
+			return err
+		}
+		if cur.FrozenAt != nil || s.Now().Before(cur.OpensAt) {
+			return nil // someone else froze it first, or it opens later now
+		}
+		b = cur
 		now := s.Now()
 		roll, err := s.buildRoll(ctx, b)
 		if err != nil {

@@ -24,6 +24,16 @@ type ballotFixture struct {
 func newBallotFixture(t *testing.T, s *models.Store) *ballotFixture {
 	t.Helper()
 	f := &ballotFixture{fixture: newFixture(t, s)}
+	f.cands = f.moreCandidates(t, s)
+	return f
+}
+
+// moreCandidates makes the fixture's three feasible candidates afresh: a
+// candidate sits on one running ballot at a time, so a test running two
+// ballots at once gives the second its own.
+func (f *ballotFixture) moreCandidates(t *testing.T, s *models.Store) []models.Candidate {
+	t.Helper()
+	var out []models.Candidate
 	for i, in := range []models.CandidateInput{
 		{PlaceID: f.com1.ID, Title: "加装楼道扶手", CostFen: 30_000_00, Kind: models.CandidateWorks},
 		{PlaceID: f.com1.ID, Title: "老年食堂餐具", CostFen: 50_000_00, Kind: models.CandidateGoods},
@@ -36,9 +46,9 @@ func newBallotFixture(t *testing.T, s *models.Store) *ballotFixture {
 		if c, err = s.ReviewCandidate(bg, f.staff1, c.ID, models.ReviewInput{Feasible: true, Reason: "符合要求"}); err != nil {
 			t.Fatal(err)
 		}
-		f.cands = append(f.cands, c)
+		out = append(out, c)
 	}
-	return f
+	return out
 }
 
 // voters makes n verified residents, alternately of the fixture's two
@@ -69,6 +79,12 @@ func (f *ballotFixture) voter(t *testing.T, s *models.Store, hh models.Place) *m
 
 func (f *ballotFixture) ballot(t *testing.T, s *models.Store, in models.BallotInput) models.Ballot {
 	t.Helper()
+	return f.ballotOf(t, s, in, f.cands)
+}
+
+// ballotOf is ballot with the candidates cands.
+func (f *ballotFixture) ballotOf(t *testing.T, s *models.Store, in models.BallotInput, cands []models.Candidate) models.Ballot {
+	t.Helper()
 	if in.PlaceID == 0 {
 		in.PlaceID = f.com1.ID
 	}
@@ -89,7 +105,7 @@ func (f *ballotFixture) ballot(t *testing.T, s *models.Store, in models.BallotIn
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range f.cands {
+	for _, c := range cands {
 		if err := s.AddCandidate(bg, f.staff1, b.ID, c.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -614,7 +630,7 @@ func TestBallotFingerprintFollowsRoll(t *testing.T) {
 		f := newBallotFixture(t, s)
 		f.voter(t, s, f.hh1)
 		b1 := f.ballot(t, s, models.BallotInput{})
-		b2 := f.ballot(t, s, models.BallotInput{})
+		b2 := f.ballotOf(t, s, models.BallotInput{}, f.moreCandidates(t, s))
 		clock.Advance(2 * time.Hour)
 		b1, _ = s.Ballot(bg, b1.ID)
 		f.voter(t, s, f.hh2) // joins before b2 is first seen
@@ -669,7 +685,7 @@ func TestBallotOpenNow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AddCandidate(bg, f.staff1, lone.ID, f.cands[0].ID); err != nil {
+		if err := s.AddCandidate(bg, f.staff1, lone.ID, f.moreCandidates(t, s)[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.OpenNow(bg, f.staff1, lone.ID); !errors.Is(err, models.ErrBallotOptions) {
@@ -831,7 +847,7 @@ func TestBallotEligibleBeforeOpening(t *testing.T) {
 		outsider := f.voter(t, s, hh)
 		people := map[string]*models.Principal{"adult": adult, "minor": minor, "staff": f.staff1, "outsider": outsider}
 		for _, el := range []models.ElectorateKind{models.ElectorateAdults, models.ElectorateHouseholds} {
-			b := f.ballot(t, s, models.BallotInput{Electorate: el, Method: models.MethodSingle})
+			b := f.ballotOf(t, s, models.BallotInput{Electorate: el, Method: models.MethodSingle}, f.moreCandidates(t, s))
 			before := map[string]bool{}
 			for name, p := range people {
 				st, err := s.Eligible(bg, p, b.ID)

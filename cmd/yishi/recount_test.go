@@ -53,7 +53,7 @@ func closedBoard(t *testing.T) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c, err = s.ReviewCandidate(ctx, ap, c.ID, models.ReviewInput{Feasible: true}); err != nil {
+		if c, err = s.ReviewCandidate(ctx, ap, c.ID, models.ReviewInput{Feasible: true, Reason: "在上限以内"}); err != nil {
 			t.Fatal(err)
 		}
 		cands = append(cands, c)

@@ -2855,12 +2855,12 @@ func Candidates(d CandidatesData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if d.ReviewID == c.ID {
-						templ_7745c5c3_Err = components.TextArea("reason", "ballots.review_reason_field", d.Form["reason"], 2, d.Errors, nil).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = components.TextArea("reason", "ballots.review_reason_field", d.Form["reason"], 2, d.Errors, templ.Attributes{"required": true}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
 					} else {
-						templ_7745c5c3_Err = components.TextArea("reason", "ballots.review_reason_field", "", 2, nil, nil).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = components.TextArea("reason", "ballots.review_reason_field", "", 2, nil, templ.Attributes{"required": true}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
