@@ -41,6 +41,7 @@ var steps = []Step{
 	{17, "meetings postponed or cancelled: the time first announced and the reason", m0017},
 	{18, "audit seals in a table of their own, entries queued for the sealer by a trigger and never updated", m0018},
 	{19, "when each ballot's result was counted, so that no vote is written after the count", m0019},
+	{20, "service-station sessions fenced to one ballot's kiosk", m0020},
 }
 
 // Latest is the schema version this binary writes.

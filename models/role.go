@@ -99,6 +99,9 @@ func RoleAllows(r Role, p Permission) bool {
 type Principal struct {
 	Account Account
 	Grants  []RoleGrant // with Place loaded
+	// KioskBallotID is set for a service station's session: it may use
+	// that ballot's kiosk and nothing else (the web layer fences it).
+	KioskBallotID uint64
 }
 
 // Has reports whether the principal holds role r anywhere.

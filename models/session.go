@@ -11,6 +11,11 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	RevokedAt  *time.Time
+	// KioskBallotID fences a service station's session (服务站模式) to the
+	// kiosk of one ballot: staff start it on the station's device, and the
+	// residents who vote there can reach nothing else of the staff
+	// member's (see StartKioskSession).
+	KioskBallotID *uint64
 }
 
 // Session limits.

@@ -313,6 +313,49 @@ func (s *Store) StartSession(ctx context.Context, accountID uint64) (string, err
 	return tok, nil
 }
 
+// StartKioskSession turns a staff member's device into a service station
+// for ballot id (服务站模式): a new session of the same account, fenced to
+// that ballot's kiosk, replaces the one behind replacing (revoked), so the
+// residents who then vote on the device cannot reach the staff member's
+// console, roll or records. Signing out ends it; signing in again is
+// needed for anything else. Only staff who manage ballots at the ballot's
+// place, while it is open.
+func (s *Store) StartKioskSession(ctx context.Context, p *Principal, id uint64, replacing string) (string, error) {
+	if p == nil || p.KioskBallotID != 0 {
+		return "", ErrForbidden
+	}
+	b, err := s.loadBallot(ctx, id, false)
+	if err != nil {
+		return "", err
+	}
+	if !p.Can(PermManageBallots, b.Place) {
+		return "", ErrForbidden
+	}
+	if b.Status(s.Now()) != BallotOpen {
+		return "", ErrBallotNotOpen
+	}
+	tok := newToken(32)
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		now := s.Now()
+		bid := b.ID
+		if err := s.conn(ctx).Create(&Session{ID: hashToken(tok), AccountID: p.Account.ID, CreatedAt: now, LastSeenAt: now, KioskBallotID: &bid}).Error; err != nil {
+			return err
+		}
+		if replacing != "" {
+			if err := s.conn(ctx).Model(&Session{}).Where("id = ? AND account_id = ? AND revoked_at IS NULL", hashToken(replacing), p.Account.ID).
+				Update("revoked_at", now).Error; err != nil {
+				return err
+			}
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.kiosk_start", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
+			Detail: "service station started"})
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
 // EndSession revokes the session behind a cookie token.
 func (s *Store) EndSession(ctx context.Context, tok string) error {
 	if tok == "" {
@@ -388,7 +431,7 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 	}
 	// Scanned by hand, column by column: every request pays for this.
 	inIDs, idsArg := s.anyOf("s.id", ids)
-	rows, err := s.hotRows(ctx, `SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.revoked_at,
+	rows, err := s.hotRows(ctx, `SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.revoked_at, s.kiosk_ballot_id,
 		(SELECT COUNT(*) FROM notifications n WHERE n.account_id = s.account_id AND n.read_at IS NULL),
 		a.phone, a.name, a.locale, a.large_text, a.high_contrast,
 		g.id, g.role, g.place_id, gp.parent_id, gp.kind, gp.name, gp.path
@@ -416,7 +459,7 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 			g    grantRow
 			gp   placeCols
 		)
-		if err := rows.Scan(&sess.ID, &sess.AccountID, &sess.CreatedAt, &sess.LastSeenAt, &sess.RevokedAt, &n,
+		if err := rows.Scan(&sess.ID, &sess.AccountID, &sess.CreatedAt, &sess.LastSeenAt, &sess.RevokedAt, &sess.KioskBallotID, &n,
 			&acct.Phone, &acct.Name, &acct.Locale, &acct.LargeText, &acct.HighContrast,
 			&g.ID, &g.Role, &g.PlaceID, &gp.ParentID, &gp.Kind, &gp.Name, &gp.Path); err != nil {
 			fail(err)
@@ -426,6 +469,9 @@ func (s *Store) resumeSessions(ctx context.Context, batch []*resumeCall) {
 		p := found[sess.ID]
 		if p == nil {
 			p = &Principal{Account: acct}
+			if sess.KioskBallotID != nil {
+				p.KioskBallotID = *sess.KioskBallotID
+			}
 			found[sess.ID], unread[sess.ID] = p, n
 			sessions = append(sessions, sess)
 		}

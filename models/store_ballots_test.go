@@ -1150,3 +1150,38 @@ func TestFundingFollowsThePublishedResult(t *testing.T) {
 		}
 	})
 }
+
+// TestKioskSession: only staff who manage the ballot's place start a
+// service station, only while it is open; the station's session replaces
+// the staff member's and knows its ballot; a station starts no other.
+func TestKioskSession(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		tok, err := s.StartSession(bg, f.staff1.Account.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartKioskSession(bg, f.staff1, b.ID, tok); !errors.Is(err, models.ErrBallotNotOpen) {
+			t.Fatalf("a station before opening: %v", err)
+		}
+		clock.Advance(2 * time.Hour)
+		if _, err := s.StartKioskSession(bg, f.staff2, b.ID, ""); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff of another community started a station: %v", err)
+		}
+		station, err := s.StartKioskSession(bg, f.staff1, b.ID, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ResumeSession(bg, tok); !errors.Is(err, models.ErrSessionExpired) {
+			t.Fatalf("the replaced session still works: %v", err)
+		}
+		p, err := s.ResumeSession(bg, station)
+		if err != nil || p.KioskBallotID != b.ID || p.Account.ID != f.staff1.Account.ID {
+			t.Fatalf("station session: %+v %v", p, err)
+		}
+		if _, err := s.StartKioskSession(bg, p, b.ID, station); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("a station started another: %v", err)
+		}
+	})
+}

@@ -43,6 +43,7 @@ func init() {
 		matrixRoute{"GET", "/console/ballots/{ballotOpen1}/kiosk", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/kiosk", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/kiosk/vote", staffOf1()},
+		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/kiosk/start", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotClosed1}/publish", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotClosed1}/fund", staffOf1()},
 		matrixRoute{"GET", "/console/candidates", staffAnywhere()},

@@ -26,6 +26,7 @@ func init() {
 		matrixRoute{"POST", "/needs/{need1}/dispatch", staffOf1()},
 		matrixRoute{"POST", "/needs/{need1}/escalate", staffOf1()},
 		matrixRoute{"POST", "/needs/{need1}/chase", staffOf1()},
+		matrixRoute{"POST", "/needs/{need1}/recall", staffOf1()},
 		matrixRoute{"POST", "/needs/{need2}/accept", staffOf2()},
 		matrixRoute{"POST", "/needs/{need2}/decline", staffOf2()},
 		matrixRoute{"POST", "/needs/{need1}/take", only()},

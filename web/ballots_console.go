@@ -591,6 +591,48 @@ func (s *Server) kioskVoter(ctx context.Context, staff, ballot uint64, token str
 	return voter, nil
 }
 
+// errKioskStation refuses a kiosk check or vote on a device that is not in
+// service-station mode for the ballot: residents never vote inside a staff
+// member's full session.
+var errKioskStation = &models.Error{Code: "err.kiosk_station_needed"}
+
+// kioskStation loads the ballot for the kiosk's check and vote, which only
+// a device in service-station mode for it may make.
+func (s *Server) kioskStation(c echo.Context) (models.Ballot, error) {
+	b, err := s.kioskBallot(c)
+	if err != nil {
+		return b, err
+	}
+	if me(c).KioskBallotID != b.ID {
+		return b, errKioskStation
+	}
+	return b, nil
+}
+
+// kioskStart turns this device into a service station for the ballot
+// (StartKioskSession): the staff member's session here is replaced by one
+// fenced to the kiosk.
+func (s *Server) kioskStart(c echo.Context) error {
+	b, err := s.kioskBallot(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "yes" {
+		return s.render(c, http.StatusUnprocessableEntity, ballots.Kiosk(ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title},
+			Refused: "ballots.confirm_needed"}))
+	}
+	old := ""
+	if ck, err := c.Cookie(cookieSession); err == nil {
+		old = ck.Value
+	}
+	tok, err := s.store.StartKioskSession(rctx(c), me(c), b.ID, old)
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, cookieSession, tok, 0)
+	return redirect(c, "/console/ballots/"+strconv.FormatUint(b.ID, 10)+"/kiosk")
+}
+
 // kioskBallot loads a ballot for the kiosk: staff of its place, open.
 func (s *Server) kioskBallot(c echo.Context) (models.Ballot, error) {
 	id, err := idParam(c, "id")
@@ -615,20 +657,20 @@ func (s *Server) kioskPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, ballots.Kiosk(ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}}))
+	return s.render(c, http.StatusOK, ballots.Kiosk(ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Station: me(c).KioskBallotID == b.ID}))
 }
 
 // kioskVerify finds the resident staff checked in person (a phone number,
 // or a name that matches one account on the roll) and hands the device
 // over with the vote form.
 func (s *Server) kioskVerify(c echo.Context) error {
-	b, err := s.kioskBallot(c)
+	b, err := s.kioskStation(c)
 	if err != nil {
 		return err
 	}
 	ctx := rctx(c)
 	who := strings.TrimSpace(c.FormValue("who"))
-	d := ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Query: who, Errors: models.FieldErrors{}}
+	d := ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Query: who, Errors: models.FieldErrors{}, Station: true}
 	if who == "" {
 		d.Errors.Add("who", "err.required")
 	}
@@ -700,7 +742,7 @@ func (s *Server) kioskVerify(c echo.Context) error {
 // kioskVote is the vote on the station's device: review, then confirm,
 // then a receipt page that returns to the staff check by itself.
 func (s *Server) kioskVote(c echo.Context) error {
-	b, err := s.kioskBallot(c)
+	b, err := s.kioskStation(c)
 	if err != nil {
 		return err
 	}

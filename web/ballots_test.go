@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -150,7 +151,34 @@ func TestKiosk(t *testing.T) {
 		staff := srv.Client()
 		staff.Login("13800000002", demo.Password)
 		kiosk := "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk"
+		// In the staff member's own session the device cannot take votes:
+		// it must first become a service station.
 		page := staff.Get(kiosk)
+		if page.Has(`form[data-testid="kiosk-form"]`) || !page.Has(`form[data-testid="kiosk-start-form"]`) {
+			t.Fatal("the kiosk check is offered in a full staff session")
+		}
+		_, startVals := page.Form(`form[data-testid="kiosk-start-form"]`)
+		if res := staff.Post(kiosk, url.Values{"_csrf": startVals["_csrf"], "who": {"13800000005"}, "id_checked": {"yes"}}); res.Status != http.StatusConflict {
+			t.Fatalf("a kiosk check in a full staff session: %d", res.Status)
+		}
+		if res := staff.Submit(page, `form[data-testid="kiosk-start-form"]`, nil); res.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("station mode without the confirmation: %d", res.Status)
+		}
+		staffCookie := staff.Cookie("yishi_session")
+		page = staff.Submit(page, `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes"})
+		if page.Status != http.StatusOK || !page.Has(`form[data-testid="kiosk-form"]`) || !page.Has(`[data-testid="nav-station"]`) || page.Has(`[data-testid="nav-console"]`) {
+			t.Fatalf("station mode: %d", page.Status)
+		}
+		// The staff member's session on this device is over; the station's
+		// reaches only the kiosk.
+		if _, err := s.ResumeSession(bg, staffCookie); !errors.Is(err, models.ErrSessionExpired) {
+			t.Fatalf("the staff session survived station mode: %v", err)
+		}
+		for _, path := range []string{"/console", "/console/ballots/" + strconv.FormatUint(b.ID, 10), "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/paper", "/profile", "/needs", "/inbox"} {
+			if res := staff.Get(path); res.Status != http.StatusOK || !res.Has(`form[data-testid="kiosk-form"]`) {
+				t.Fatalf("%s from the station: %d, not the kiosk", path, res.Status)
+			}
+		}
 		if res := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005"}); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-id_checked"]`) {
 			t.Fatalf("without the identity tick: %d", res.Status)
 		}
@@ -183,6 +211,14 @@ func TestKiosk(t *testing.T) {
 		again := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
 		if again.Status != http.StatusConflict || !again.Has(`[data-testid="refused"]`) {
 			t.Fatalf("second kiosk vote: %d", again.Status)
+		}
+		// Ending station mode signs the device out.
+		out := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-end-form"]`, nil)
+		if out.Status != http.StatusOK || !out.Has(`[data-testid="nav-login"]`) {
+			t.Fatalf("end of station mode: %d", out.Status)
+		}
+		if res := staff.Get(kiosk); res.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatal("the kiosk still answers after station mode ended")
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,8 +149,33 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 			s.setCookie(c, cookieFlash, "", -1)
 		}
 		c.Set(ctxEnv, e)
+		if p != nil && p.KioskBallotID != 0 && !kioskAllows(c.Request().URL.Path, p.KioskBallotID) {
+			return redirect(c, kioskHome(p.KioskBallotID))
+		}
 		return next(c)
 	}
+}
+
+// kioskHome is the page a service station's session returns to.
+func kioskHome(ballotID uint64) string {
+	return "/console/ballots/" + strconv.FormatUint(ballotID, 10) + "/kiosk"
+}
+
+// kioskAllows is the fence of a service station's session (see
+// models.StartKioskSession): the kiosk of its ballot, that ballot's budget
+// meter, the display preferences (large text for the elderly at the
+// station) and signing out. Anything else goes back to the kiosk.
+func kioskAllows(path string, ballotID uint64) bool {
+	home := kioskHome(ballotID)
+	switch {
+	case path == home, strings.HasPrefix(path, home+"/"):
+		return true
+	case path == "/ballots/"+strconv.FormatUint(ballotID, 10)+"/meter":
+		return true
+	case path == "/logout", path == "/prefs":
+		return true
+	}
+	return false
 }
 
 // locale picks the account's language, then the switch's cookie, then

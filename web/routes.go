@@ -281,6 +281,7 @@ func (s *Server) routes(e *echo.Echo) {
 	bc.GET("/ballots/:id/kiosk", s.kioskPage)
 	bc.POST("/ballots/:id/kiosk", s.kioskVerify)
 	bc.POST("/ballots/:id/kiosk/vote", s.kioskVote)
+	bc.POST("/ballots/:id/kiosk/start", s.kioskStart)
 	bc.POST("/ballots/:id/publish", s.publishBallot)
 	bc.POST("/ballots/:id/fund", s.fundBallot)
 	bc.GET("/candidates", s.consoleCandidates)

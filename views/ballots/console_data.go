@@ -125,6 +125,9 @@ type PaperData struct {
 
 // KioskData is the kiosk's staff check screen.
 type KioskData struct {
+	// Station: the device is in service-station mode for this ballot; if
+	// not, the page offers to start it before anyone votes on it.
+	Station bool
 	Ballot  ShowData
 	Query   string
 	Matches []RollLine

@@ -7,6 +7,7 @@ func init() {
 	add(map[string][2]string{
 		// Ballots (民生微实事票决)
 		"audit_action.ballot_create":           {"发起票决", "Ballot created"},
+		"audit_action.ballot_kiosk_start":      {"开启服务站模式", "Service station started"},
 		"audit_action.ballot_update":           {"修改票决设置", "Ballot changed"},
 		"audit_action.ballot_add_candidate":    {"添加候选项目", "Candidate added to a ballot"},
 		"audit_action.ballot_remove_candidate": {"移除候选项目", "Candidate removed from a ballot"},

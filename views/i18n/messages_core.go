@@ -12,6 +12,7 @@ func init() {
 		"nav.login":           {"登录", "Sign in"},
 		"nav.register":        {"注册", "Register"},
 		"nav.logout":          {"退出登录", "Sign out"},
+		"nav.station":         {"服务站现场投票", "Service station: voting in person"},
 		"nav.skip":            {"跳到正文", "Skip to content"},
 		"nav.main":            {"主导航", "Main navigation"},
 		"prefs.title":         {"显示设置", "Display"},

@@ -77,6 +77,21 @@ func (c *Client) On(s *Server) *Client {
 	return &Client{t: c.t, base: s.URL, HTTP: c.HTTP, Header: c.Header.Clone()}
 }
 
+// Cookie is the value of the cookie name this browser would send to the
+// site, "" when it has none.
+func (c *Client) Cookie(name string) string {
+	u, err := url.Parse(c.base + "/")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
 // Page is a fetched response.
 type Page struct {
 	Status int
