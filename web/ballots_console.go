@@ -214,6 +214,11 @@ func (s *Server) manageData(c echo.Context, id uint64) (ballots.ManageData, mode
 	}
 	status := b.Status(s.store.Now())
 	if status == models.BallotScheduled {
+		opts, err := s.store.Options(ctx, b.ID)
+		if err != nil {
+			return d, b, err
+		}
+		d.NotReady = models.ValidateOptions(b, opts) != nil
 		feasible, _, err := s.store.Candidates(ctx, p, models.CandidateQuery{Status: models.CandidateFeasible, PerPage: 100})
 		if err != nil {
 			return d, b, err

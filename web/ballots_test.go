@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -290,6 +291,49 @@ func TestBallotResultSpreadsheet(t *testing.T) {
 		want := []string{"全部", strconv.Itoa(r.Electorate), strconv.Itoa(r.Voted), strconv.Itoa(r.Online), strconv.Itoa(r.Paper), strconv.Itoa(r.Kiosk)}
 		if strings.Join(turnout[1], "|") != strings.Join(want, "|") || len(turnout) != 2+len(r.Detail.Places) {
 			t.Fatalf("turnout sheet %v, want first row %v and %d areas", turnout, want, len(r.Detail.Places))
+		}
+	})
+}
+
+// TestScheduledBallotNotReady: staff are warned, before opening, that a
+// ballot's candidates do not fit its method, and the warning goes once
+// they do.
+func TestScheduledBallotNotReady(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		staffP := principalByPhone(t, s, "13800000002")
+		place := demoBallot(t, s, models.BallotOpen).PlaceID
+		b, err := s.CreateBallot(bg, staffP, models.BallotInput{PlaceID: place, Title: "只有一个候选的票决", Electorate: models.ElectorateAdults,
+			Method: models.MethodSingle, Seats: 1, OpensAt: s.Now().Add(24 * time.Hour), ClosesAt: s.Now().Add(72 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cands []models.Candidate
+		for _, title := range []string{"单元门禁维修", "楼道照明更换"} {
+			c, err := s.CreateCandidate(bg, staffP, models.CandidateInput{PlaceID: place, Title: title, CostFen: 10_000_00, Kind: models.CandidateWorks}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, err = s.ReviewCandidate(bg, staffP, c.ID, models.ReviewInput{Feasible: true, Reason: "在上限以内"}); err != nil {
+				t.Fatal(err)
+			}
+			cands = append(cands, c)
+		}
+		if err := s.AddCandidate(bg, staffP, b.ID, cands[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		manage := "/console/ballots/" + strconv.FormatUint(b.ID, 10)
+		if page := staff.Get(manage); !page.Has(`[data-testid="not-ready"]`) {
+			t.Fatal("one candidate on a single-choice ballot: no warning")
+		}
+		if err := s.AddCandidate(bg, staffP, b.ID, cands[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if page := staff.Get(manage); page.Status != http.StatusOK || page.Has(`[data-testid="not-ready"]`) {
+			t.Fatalf("two candidates: %d, still warned", page.Status)
 		}
 	})
 }

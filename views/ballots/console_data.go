@@ -90,6 +90,10 @@ type ManageData struct {
 	Refused    string
 	Form       map[string]string
 	Projects   []ProjectLink
+	// NotReady: the candidates on a scheduled ballot do not fit its
+	// method (too few, or not one for yes/no); it could not take votes
+	// once it opens.
+	NotReady bool
 }
 
 // ProjectLink is a project a funded candidate became.

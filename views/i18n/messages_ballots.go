@@ -19,6 +19,7 @@ func init() {
 		"ballots.kiosk_station_end":           {"结束服务站模式并退出", "End station mode and sign out"},
 		"ballots.kiosk_station_end_explained": {"今天的现场投票结束后，请结束服务站模式。", "When voting in person ends for the day, end station mode."},
 		"err.kiosk_station_needed":            {"请先在这台设备上开启服务站模式，再让居民投票。", "Start service-station mode on this device before residents vote on it."},
+		"ballots.not_ready":                   {"候选项目与投票方式不符：是否票决只能有 1 个候选，其他方式至少 2 个，多选还要不少于最少选择数。请在 %s 开始投票前补齐或修改，否则到时无法投票。", "The candidates do not fit the method: a yes/no ballot has exactly 1, every other method at least 2, and approval at least its minimum choice. Fix it before voting starts at %s, or nobody will be able to vote."},
 		"ballots.notice_withdrawn":            {"结果公示已撤回。核实后可以重新公示；重新公示并期满后才能立项。", "The result notice was withdrawn. Once checked, publish it again; projects are created only after the new period ends."},
 		"err.ballot_candidate_on_ballot":      {"这个候选项目已在另一场尚未结束的票决中。", "This candidate is already on another ballot that has not closed."},
 		"err.ballot_result_withdrawn":         {"结果公示已撤回，请重新公示后再立项。", "The result notice was withdrawn. Publish it again before funding."},
