@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -88,6 +89,46 @@ type BoardFile struct {
 	Entries     []BoardEntry     `json:"entries"`
 	Head        string           `json:"head"`
 	Totals      BoardTotals      `json:"totals"`
+	// Outcome is what the totals decided, with what deciding needs: boards
+	// downloaded before it was published lack it, and are recounted
+	// without it.
+	Outcome *BoardOutcome `json:"outcome,omitempty"`
+}
+
+// BoardOutcome is a board's stated outcome: whether turnout met the
+// threshold, and the candidates funded (budget) or elected (other
+// methods; yes/no: carried), in rank order, ties broken by lower cost and
+// then by the draw the seed decides.
+type BoardOutcome struct {
+	Seats      int      `json:"seats"`
+	TurnoutPct int      `json:"turnout_pct"`
+	DrawSeed   string   `json:"draw_seed"`
+	Valid      bool     `json:"valid"`
+	Winners    []uint64 `json:"winners"`
+}
+
+// Decide recomputes the outcome of totals on board f: turnout from its
+// receipts against its electorate, then ranking and selection exactly as
+// the count did. It returns the winners in rank order and whether turnout
+// was met.
+func Decide(f BoardFile, totals BoardTotals, receipts int64) ([]uint64, bool, error) {
+	o := f.Outcome
+	if o == nil {
+		return nil, false, fmt.Errorf("the board states no outcome")
+	}
+	seed, err := strconv.ParseUint(o.DrawSeed, 10, 64)
+	if err != nil {
+		return nil, false, fmt.Errorf("draw seed %q: %v", o.DrawSeed, err)
+	}
+	valid := TurnoutMet(receipts, int64(f.Electorate), o.TurnoutPct)
+	b := Ballot{Method: f.Method, MinChoices: f.MinChoices, MaxChoices: f.MaxChoices, RankK: f.RankK, BudgetFen: f.BudgetFen, Seats: o.Seats, TurnoutPct: o.TurnoutPct}
+	var winners []uint64
+	for _, c := range SelectFunded(b, RankTallies(totals.Candidates, seed), totals.No, valid) {
+		if c.Funded {
+			winners = append(winners, c.ID)
+		}
+	}
+	return winners, valid, nil
 }
 
 // Recount checks a board: the chain from the fingerprint to the stated
@@ -166,6 +207,19 @@ func Recount(f BoardFile) (BoardTotals, error) {
 		if !ok || s.Votes != r.Votes || s.Points != r.Points {
 			return got, fmt.Errorf("candidate %d: stated %d votes / %d points, recounted %d / %d", r.ID, s.Votes, s.Points, r.Votes, r.Points)
 		}
+	}
+	if f.Outcome == nil {
+		return got, nil
+	}
+	winners, valid, err := Decide(f, got, receipts)
+	if err != nil {
+		return got, err
+	}
+	if valid != f.Outcome.Valid {
+		return got, fmt.Errorf("stated turnout met %v, recounted %v", f.Outcome.Valid, valid)
+	}
+	if !slices.Equal(winners, f.Outcome.Winners) {
+		return got, fmt.Errorf("stated winners %v, recounted %v", f.Outcome.Winners, winners)
 	}
 	return got, nil
 }

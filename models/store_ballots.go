@@ -1969,6 +1969,7 @@ func (s *Store) BoardFileFor(ctx context.Context, id uint64) (BoardFile, error) 
 			f.Totals.Ballots++
 		}
 	}
+	f.Outcome = &BoardOutcome{Seats: b.Seats, TurnoutPct: b.TurnoutPct, DrawSeed: r.DrawSeed, Valid: r.Valid, Winners: r.Funded()}
 	return f, nil
 }
 

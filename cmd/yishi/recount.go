@@ -12,8 +12,10 @@ import (
 
 // cmdRecount checks a downloaded ballot board (board.json) offline: it
 // walks the hash chain from the ballot's fingerprint to the stated head,
-// recounts the choices and compares them with the totals the file states.
-// It prints the recounted totals and exits 1 on any mismatch.
+// recounts the choices and compares them with the totals the file states,
+// then decides the outcome again (turnout, ranking with the recorded draw,
+// the budget) and compares it with the stated winners. It prints the
+// recounted totals and outcome and exits 1 on any mismatch.
 func cmdRecount(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("recount", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -54,6 +56,14 @@ func cmdRecount(args []string, stdout io.Writer) error {
 	if f.Method == models.MethodYesNo {
 		fmt.Fprintf(stdout, "  no: %d\n", got.No)
 	}
-	fmt.Fprintln(stdout, "OK: the chain verifies and the totals match")
+	if f.Outcome == nil {
+		fmt.Fprintln(stdout, "OK: the chain verifies and the totals match (the board states no outcome to check)")
+		return nil
+	}
+	fmt.Fprintf(stdout, "turnout met %v; draw seed %s\n", f.Outcome.Valid, f.Outcome.DrawSeed)
+	for i, id := range f.Outcome.Winners {
+		fmt.Fprintf(stdout, "  %d. candidate %d %s\n", i+1, id, title[id])
+	}
+	fmt.Fprintln(stdout, "OK: the chain verifies, the totals match, and they decide the stated outcome")
 	return nil
 }

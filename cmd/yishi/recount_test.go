@@ -116,8 +116,29 @@ func TestRecount(t *testing.T) {
 		return path
 	}
 	r := c.ok("recount", write("good.json", nil))
-	if !strings.Contains(r.stdout, "OK") || !strings.Contains(r.stdout, "ballots counted 4") {
+	if !strings.Contains(r.stdout, "OK") || !strings.Contains(r.stdout, "ballots counted 4") || !strings.Contains(r.stdout, "stated outcome") {
 		t.Fatalf("good board: %s", r.stdout)
+	}
+	// Votes 2, 2, 1 for costs 3, 5 and 2 yuan within 8: the first two fit
+	// exactly, the third no longer does.
+	f, err := models.ParseBoard(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Outcome == nil || !f.Outcome.Valid || len(f.Outcome.Winners) != 2 || f.Outcome.Winners[0] != f.Candidates[0].ID || f.Outcome.Winners[1] != f.Candidates[1].ID {
+		t.Fatalf("stated outcome %+v", f.Outcome)
+	}
+	c.fails([]string{"MISMATCH", "winners"}, "recount", write("winners.json", func(f *models.BoardFile) {
+		f.Outcome.Winners = []uint64{f.Candidates[0].ID, f.Candidates[2].ID}
+	}))
+	c.fails([]string{"MISMATCH", "turnout"}, "recount", write("turnout.json", func(f *models.BoardFile) {
+		f.Outcome.Valid = false
+		f.Outcome.Winners = nil
+	}))
+	// A board from before outcomes were stated is still recounted.
+	r = c.ok("recount", write("no-outcome.json", func(f *models.BoardFile) { f.Outcome = nil }))
+	if !strings.Contains(r.stdout, "no outcome to check") {
+		t.Fatalf("board without an outcome: %s", r.stdout)
 	}
 	lastVote := func(f *models.BoardFile) *models.BoardEntry { return &f.Entries[len(f.Entries)-1] }
 	c.fails([]string{"MISMATCH", "hash"}, "recount", write("edited.json", func(f *models.BoardFile) {
