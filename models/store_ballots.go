@@ -1424,11 +1424,7 @@ func (s *Store) ConfirmPaperVote(ctx context.Context, staff *Principal, paperID 
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
 		var pv BallotPaperVote
-		db := s.conn(ctx)
-		if db.Dialector.Name() == "postgres" {
-			db = db.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := db.Where("id = ?", paperID).Limit(1).Find(&pv).Error; err != nil {
+		if err := s.conn(ctx).Where("id = ?", paperID).Limit(1).Find(&pv).Error; err != nil {
 			return err
 		}
 		if pv.ID == 0 {
@@ -1441,11 +1437,24 @@ func (s *Store) ConfirmPaperVote(ctx context.Context, staff *Principal, paperID 
 		if !staff.Can(PermManageBallots, b.Place) {
 			return ErrForbidden
 		}
+		// The ballot's row before the paper ballot's, in the count's order
+		// (it holds the ballot, then settles unconfirmed paper ballots):
+		// the other order could deadlock with it.
+		if err := s.holdOpen(ctx, b.ID); err != nil {
+			if errors.Is(err, ErrBallotNotOpen) && (pv.ConfirmedByID != nil || pv.VoterKey == "") {
+				return ErrPaperSettled
+			}
+			return err
+		}
+		db := s.conn(ctx)
+		if db.Dialector.Name() == "postgres" {
+			db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := db.Where("id = ?", paperID).Limit(1).Find(&pv).Error; err != nil {
+			return err
+		}
 		if pv.ConfirmedByID != nil || pv.VoterKey == "" {
 			return ErrPaperSettled
-		}
-		if err := s.holdOpen(ctx, b.ID); err != nil {
-			return err
 		}
 		if pv.EnteredByID == staff.Account.ID {
 			return ErrSameStaff
