@@ -133,7 +133,25 @@ func (o Offer) MayWithdraw(p *Principal) bool {
 	if p == nil {
 		return false
 	}
-	return p.Can(PermManageProjects, o.Provider.Place) || (o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID)
+	return p.Can(PermManageProjects, o.Provider.Place) || o.Provider.actsFor(p)
+}
+
+// MayVerify reports whether p may verify offer o (whose provider's place
+// is loaded), and with it its provider: staff who manage projects at or
+// above the provider's place, other than the account acting for the
+// provider, which may not vouch for itself. Staff of a place it only
+// serves may not, as the verification holds for every place it serves.
+func (o Offer) MayVerify(p *Principal) bool {
+	if p == nil {
+		return false
+	}
+	return p.Can(PermManageProjects, o.Provider.Place) && !o.Provider.actsFor(p)
+}
+
+// actsFor reports whether p (not nil) is the account acting for the
+// provider.
+func (pr Provider) actsFor(p *Principal) bool {
+	return pr.AccountID != nil && *pr.AccountID == p.Account.ID
 }
 
 // OfferPlace is one place an offer serves.

@@ -180,13 +180,28 @@ func (s *Store) offerForStaff(ctx context.Context, p *Principal, id uint64) (Off
 	return o, ErrForbidden
 }
 
+// offerIf loads an offer as offerForStaff does and checks p may act on it
+// by may instead: forbidden when may says no.
+func (s *Store) offerIf(ctx context.Context, p *Principal, id uint64, may func(Offer, *Principal) bool) (Offer, error) {
+	o, err := s.offerForStaff(ctx, p, id)
+	if err != nil && !errors.Is(err, ErrForbidden) {
+		return o, err
+	}
+	if !may(o, p) {
+		return o, ErrForbidden
+	}
+	return o, nil
+}
+
 // VerifyOffer marks a pending offer verified (核实), and its provider too
-// when it is not yet.
+// when it is not yet; staff at or above its provider's place may (see
+// Offer.MayVerify), not staff who only serve one of its places, nor the
+// account acting for the provider.
 func (s *Store) VerifyOffer(ctx context.Context, p *Principal, id uint64) (Offer, error) {
 	var o Offer
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if o, err = s.offerForStaff(ctx, p, id); err != nil {
+		if o, err = s.offerIf(ctx, p, id, Offer.MayVerify); err != nil {
 			return err
 		}
 		if o.Status != OfferPending {
@@ -216,14 +231,7 @@ func (s *Store) VerifyOffer(ctx context.Context, p *Principal, id uint64) (Offer
 // Offer.MayWithdraw): forbidden to staff who only serve one of its places,
 // as withdrawing takes it off for every place it serves.
 func (s *Store) OfferForWithdrawal(ctx context.Context, p *Principal, id uint64) (Offer, error) {
-	o, err := s.offerForStaff(ctx, p, id)
-	if err != nil && !errors.Is(err, ErrForbidden) {
-		return o, err
-	}
-	if !o.MayWithdraw(p) {
-		return o, ErrForbidden
-	}
-	return o, nil
+	return s.offerIf(ctx, p, id, Offer.MayWithdraw)
 }
 
 // WithdrawOffer takes an offer off the list, for every place it serves;

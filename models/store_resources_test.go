@@ -98,19 +98,27 @@ func TestOffersRegisterVerifyWithdraw(t *testing.T) {
 	})
 }
 
+// sharedOffer registers, for a new account, a community 1 volunteer
+// team's pending offer that serves communities 1 and 2.
+func sharedOffer(t *testing.T, s *models.Store, f *fixture) (*models.Principal, models.Offer) {
+	t.Helper()
+	owner := principal(t, s, mustAccount(t, s, "13900000030", "志愿队长").ID)
+	o, err := s.RegisterOffer(bg, owner, 0,
+		models.ProviderInput{Kind: models.ProviderVolunteerTeam, Name: "阳光志愿队", Phone: "13912345678", PlaceID: f.com1.ID},
+		models.OfferInput{Kind: models.OfferHours, Title: "助老陪护", Capacity: 200, CapacityUnit: "小时", PlaceIDs: []uint64{f.com1.ID, f.com2.ID}, Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return owner, o
+}
+
 // Withdrawing an offer takes it off for every place it serves, so only
 // staff at (or above) its provider's place, or the provider, may; staff of
 // a community it merely serves may not.
 func TestOfferWithdrawnOnlyAtTheProvidersPlace(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newFixture(t, s)
-		owner := principal(t, s, mustAccount(t, s, "13900000030", "志愿队长").ID)
-		o, err := s.RegisterOffer(bg, owner, 0,
-			models.ProviderInput{Kind: models.ProviderVolunteerTeam, Name: "阳光志愿队", Phone: "13912345678", PlaceID: f.com1.ID},
-			models.OfferInput{Kind: models.OfferHours, Title: "助老陪护", Capacity: 200, CapacityUnit: "小时", PlaceIDs: []uint64{f.com1.ID, f.com2.ID}, Public: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		owner, o := sharedOffer(t, s, f)
 		if _, err := s.OfferForWithdrawal(bg, f.staff2, o.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff of a served community may withdraw: %v", err)
 		}
@@ -132,6 +140,51 @@ func TestOfferWithdrawnOnlyAtTheProvidersPlace(t *testing.T) {
 			t.Fatalf("staff of the only served community withdrew: %v", err)
 		}
 		if _, err := s.WithdrawOffer(bg, f.admin, o2.ID); err != nil {
+			t.Fatalf("admin above the provider's place: %v", err)
+		}
+	})
+}
+
+// Verifying an offer vouches for it, and for its provider, in every place
+// it serves, so only staff at (or above) its provider's place may; not
+// staff of a community it merely serves, nor the provider itself.
+func TestOfferVerifiedOnlyAtTheProvidersPlace(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		owner, o := sharedOffer(t, s, f)
+		// As the staff list loads it, with its provider's place.
+		l2, _, err := s.StaffOffers(bg, f.staff2, models.OfferQuery{})
+		if err != nil || len(l2) != 1 {
+			t.Fatalf("staff2 list %v %v", l2, err)
+		}
+		if l2[0].MayVerify(f.staff2) || l2[0].MayVerify(owner) || l2[0].MayVerify(nil) || !l2[0].MayVerify(f.staff1) || !l2[0].MayVerify(f.admin) {
+			t.Fatal("MayVerify: only staff at or above the provider's place")
+		}
+		if _, err := s.VerifyOffer(bg, f.staff2, o.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff of a served community verified the offer: %v", err)
+		}
+		if _, err := s.VerifyOffer(bg, owner, o.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("the provider verified its own offer: %v", err)
+		}
+		if got := auditActions(t, s, "provider"); len(got) != 1 {
+			t.Fatalf("refused verification audited: %v", got)
+		}
+		if _, err := s.VerifyOffer(bg, f.staff1, o.ID); err != nil {
+			t.Fatalf("staff at the provider's place: %v", err)
+		}
+
+		// Staff who register their own team's offer do not verify it; staff
+		// above its place do.
+		mine, err := s.RegisterOffer(bg, f.staff1, 0,
+			models.ProviderInput{Kind: models.ProviderUnit, Name: "一社区共建单位", Phone: "13700000001", PlaceID: f.com1.ID},
+			models.OfferInput{Kind: models.OfferVenue, Title: "活动室", Capacity: 30, CapacityUnit: "人", PlaceIDs: []uint64{f.com1.ID}, Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.VerifyOffer(bg, f.staff1, mine.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("staff verified their own provider's offer: %v", err)
+		}
+		if v, err := s.VerifyOffer(bg, f.admin, mine.ID); err != nil || !v.Provider.Verified() {
 			t.Fatalf("admin above the provider's place: %v", err)
 		}
 	})

@@ -13,7 +13,9 @@ func init() {
 		matrixRoute{"GET", "/resources/new", signedIn()},
 		matrixRoute{"GET", "/console/resources", staffAnywhere()},
 		matrixRoute{"POST", "/console/resources/{offerPending1}/verify", staffOf1()},
-		matrixRoute{"POST", "/console/resources/{offerPending2}/verify", staffOf2()},
+		// staff2 registered {offerPending2} and may not verify it themselves.
+		matrixRoute{"POST", "/console/resources/{offerPending2}/verify", streetAndAdmin()},
+		matrixRoute{"POST", "/console/resources/{offerShared1}/verify", staffOf1()},
 		matrixRoute{"POST", "/console/resources/{offer1}/withdraw", staffOf1()},
 		matrixRoute{"POST", "/console/resources/{offerPending2}/withdraw", staffOf2()},
 		matrixRoute{"POST", "/console/resources/{offerShared1}/withdraw", staffOf1()},
@@ -100,8 +102,9 @@ func projectsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		t.Fatal(err)
 	}
 	setID(t, ids, "offerPending2", o2.ID)
-	// {offerShared1}: a community 1 provider's offer that serves community 2
-	// too; withdrawing it is for community 1's staff, not community 2's.
+	// {offerShared1}: a community 1 provider's pending offer that serves
+	// community 2 too; verifying or withdrawing it is for community 1's
+	// staff, not community 2's.
 	// Its provider is a resident outside the matrix's actors.
 	shared, err := s.RegisterOffer(bg, principalByPhone(t, s, "13800000005"), 0,
 		models.ProviderInput{Kind: models.ProviderVolunteerTeam, Name: "一社区志愿队", Phone: "13800000005", PlaceID: ids["com1"]},

@@ -104,6 +104,69 @@ func TestResourcesListRegisterAndVerify(t *testing.T) {
 	})
 }
 
+// The console offers to verify an offer only to staff at or above its
+// provider's place: staff of a community it merely serves see it without
+// the action, and so do staff who registered it for their own unit.
+func TestResourcesConsoleVerifyOnlyAtTheProvidersPlace(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		com1, com2 := community1(t, s), placeNamed(t, s, demo.CommunityNames[1])
+		acct, err := s.CreateAccount(bg, models.AccountInput{Phone: "13800000098", Name: "二社区社工", Password: demo.Password, Confirm: demo.Password}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.GrantRoleAsSystem(bg, acct.ID, models.RoleCommunityStaff, com2.ID); err != nil {
+			t.Fatal(err)
+		}
+		shared, err := s.RegisterOffer(bg, principalByPhone(t, s, "13800000005"), 0,
+			models.ProviderInput{Kind: models.ProviderVolunteerTeam, Name: "一社区志愿队", Phone: "13800000005", PlaceID: com1.ID},
+			models.OfferInput{Kind: models.OfferHours, Title: "两社区助老", Capacity: 50, CapacityUnit: "小时", PlaceIDs: []uint64{com1.ID, com2.ID}, Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, err := s.RegisterOffer(bg, principalByPhone(t, s, "13800000002"), 0,
+			models.ProviderInput{Kind: models.ProviderUnit, Name: "社工的共建单位", Phone: "13700000003", PlaceID: com1.ID},
+			models.OfferInput{Kind: models.OfferVenue, Title: "社工的活动室", Capacity: 20, CapacityUnit: "人", PlaceIDs: []uint64{com1.ID}, Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		verifyForm := func(id uint64) string {
+			return `li[data-id="` + strconv.FormatUint(id, 10) + `"] form[data-testid="offer-verify-form"]`
+		}
+		listed := func(id uint64) string { return `li[data-id="` + strconv.FormatUint(id, 10) + `"]` }
+
+		staff2 := srv.Client()
+		staff2.Login("13800000098", demo.Password)
+		q2 := staff2.Get("/console/resources")
+		if !q2.Has(listed(shared.ID)) || q2.Has(verifyForm(shared.ID)) {
+			t.Fatalf("staff of a served community: listed %v, may verify %v", q2.Has(listed(shared.ID)), q2.Has(verifyForm(shared.ID)))
+		}
+		if p := staff2.Post("/console/resources/"+strconv.FormatUint(shared.ID, 10)+"/verify", map[string][]string{"_csrf": {q2.CSRF()}}); p.Status != http.StatusForbidden {
+			t.Fatalf("staff of a served community verifying: %d", p.Status)
+		}
+
+		staff1 := srv.Client()
+		staff1.Login("13800000002", demo.Password)
+		q1 := staff1.Get("/console/resources")
+		if !q1.Has(listed(own.ID)) || q1.Has(verifyForm(own.ID)) {
+			t.Fatal("staff are offered to verify the offer they registered themselves")
+		}
+		if !q1.Has(verifyForm(shared.ID)) {
+			t.Fatal("staff at the provider's place are not offered to verify")
+		}
+		if p := staff1.Submit(q1, verifyForm(shared.ID), nil); p.Status != http.StatusOK || p.Has(verifyForm(shared.ID)) {
+			t.Fatalf("verify: %d", p.Status)
+		}
+
+		admin := srv.Client()
+		admin.Login("13800000000", demo.Password)
+		if p := admin.Submit(admin.Get("/console/resources"), verifyForm(own.ID), nil); p.Status != http.StatusOK || p.Has(verifyForm(own.ID)) {
+			t.Fatalf("admin verifying staff's own offer: %d", p.Status)
+		}
+	})
+}
+
 // pngBytes is a small valid PNG.
 func pngBytes(t *testing.T) []byte {
 	t.Helper()

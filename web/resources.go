@@ -49,7 +49,7 @@ func (s *Server) offerCards(c echo.Context, offers []models.Offer, labels map[ui
 	for _, o := range offers {
 		card := resources.OfferCard{ID: o.ID, Kind: o.Kind, Title: o.Title, Description: o.Description, Availability: o.Availability,
 			Provider: o.Provider.Name, ProviderKind: o.Provider.Kind, Phone: o.Provider.PhoneFor(me(c)), Verified: o.Provider.Verified(),
-			Status: o.Status, Public: o.Public, Contribution: contrib[o.ProviderID], MayWithdraw: o.MayWithdraw(me(c))}
+			Status: o.Status, Public: o.Public, Contribution: contrib[o.ProviderID], MayWithdraw: o.MayWithdraw(me(c)), MayVerify: o.MayVerify(me(c))}
 		if o.Capacity > 0 {
 			card.Capacity = fmt.Sprintf("%d %s", o.Capacity, o.CapacityUnit)
 		}
