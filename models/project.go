@@ -226,6 +226,11 @@ func (in *ProjectInput) Validate() FieldErrors {
 	return fe
 }
 
+// ProjectSourceTypes are the SourceTypes projects are made from besides
+// their needs: a council resolution (SpawnProject) and a ballot's winning
+// project.
+var ProjectSourceTypes = []string{ResolutionSource, BallotSource}
+
 // Project is an item on the projects list (项目清单): needs matched with
 // resources and carried out by an undertaker under an owner, with a budget,
 // milestones, progress, acceptance (验收) and the residents' rating (民评).

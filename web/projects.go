@@ -274,6 +274,25 @@ func checkLabel(c echo.Context, key string, milestones []models.ProjectMilestone
 	return views.T(vctx, "projects.check."+key)
 }
 
+// projectSources name, for each of models.ProjectSourceTypes, the message
+// that labels a project's source (taking its id) and the path of the
+// source's page (the id appended).
+var projectSources = map[string]struct{ key, path string }{
+	models.ResolutionSource: {"projects.source_resolution", "/resolutions/"},
+	models.BallotSource:     {"projects.source_ballot", "/ballots/"},
+}
+
+// projectSourceLabel names a project's source in the reader's language,
+// with the URL of its page; a source of a type no page is known for is
+// named as plain text, with no URL.
+func projectSourceLabel(ctx context.Context, sourceType string, id uint64) (label, url string) {
+	src, ok := projectSources[sourceType]
+	if !ok {
+		return views.T(ctx, "projects.source_other", id), ""
+	}
+	return views.T(ctx, src.key, id), src.path + strconv.FormatUint(id, 10)
+}
+
 // showData builds a project's page for the viewer.
 func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) {
 	ctx := rctx(c)
@@ -297,14 +316,7 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		d.Undertaker = pr.Undertaker.Name + views.T(vctx, "common.paren", views.T(vctx, "resources.provider_kind."+string(pr.Undertaker.Kind)))
 	}
 	if pr.SourceType != "" && pr.SourceID != nil {
-		switch id := *pr.SourceID; pr.SourceType {
-		case models.ResolutionSource:
-			d.Source, d.SourceURL = views.T(vctx, "resolution.title_n", id), "/resolutions/"+strconv.FormatUint(id, 10)
-		case models.BallotSource:
-			d.Source, d.SourceURL = views.T(vctx, "projects.source_ballot", id), "/ballots/"+strconv.FormatUint(id, 10)
-		default:
-			d.Source = fmt.Sprintf("%s #%d", pr.SourceType, id)
-		}
+		d.Source, d.SourceURL = projectSourceLabel(vctx, pr.SourceType, *pr.SourceID)
 	}
 	var kinds []string
 	for _, k := range pr.Kinds() {

@@ -448,35 +448,59 @@ func TestProjectPageWithholdsPrivateOffers(t *testing.T) {
 	})
 }
 
-// TestProjectPageLinksItsBallot: a project that a ballot funded names the
-// ballot in the reader's language and links to it, as one from a
-// resolution does.
-func TestProjectPageLinksItsBallot(t *testing.T) {
+// TestProjectPageNamesItsSource: a project made from a resolution or a
+// ballot names its source in the reader's language and links to its page;
+// a source of a type with no known page is named as plain text, never by
+// its raw type.
+func TestProjectPageNamesItsSource(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		var b models.Ballot
 		if err := s.DB().Order("id").First(&b).Error; err != nil {
 			t.Fatal(err)
 		}
+		var r models.Resolution
+		if err := s.DB().Order("id").First(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		type want struct{ zh, en, path string }
+		cases := map[string]struct {
+			id uint64
+			want
+		}{
+			models.ResolutionSource: {r.ID, want{"决议 #", "Resolution #", "/resolutions/"}},
+			models.BallotSource:     {b.ID, want{"票决 #", "Ballot #", "/ballots/"}},
+			"elsewhere":             {42, want{"其他记录 #", "Another record #", ""}},
+		}
+		for _, st := range models.ProjectSourceTypes {
+			if _, ok := cases[st]; !ok {
+				t.Fatalf("project source type %q is not tested", st)
+			}
+		}
 		staff := principalByPhone(t, s, "13800000002")
-		pr, err := s.CreateProject(bg, staff, models.ProjectInput{Title: "票决胜出的项目", Summary: "加装扶手", PlaceID: community1(t, s).ID,
-			SourceType: models.BallotSource, SourceID: b.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.StartProject(bg, staff, pr.ID); err != nil {
-			t.Fatal(err)
-		}
 		srv := demoServer(t, s)
-		page := "/projects/" + strconv.FormatUint(pr.ID, 10)
-		want := "/ballots/" + strconv.FormatUint(b.ID, 10)
-		for label, lang := range map[string]string{"票决 #" + strconv.FormatUint(b.ID, 10): "zh-CN", "Ballot #" + strconv.FormatUint(b.ID, 10): "en"} {
-			c := srv.Client()
-			c.Header.Set("Accept-Language", lang)
-			p := c.Get(page)
-			src := p.Doc.Find(`a[data-testid="project-source"]`)
-			if href, _ := src.Attr("href"); p.Status != http.StatusOK || href != want || strings.TrimSpace(src.Text()) != label {
-				t.Fatalf("source: %d, %q → %q, want %q → %q", p.Status, src.Text(), href, label, want)
+		for st, tc := range cases {
+			pr, err := s.CreateProject(bg, staff, models.ProjectInput{Title: "来源为" + st + "的项目", Summary: "加装扶手", PlaceID: community1(t, s).ID,
+				SourceType: st, SourceID: tc.id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.StartProject(bg, staff, pr.ID); err != nil {
+				t.Fatal(err)
+			}
+			id := strconv.FormatUint(tc.id, 10)
+			for lang, label := range map[string]string{"zh-CN": tc.zh + id, "en": tc.en + id} {
+				c := srv.Client()
+				c.Header.Set("Accept-Language", lang)
+				p := c.Get("/projects/" + strconv.FormatUint(pr.ID, 10))
+				src := p.Doc.Find(`[data-testid="project-source"]`)
+				href, linked := src.Attr("href")
+				if p.Status != http.StatusOK || strings.TrimSpace(src.Text()) != label || strings.Contains(p.Body, st+" #") {
+					t.Fatalf("%s in %s: %d, %q, want %q", st, lang, p.Status, src.Text(), label)
+				}
+				if tc.path == "" && linked || tc.path != "" && href != tc.path+id {
+					t.Fatalf("%s in %s links to %q, want %q", st, lang, href, tc.path+id)
+				}
 			}
 		}
 	})
