@@ -43,6 +43,11 @@ type Notice struct {
 	Place Place `gorm:"foreignKey:PlaceID"`
 }
 
+// Stands reports whether a published outcome's notice still stands: a
+// withdrawn one (an objection upheld, a mistake in its text) does not, and
+// the outcome may be published again.
+func (n Notice) Stands() bool { return n.Status != NoticeWithdrawn }
+
 // InPeriod reports whether the publicity period is running at now.
 func (n Notice) InPeriod(now time.Time) bool {
 	return n.Status == NoticePublished && n.PeriodEndsAt != nil && now.Before(*n.PeriodEndsAt)

@@ -131,6 +131,9 @@ const (
 	ToTaker   Recipient = "taker"   // the account acting for the need's taker
 	ToStaff   Recipient = "staff"   // community staff whose place holds the need
 	ToHandler Recipient = "handler" // the taker if it has an account, else the staff
+	// ToFormerTaker is the account acting for the taker the need had before
+	// the step (the one a recall takes it from).
+	ToFormerTaker Recipient = "former_taker"
 )
 
 // NeedNotice is one notification a step on a need sends.
@@ -141,9 +144,9 @@ type NeedNotice struct {
 }
 
 // NeedNotices decides who hears of a step on a need: the taker when it is
-// dispatched to them or sent back; the filer on every change of status
-// (asked to rate when it is done); the handler when it is chased; the staff
-// when a taker returns it.
+// dispatched to them or sent back, and the one it had when staff recall it;
+// the filer on every change of status (asked to rate when it is done); the
+// handler when it is chased; the staff when a taker returns it.
 func NeedNotices(action NeedAction, from, to NeedStatus) []NeedNotice {
 	var out []NeedNotice
 	switch action {
@@ -153,6 +156,8 @@ func NeedNotices(action NeedAction, from, to NeedStatus) []NeedNotice {
 		out = append(out, NeedNotice{ToTaker, NotifyNeedSentBack, "notify.need_sent_back"})
 	case NeedActReturn:
 		out = append(out, NeedNotice{ToStaff, NotifyNeedReturned, "notify.need_returned"})
+	case NeedActRecall:
+		out = append(out, NeedNotice{ToFormerTaker, NotifyNeedRecalled, "notify.need_recalled"})
 	case NeedActChase:
 		out = append(out, NeedNotice{ToHandler, NotifyNeedOverdue, "notify.need_overdue"})
 	}

@@ -122,7 +122,7 @@ func (o Offer) ShownOnProject(p *Principal, projectStaff bool) bool {
 	if (o.Public && o.VerifiedAt != nil) || projectStaff {
 		return true
 	}
-	return p != nil && o.Provider.AccountID != nil && *o.Provider.AccountID == p.Account.ID
+	return p != nil && o.Provider.actsFor(p)
 }
 
 // MayWithdraw reports whether p may withdraw offer o (whose provider's

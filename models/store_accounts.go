@@ -304,9 +304,15 @@ func hashToken(tok string) string {
 // StartSession creates a session for an account and returns the cookie token
 // (256 random bits).
 func (s *Store) StartSession(ctx context.Context, accountID uint64) (string, error) {
+	return s.newSession(ctx, Session{AccountID: accountID})
+}
+
+// newSession stores sess (its account, and for a station its ballot) under
+// a fresh token and returns the token.
+func (s *Store) newSession(ctx context.Context, sess Session) (string, error) {
 	tok := newToken(32)
 	now := s.Now()
-	sess := Session{ID: hashToken(tok), AccountID: accountID, CreatedAt: now, LastSeenAt: now}
+	sess.ID, sess.CreatedAt, sess.LastSeenAt = hashToken(tok), now, now
 	if err := s.conn(ctx).Create(&sess).Error; err != nil {
 		return "", err
 	}
@@ -334,16 +340,15 @@ func (s *Store) StartKioskSession(ctx context.Context, p *Principal, id uint64, 
 	if b.Status(s.Now()) != BallotOpen {
 		return "", ErrBallotNotOpen
 	}
-	tok := newToken(32)
+	var tok string
 	err = s.InTx(ctx, func(ctx context.Context) error {
-		now := s.Now()
-		bid := b.ID
-		if err := s.conn(ctx).Create(&Session{ID: hashToken(tok), AccountID: p.Account.ID, CreatedAt: now, LastSeenAt: now, KioskBallotID: &bid}).Error; err != nil {
+		var err error
+		if tok, err = s.newSession(ctx, Session{AccountID: p.Account.ID, KioskBallotID: &b.ID}); err != nil {
 			return err
 		}
 		if replacing != "" {
 			if err := s.conn(ctx).Model(&Session{}).Where("id = ? AND account_id = ? AND revoked_at IS NULL", hashToken(replacing), p.Account.ID).
-				Update("revoked_at", now).Error; err != nil {
+				Update("revoked_at", s.Now()).Error; err != nil {
 				return err
 			}
 		}

@@ -1644,18 +1644,14 @@ func (s *Store) amendedVoter(ctx context.Context, b Ballot, in AmendInput, v *Ba
 	}
 	// The account's grant of the electorate's role inside the scope is
 	// where it votes from; without one it is not eligible.
-	var grants []RoleGrant
-	if err := s.conn(ctx).Where("account_id = ? AND role = ?", a.ID, role).Order("id").Find(&grants).Error; err != nil {
+	grants, err := s.grantsOf(ctx, a.ID)
+	if err != nil {
 		return Place{}, nil, err
 	}
 	var home Place
 	for _, g := range grants {
-		pl, err := s.PlaceByID(ctx, g.PlaceID)
-		if err != nil {
-			return Place{}, nil, err
-		}
-		if b.Place.Contains(pl) {
-			home = pl
+		if g.Role == role && b.Place.Contains(g.Place) {
+			home = g.Place
 			break
 		}
 	}
@@ -2080,7 +2076,7 @@ func (s *Store) PublishResult(ctx context.Context, p *Principal, id uint64, in N
 			if err != nil {
 				return err
 			}
-			if old.Status != NoticeWithdrawn {
+			if old.Stands() {
 				return ErrResultPublished
 			}
 		}

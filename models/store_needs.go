@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -296,6 +295,7 @@ func (s *Store) step(ctx context.Context, p *Principal, id uint64, st needStep) 
 			return ErrNeedStep
 		}
 		now := s.Now()
+		former := n.TakerID // before the step: whom a recall takes the need from
 		if st.apply != nil {
 			if err := st.apply(ctx, &n, now); err != nil {
 				return err
@@ -313,7 +313,7 @@ func (s *Store) step(ctx context.Context, p *Principal, id uint64, st needStep) 
 		if err := s.addNeedEvent(ctx, n.ID, actorOf(p), st.action, from, to, st.note, n.TakerID); err != nil {
 			return err
 		}
-		if err := s.notifyNeed(ctx, actorOf(p), n, st.action, from, to); err != nil {
+		if err := s.notifyNeed(ctx, actorOf(p), n, former, st.action, from, to); err != nil {
 			return err
 		}
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "need." + string(st.action), ObjectType: "need", ObjectID: n.ID,
@@ -468,18 +468,7 @@ func (s *Store) RecallNeed(ctx context.Context, p *Principal, id uint64, reason 
 	if err != nil {
 		return Need{}, err
 	}
-	return s.step(ctx, p, id, needStep{action: NeedActRecall, note: reason, apply: func(ctx context.Context, n *Need, _ time.Time) error {
-		acc, err := s.takerAccount(ctx, n.TakerID)
-		if err != nil {
-			return err
-		}
-		if acc != 0 {
-			nid := strconv.FormatUint(n.ID, 10)
-			if err := s.Notify(ctx, actorOf(p), []uint64{acc}, Note{Kind: NotifyNeedRecalled, SubjectType: "need", SubjectID: n.ID,
-				Key: "notify.need_recalled", Args: []string{nid}, Link: "/needs/" + nid}); err != nil {
-				return err
-			}
-		}
+	return s.step(ctx, p, id, needStep{action: NeedActRecall, note: reason, apply: func(_ context.Context, n *Need, _ time.Time) error {
 		n.TakerID, n.Taker, n.Reason = nil, nil, reason
 		return nil
 	}})
@@ -573,7 +562,7 @@ func (s *Store) EscalateNeed(ctx context.Context, p *Principal, id uint64, note 
 			return FieldErrors{"call": "err.whistle_needs_callee"}
 		}
 		var takers []Taker
-		if err := s.conn(ctx).Where("id IN ? AND active = ? AND kind IN ?", callTakers, true, []TakerKind{TakerDepartment, TakerUnit}).Find(&takers).Error; err != nil {
+		if err := s.conn(ctx).Preload("Place").Where("id IN ? AND active = ? AND kind IN ?", callTakers, true, []TakerKind{TakerDepartment, TakerUnit}).Find(&takers).Error; err != nil {
 			return err
 		}
 		if len(takers) != len(dedupe(callTakers)) {
@@ -582,11 +571,7 @@ func (s *Store) EscalateNeed(ctx context.Context, p *Principal, id uint64, note 
 		// Only bodies that serve the need's place may be called: one from
 		// another street would be handed the need, staff-only text included.
 		for _, t := range takers {
-			tp, err := s.PlaceByID(ctx, t.PlaceID)
-			if err != nil {
-				return err
-			}
-			if !takerServes(t, tp, n.Place) {
+			if !takerServes(t, t.Place, n.Place) {
 				return FieldErrors{"call": "err.taker_out_of_area"}
 			}
 		}
@@ -757,7 +742,7 @@ func (s *Store) AutoCloseNeeds(ctx context.Context) (int, error) {
 			if err := s.addNeedEvent(ctx, id, nil, NeedActAutoClose, n.Status, to, "", nil); err != nil {
 				return err
 			}
-			if err := s.notifyNeed(ctx, nil, n, NeedActAutoClose, n.Status, to); err != nil {
+			if err := s.notifyNeed(ctx, nil, n, n.TakerID, NeedActAutoClose, n.Status, to); err != nil {
 				return err
 			}
 			closed++
@@ -796,7 +781,7 @@ func (s *Store) ChaseOverdue(ctx context.Context) ([]Need, error) {
 			if err := s.addNeedEvent(ctx, n.ID, nil, NeedActChase, n.Status, n.Status, "", n.TakerID); err != nil {
 				return err
 			}
-			if err := s.notifyNeed(ctx, nil, n, NeedActChase, n.Status, n.Status); err != nil {
+			if err := s.notifyNeed(ctx, nil, n, n.TakerID, NeedActChase, n.Status, n.Status); err != nil {
 				return err
 			}
 			out = append(out, n)

@@ -60,8 +60,9 @@ func (s *Store) Notify(ctx context.Context, actor *uint64, accountIDs []uint64, 
 }
 
 // notifyNeed sends the notifications a step on need n causes (see
-// NeedNotices). It runs inside the step's transaction.
-func (s *Store) notifyNeed(ctx context.Context, actor *uint64, n Need, action NeedAction, from, to NeedStatus) error {
+// NeedNotices); former is the need's taker before the step. It runs inside
+// the step's transaction.
+func (s *Store) notifyNeed(ctx context.Context, actor *uint64, n Need, former *uint64, action NeedAction, from, to NeedStatus) error {
 	for _, nn := range NeedNotices(action, from, to) {
 		var ids []uint64
 		switch nn.To {
@@ -78,6 +79,12 @@ func (s *Store) notifyNeed(ctx context.Context, actor *uint64, n Need, action Ne
 				if ids, err = s.communityStaff(ctx, n.Place); err != nil {
 					return err
 				}
+			}
+		case ToFormerTaker:
+			if acc, err := s.takerAccount(ctx, former); err != nil {
+				return err
+			} else if acc != 0 {
+				ids = []uint64{acc}
 			}
 		case ToStaff:
 			var err error

@@ -55,6 +55,9 @@ func TestNeedNoticesRule(t *testing.T) {
 		{models.NeedActReturn, models.NeedDispatched, models.NeedAccepted, []models.NeedNotice{
 			{To: models.ToStaff, Kind: models.NotifyNeedReturned, Key: "notify.need_returned"},
 			{To: models.ToFiler, Kind: models.NotifyNeedChanged, Key: "notify.need_status.accepted"}}},
+		{models.NeedActRecall, models.NeedInProgress, models.NeedAccepted, []models.NeedNotice{
+			{To: models.ToFormerTaker, Kind: models.NotifyNeedRecalled, Key: "notify.need_recalled"},
+			{To: models.ToFiler, Kind: models.NotifyNeedChanged, Key: "notify.need_status.accepted"}}},
 		{models.NeedActAutoClose, models.NeedDone, models.NeedClosed, []models.NeedNotice{{To: models.ToFiler, Kind: models.NotifyNeedChanged, Key: "notify.need_auto_closed"}}},
 		{models.NeedActEscalate, models.NeedAccepted, models.NeedAccepted, nil},
 	}

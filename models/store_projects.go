@@ -748,7 +748,7 @@ func (s *Store) RateProject(ctx context.Context, p *Principal, id uint64, rating
 // may be published again, as a ballot's result may.
 func StandingNotice(notices []Notice) (Notice, bool) {
 	for _, n := range notices {
-		if n.Status != NoticeWithdrawn {
+		if n.Stands() {
 			return n, true
 		}
 	}

@@ -175,19 +175,18 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 		// the ballot is held open (holdOpen): a vote that reaches the
 		// database after the count is refused.
 		keysOf := map[uint64][]string{}
-		closed := map[uint64]error{}
+		closed := map[uint64]bool{}
 		for _, r := range writers {
-			if _, seen := keysOf[r.ballot.ID]; !seen {
+			if _, seen := keysOf[r.ballot.ID]; !seen && !closed[r.ballot.ID] {
 				if err := s.holdOpen(ctx, r.ballot.ID); errors.Is(err, ErrBallotNotOpen) {
-					closed[r.ballot.ID] = err
+					closed[r.ballot.ID] = true
 				} else if err != nil {
 					return err
 				}
 			}
-			keysOf[r.ballot.ID] = append(keysOf[r.ballot.ID], r.key)
-		}
-		for id := range closed {
-			delete(keysOf, id)
+			if !closed[r.ballot.ID] {
+				keysOf[r.ballot.ID] = append(keysOf[r.ballot.ID], r.key)
+			}
 		}
 		area := map[voteSlot]uint64{}
 		for id, keys := range keysOf {
@@ -204,8 +203,8 @@ func (s *Store) insertVotesTx(ctx context.Context, writers []*voteRequest) (map[
 		var args []any
 		var eligible []*voteRequest
 		for _, r := range writers {
-			if err := closed[r.ballot.ID]; err != nil {
-				r.err = err
+			if closed[r.ballot.ID] {
+				r.err = ErrBallotNotOpen
 				continue
 			}
 			a, ok := area[r.slot()]

@@ -87,13 +87,6 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 		Frozen: views.FormatTimePtr(vctx, b.FrozenAt), Fingerprint: b.Fingerprint, Voters: b.Voters(), Amendments: b.Amendments,
 		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place)}
 	var err error
-	if b.NoticeID != nil && d.Status == models.BallotClosed {
-		n, err := s.store.NoticeByID(ctx, *b.NoticeID)
-		if err != nil {
-			return d, err
-		}
-		d.NoticeWithdrawn = n.Status == models.NoticeWithdrawn
-	}
 	if d.Resolution, err = s.store.ResolutionOfBallot(ctx, b.ID); err != nil {
 		return d, err
 	}

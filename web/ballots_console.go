@@ -213,6 +213,13 @@ func (s *Server) manageData(c echo.Context, id uint64) (ballots.ManageData, mode
 		}
 	}
 	status := b.Status(s.store.Now())
+	if b.NoticeID != nil && status == models.BallotClosed {
+		n, err := s.store.NoticeByID(ctx, *b.NoticeID)
+		if err != nil {
+			return d, b, err
+		}
+		d.NoticeWithdrawn = !n.Stands()
+	}
 	if status == models.BallotScheduled {
 		opts, err := s.store.Options(ctx, b.ID)
 		if err != nil {
@@ -635,7 +642,7 @@ func (s *Server) kioskStart(c echo.Context) error {
 		return err
 	}
 	s.setCookie(c, cookieSession, tok, 0)
-	return redirect(c, "/console/ballots/"+strconv.FormatUint(b.ID, 10)+"/kiosk")
+	return redirect(c, kioskHome(b.ID))
 }
 
 // kioskBallot loads a ballot for the kiosk: staff of its place, open.
@@ -794,7 +801,7 @@ func (s *Server) kioskVote(c echo.Context) error {
 		}
 		return s.render(c, status, ballots.KioskVote(show))
 	}
-	next := "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk"
+	next := kioskHome(b.ID)
 	switch c.FormValue("step") {
 	case "confirm":
 		if cerr != nil {

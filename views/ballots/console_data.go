@@ -90,6 +90,9 @@ type ManageData struct {
 	Refused    string
 	Form       map[string]string
 	Projects   []ProjectLink
+	// NoticeWithdrawn: the result notice was withdrawn; staff may publish
+	// the result again, and nothing is funded until they do.
+	NoticeWithdrawn bool
 	// NotReady: the candidates on a scheduled ballot do not fit its
 	// method (too few, or not one for yes/no); it could not take votes
 	// once it opens.

@@ -1301,7 +1301,7 @@ func Manage(d ManageData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			case models.BallotClosed:
-				if d.Show.NoticeID == nil || d.Show.NoticeWithdrawn {
+				if d.Show.NoticeID == nil || d.NoticeWithdrawn {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 103, "<form method=\"post\" action=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -1332,7 +1332,7 @@ func Manage(d ManageData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					if d.Show.NoticeWithdrawn {
+					if d.NoticeWithdrawn {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 106, "<p class=\"flash flash-error\" data-testid=\"notice-withdrawn\">")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

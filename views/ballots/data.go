@@ -128,10 +128,7 @@ type ShowData struct {
 	Candidates  []CandidateLine
 	Result      *ResultView
 	NoticeID    *uint64
-	// NoticeWithdrawn: the result notice was withdrawn; staff may publish
-	// the result again, and nothing is funded until they do.
-	NoticeWithdrawn bool
-	Funded          bool
+	Funded      bool
 
 	SignedIn bool
 	Eligible bool
