@@ -115,7 +115,7 @@ func (s *Server) register(c echo.Context) error {
 }
 
 // prefs stores the display and language switches: on the account when
-// signed in, in cookies otherwise.
+// signed in, in cookies otherwise (and always on a service station).
 func (s *Server) prefs(c echo.Context) error {
 	e := env(c)
 	lt, hc, lang := e.LargeText, e.HighContrast, e.Locale
@@ -134,7 +134,7 @@ func (s *Server) prefs(c echo.Context) error {
 	if l := c.FormValue("lang"); l == i18n.ZH || l == i18n.EN {
 		lang = l
 	}
-	if p := me(c); p != nil {
+	if p := me(c); p != nil && p.KioskBallotID == 0 { // a station's switches stay on the device (see session)
 		if err := s.store.SetPreferences(rctx(c), p.Account.ID, lang, lt, hc); err != nil {
 			return err
 		}

@@ -572,33 +572,62 @@ func (s *Server) enterPaper(c echo.Context) error {
 
 // --- kiosk ---
 
-// kioskToken binds a kiosk voter to the staff member and the ballot, so
-// the hidden field on the station's device cannot be changed to vote as
-// someone else. The key is the site's (models.Store.Secret): a hand-over
-// survives a restart and holds on every process of the site.
-func (s *Server) kioskToken(ctx context.Context, staff, ballot, voter uint64) (string, error) {
-	key, err := s.store.Secret(ctx, "kiosk")
+// KioskHandOver is how long a resident checked at the station may take to
+// vote: after it, staff check them again. A hand-over left behind by a
+// resident who walked away cannot be picked up from the device's history by
+// the next person at the station.
+const KioskHandOver = 10 * time.Minute
+
+// errKioskHandOverExpired refuses a hand-over older than KioskHandOver.
+var errKioskHandOverExpired = &models.Error{Code: "ballots.kiosk_handover_expired"}
+
+// kioskToken binds a kiosk voter to the staff member, the ballot, the
+// station (its session) and the moment of the check, so that the hidden
+// field on the station's device cannot be changed to vote as someone else,
+// carried to another device, or used once it is stale. The key is the
+// site's (models.Store.Secret): a hand-over survives a restart and holds on
+// every process of the site.
+func (s *Server) kioskToken(c echo.Context, ballot, voter uint64, issued time.Time) (string, error) {
+	key, err := s.store.Secret(rctx(c), "kiosk")
 	if err != nil {
 		return "", err
 	}
+	station := ""
+	if ck, err := c.Cookie(cookieSession); err == nil {
+		station = ck.Value
+	}
+	head := strconv.FormatUint(voter, 10) + "." + strconv.FormatInt(issued.Unix(), 10)
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(strconv.FormatUint(staff, 10) + "/" + strconv.FormatUint(ballot, 10) + "/" + strconv.FormatUint(voter, 10)))
-	return strconv.FormatUint(voter, 10) + "." + hex.EncodeToString(m.Sum(nil)), nil
+	m.Write([]byte(strconv.FormatUint(me(c).Account.ID, 10) + "/" + strconv.FormatUint(ballot, 10) + "/" + head + "/" + station))
+	return head + "." + hex.EncodeToString(m.Sum(nil)), nil
 }
 
-// kioskVoter reads and checks the token; 0 when it does not hold.
-func (s *Server) kioskVoter(ctx context.Context, staff, ballot uint64, token string) (uint64, error) {
-	idPart, _, _ := strings.Cut(token, ".")
-	voter, err := strconv.ParseUint(idPart, 10, 64)
+// kioskVoter reads and checks the token: the voter's account, or 0 when
+// the token does not hold; errKioskHandOverExpired when it held but is
+// stale.
+func (s *Server) kioskVoter(c echo.Context, ballot uint64, token string) (uint64, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return 0, nil
+	}
+	voter, err := strconv.ParseUint(parts[0], 10, 64)
 	if err != nil {
 		return 0, nil
 	}
-	want, err := s.kioskToken(ctx, staff, ballot, voter)
+	at, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return 0, nil
+	}
+	issued := time.Unix(at, 0)
+	want, err := s.kioskToken(c, ballot, voter, issued)
 	if err != nil {
 		return 0, err
 	}
 	if !hmac.Equal([]byte(want), []byte(token)) {
 		return 0, nil
+	}
+	if age := s.store.Now().Sub(issued); age > KioskHandOver || age < -time.Minute {
+		return 0, errKioskHandOverExpired
 	}
 	return voter, nil
 }
@@ -744,7 +773,7 @@ func (s *Server) kioskVerify(c echo.Context) error {
 	}
 	show.CanVote, show.SignedIn, show.Eligible = true, true, true
 	show.Action = "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk/vote"
-	if show.KioskVoter, err = s.kioskToken(rctx(c), me(c).Account.ID, b.ID, voter.Account.ID); err != nil {
+	if show.KioskVoter, err = s.kioskToken(c, b.ID, voter.Account.ID, s.store.Now()); err != nil {
 		return err
 	}
 	show.KioskName = voter.Account.Name
@@ -761,7 +790,11 @@ func (s *Server) kioskVote(c echo.Context) error {
 	ctx := rctx(c)
 	staff := me(c)
 	token := c.FormValue("voter")
-	voterID, err := s.kioskVoter(rctx(c), staff.Account.ID, b.ID, token)
+	voterID, err := s.kioskVoter(c, b.ID, token)
+	if errors.Is(err, errKioskHandOverExpired) {
+		d := ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Errors: models.FieldErrors{}, Station: true, Refused: errKioskHandOverExpired.Code}
+		return s.render(c, http.StatusConflict, ballots.Kiosk(d))
+	}
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
+	"yishi/web"
 	"yishi/web/webtest"
 )
 
@@ -179,6 +180,44 @@ func TestKiosk(t *testing.T) {
 			if res := staff.Get(path); res.Status != http.StatusOK || !res.Has(`form[data-testid="kiosk-form"]`) {
 				t.Fatalf("%s from the station: %d, not the kiosk", path, res.Status)
 			}
+		}
+		// The station's display switches belong to the device: the staff
+		// member's account keeps its own.
+		lt := staff.Submit(page, `form[action="/prefs"]`, map[string]string{"large_text": "on", "lang": "en"})
+		if class, _ := lt.Doc.Find("html").Attr("class"); !strings.Contains(class, "large-text") || !lt.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatalf("large text at the station: %q", class)
+		}
+		if lang, _ := lt.Doc.Find("html").Attr("lang"); lang != "en" {
+			t.Fatalf("language at the station: %q", lang)
+		}
+		if a, err := s.AccountByPhone(bg, "13800000002"); err != nil || a.LargeText || a.Locale == "en" {
+			t.Fatalf("the station's switches reached the staff account: %+v %v", a, err)
+		}
+		staff.Submit(lt, `form[action="/prefs"]`, map[string]string{"large_text": "off", "lang": "zh"})
+		// A hand-over is good for ten minutes on this station only: a
+		// resident who walked away cannot be voted for later from the
+		// device's history, nor on another station.
+		stale := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000004", "id_checked": "yes"})
+		if stale.Status != http.StatusOK || !stale.Has(`form[data-testid="vote-form"] input[name="voter"]`) {
+			t.Fatalf("handover to 13800000004: %d %s", stale.Status, stale.Text(`[data-testid="refused"]`))
+		}
+		staleAction, staleVals := stale.Form(`form[data-testid="vote-form"]`)
+		staleVals.Set("step", "review")
+		staleVals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
+		other := srv.Client()
+		other.Login("13800000002", demo.Password)
+		other.Submit(other.Get(kiosk), `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes"})
+		elsewhere := url.Values{"_csrf": {other.Cookie("yishi_csrf")}, "voter": staleVals["voter"], "step": {"review"}, "choice": staleVals["choice"]}
+		if res := other.Post(staleAction, elsewhere); res.Status != http.StatusForbidden {
+			t.Fatalf("a hand-over carried to another station: %d", res.Status)
+		}
+		clock.Advance(web.KioskHandOver + time.Second)
+		if res := staff.Post(staleAction, staleVals); res.Status != http.StatusConflict || !strings.Contains(res.Text(`[data-testid="refused"]`), "10") ||
+			!res.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatalf("a stale hand-over: %d %q", res.Status, res.Text(`[data-testid="refused"]`))
+		}
+		if st, err := s.Eligible(bg, principalByPhone(t, s, "13800000004"), b.ID); err != nil || st.Voted {
+			t.Fatalf("a stale hand-over voted: %+v %v", st, err)
 		}
 		if res := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005"}); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-id_checked"]`) {
 			t.Fatalf("without the identity tick: %d", res.Status)

@@ -134,8 +134,15 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		e := &views.Env{TZ: s.cfg.TZ, Now: s.store.Now(), Asset: static.URL, Path: c.Request().URL.RequestURI(), Principal: p, BaseURL: s.cfg.BaseURL}
-		e.Locale = s.locale(c, p)
-		if p != nil {
+		// A service station's session is a staff account's, but the device
+		// is the residents': its language and display switches live in the
+		// device's cookies, not on the staff member's account.
+		own := p
+		if p != nil && p.KioskBallotID != 0 {
+			own = nil
+		}
+		e.Locale = s.locale(c, own)
+		if own != nil {
 			e.LargeText, e.HighContrast = p.Account.LargeText, p.Account.HighContrast
 			e.Unread = unread
 		} else if ck, err := c.Cookie(cookiePrefs); err == nil {
