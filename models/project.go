@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,7 +221,7 @@ func (in *ProjectInput) Validate() FieldErrors {
 	if len(in.NeedIDs) == 0 && in.SourceType == "" {
 		fe.Add("needs", "err.project_needs_source")
 	}
-	if in.SourceType != "" && (len(in.SourceType) > 32 || in.SourceID == 0) {
+	if in.SourceType != "" && (!slices.Contains(ProjectSourceTypes, in.SourceType) || in.SourceID == 0) {
 		fe.Add("source", "err.invalid_choice")
 	}
 	return fe

@@ -90,9 +90,15 @@ func TestProjectInputValidate(t *testing.T) {
 	if fe := ok.Validate(); len(fe) != 0 {
 		t.Fatalf("valid input refused: %v", fe)
 	}
-	fromBallot := ProjectInput{Title: "票决项目", PlaceID: 3, SourceType: "ballot_option", SourceID: 7}
+	fromBallot := ProjectInput{Title: "票决项目", PlaceID: 3, SourceType: BallotSource, SourceID: 7}
 	if fe := fromBallot.Validate(); len(fe) != 0 {
 		t.Fatalf("a project from another source needs no needs: %v", fe)
+	}
+	for _, src := range []ProjectInput{{SourceType: "meeting", SourceID: 7}, {SourceType: BallotSource}} {
+		src.Title, src.PlaceID = "票决项目", 3
+		if fe := src.Validate(); fe["source"] == "" {
+			t.Fatalf("source %q #%d taken", src.SourceType, src.SourceID)
+		}
 	}
 	if got := joinKinds([]OfferKind{OfferHours, OfferVenue, OfferHours}); got != "venue,hours" {
 		t.Fatalf("joinKinds = %q", got)
