@@ -113,7 +113,7 @@ func projectsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		t.Fatal(err)
 	}
 	setID(t, ids, "offerShared1", shared.ID)
-	pr2, err := s.CreateProject(bg, p2, models.ProjectInput{Title: "二社区项目", PlaceID: ids["com2"], SourceType: "test", SourceID: 1})
+	pr2, err := s.CreateProject(bg, p2, models.ProjectInput{Title: "二社区项目", PlaceID: ids["com2"], SourceType: models.ResolutionSource, SourceID: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
