@@ -335,6 +335,14 @@ func (b Ballot) Status(now time.Time) BallotStatus {
 	return BallotClosed
 }
 
+// Stalled reports whether b's opening time has come but b did not open:
+// its candidates did not suit its method (ValidateOptions) when it was due
+// to freeze, so it was not frozen and takes no vote (Store.ensureFrozen).
+// Until it closes, staff may add candidates or set a new opening time; a
+// ballot that closes stalled was not held. Meaningful on a ballot loaded
+// through Store.Ballot, which freezes a ballot that is due.
+func (b Ballot) Stalled(now time.Time) bool { return b.FrozenAt == nil && !now.Before(b.OpensAt) }
+
 // Voters is the current size of the roll: frozen plus amendments.
 func (b Ballot) Voters() int { return b.ElectorateSize + b.Amendments }
 
@@ -474,10 +482,13 @@ func ParseChoices(s string) (Choices, error) {
 
 // Ballot errors.
 var (
-	ErrBallotNotOpen     = &Error{Code: "err.ballot_not_open"}
-	ErrBallotNotClosed   = &Error{Code: "err.ballot_not_closed"}
-	ErrBallotStarted     = &Error{Code: "err.ballot_started"}
-	ErrBallotOptions     = &Error{Code: "err.ballot_options"}
+	ErrBallotNotOpen   = &Error{Code: "err.ballot_not_open"}
+	ErrBallotNotClosed = &Error{Code: "err.ballot_not_closed"}
+	ErrBallotStarted   = &Error{Code: "err.ballot_started"}
+	ErrBallotOptions   = &Error{Code: "err.ballot_options"}
+	// ErrBallotNotReady: the ballot's opening time has come but its
+	// candidates do not suit its method, so it did not open (Stalled).
+	ErrBallotNotReady    = &Error{Code: "err.ballot_not_ready"}
 	ErrNotEligible       = &Error{Code: "err.ballot_not_eligible"}
 	ErrAlreadyVoted      = &Error{Code: "err.ballot_already_voted"}
 	ErrChoiceEmpty       = &Error{Code: "err.ballot_choice_empty"}

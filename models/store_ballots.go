@@ -432,8 +432,8 @@ func ballotFrom(in BallotInput) Ballot {
 		OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(), TurnoutPct: in.TurnoutPct, Secret: in.Secret}
 }
 
-// scheduledBallot loads a ballot p manages that has not opened yet, locked
-// on PostgreSQL.
+// scheduledBallot loads a ballot p manages that has not opened yet, or is
+// Stalled, locked on PostgreSQL.
 func (s *Store) scheduledBallot(ctx context.Context, p *Principal, id uint64) (Ballot, error) {
 	b, err := s.loadBallot(ctx, id, true)
 	if err != nil {
@@ -442,14 +442,25 @@ func (s *Store) scheduledBallot(ctx context.Context, p *Principal, id uint64) (B
 	if !p.Can(PermManageBallots, b.Place) {
 		return b, ErrForbidden
 	}
-	if b.FrozenAt != nil || b.Status(s.Now()) != BallotScheduled {
+	switch st := b.Status(s.Now()); {
+	case b.FrozenAt != nil || st == BallotClosed:
 		return b, ErrBallotStarted
+	case st == BallotOpen:
+		// Due but not frozen: editable only if stalled (its candidates
+		// do not suit its method), never once it could take votes.
+		opts, err := s.options(ctx, b.ID)
+		if err != nil {
+			return b, err
+		}
+		if ValidateOptions(b, opts) == nil {
+			return b, ErrBallotStarted
+		}
 	}
 	return b, nil
 }
 
-// UpdateBallot changes a ballot's definition while it is scheduled. Its
-// place stays.
+// UpdateBallot changes a ballot's definition while it is scheduled or
+// Stalled (a stalled ballot needs a new opening time). Its place stays.
 func (s *Store) UpdateBallot(ctx context.Context, p *Principal, id uint64, in BallotInput) (Ballot, error) {
 	var b Ballot
 	err := s.InTx(ctx, func(ctx context.Context) error {
@@ -570,9 +581,12 @@ func (s *Store) Ballot(ctx context.Context, id uint64) (Ballot, error) {
 	if err != nil {
 		return b, err
 	}
-	if b, err = s.ensureFrozen(ctx, nil, b); err == nil {
+	switch b, err = s.ensureFrozen(ctx, nil, b); {
+	case err == nil:
 		s.rememberFrozen(b)
 		s.rememberOpen(b)
+	case errors.Is(err, ErrBallotNotReady):
+		return b, nil // Stalled: the page says so
 	}
 	return b, err
 }
@@ -717,6 +731,9 @@ func (s *Store) OpenBallotsFor(ctx context.Context, p *Principal) ([]Ballot, err
 	var out []Ballot
 	for _, b := range open {
 		b, err := s.ensureFrozen(ctx, nil, b)
+		if errors.Is(err, ErrBallotNotReady) {
+			continue // stalled: nobody can vote in it
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -814,11 +831,17 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 		}
 		b = cur
 		now := s.Now()
-		roll, err := s.buildRoll(ctx, b)
+		// A ballot whose candidates do not suit its method would take no
+		// valid vote once frozen: it stays unfrozen (Stalled) for staff to
+		// mend, and refuses votes with a message saying why.
+		opts, err := s.options(ctx, b.ID)
 		if err != nil {
 			return err
 		}
-		opts, err := s.options(ctx, b.ID)
+		if ValidateOptions(b, opts) != nil {
+			return ErrBallotNotReady
+		}
+		roll, err := s.buildRoll(ctx, b)
 		if err != nil {
 			return err
 		}
@@ -1924,7 +1947,11 @@ func (s *Store) Results(ctx context.Context, p *Principal, id uint64) (*BallotRe
 	if b.Status(s.Now()) != BallotClosed {
 		return nil, nil
 	}
-	return s.CloseAndTally(ctx, nil, id)
+	r, err := s.CloseAndTally(ctx, nil, id)
+	if errors.Is(err, ErrBallotNotReady) {
+		return nil, nil // closed stalled: not held, nothing to count
+	}
+	return r, err
 }
 
 // Board returns a closed ballot's board entries in order.

@@ -1185,3 +1185,75 @@ func TestKioskSession(t *testing.T) {
 		}
 	})
 }
+
+// TestStalledBallot: a ballot whose candidates do not suit its method when
+// it is due to open does not freeze: it refuses votes with a reason, stays
+// off residents' home pages, and staff may mend it (more candidates, a new
+// opening time) until it closes; one that closes so was not held and has
+// no result.
+func TestStalledBallot(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		voter := f.voter(t, s, f.hh1)
+		stalled := func(cands []models.Candidate) models.Ballot {
+			t.Helper()
+			return f.ballotOf(t, s, models.BallotInput{Method: models.MethodSingle, Title: "只有一个候选"}, cands[:1])
+		}
+		mend, move, never := stalled(f.cands), stalled(f.moreCandidates(t, s)), stalled(f.moreCandidates(t, s))
+		clock.Advance(2 * time.Hour)
+		b, err := s.Ballot(bg, mend.ID)
+		if err != nil || b.FrozenAt != nil || !b.Stalled(s.Now()) || b.Status(s.Now()) != models.BallotOpen {
+			t.Fatalf("a due ballot with one candidate: %+v %v", b, err)
+		}
+		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotReady) {
+			t.Fatalf("a vote in a stalled ballot: %v", err)
+		}
+		if _, err := s.Open(bg, f.staff1, mend.ID); !errors.Is(err, models.ErrBallotNotReady) {
+			t.Fatalf("freezing a stalled ballot: %v", err)
+		}
+		if open, err := s.OpenBallotsFor(bg, voter); err != nil || slices.ContainsFunc(open, func(o models.Ballot) bool { return o.ID == mend.ID }) {
+			t.Fatalf("a stalled ballot on the home page: %v", err)
+		}
+		// Mended with a second candidate, it opens with the next visitor.
+		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[1].ID); err != nil {
+			t.Fatalf("mending a stalled ballot: %v", err)
+		}
+		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(1)); err != nil {
+			t.Fatalf("a vote once mended: %v", err)
+		}
+		if b, _ := s.Ballot(bg, mend.ID); b.FrozenAt == nil || b.Stalled(s.Now()) {
+			t.Fatalf("not frozen once mended: %+v", b)
+		}
+		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[2].ID); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("a candidate added after opening: %v", err)
+		}
+		// Or moved to a new opening time, it is scheduled again.
+		in := models.BallotInput{PlaceID: move.PlaceID, Title: move.Title, Electorate: move.Electorate, Method: move.Method, Seats: 1,
+			OpensAt: s.Now().Add(time.Hour), ClosesAt: s.Now().Add(24 * time.Hour)}
+		if moved, err := s.UpdateBallot(bg, f.staff1, move.ID, in); err != nil || moved.Status(s.Now()) != models.BallotScheduled {
+			t.Fatalf("a stalled ballot moved: %v", err)
+		}
+		// A valid ballot nobody visited yet since its opening time is not
+		// editable: it could take votes.
+		two := f.moreCandidates(t, s)[:2]
+		valid := f.ballotOf(t, s, models.BallotInput{Method: models.MethodSingle, Title: "两个候选"}, two)
+		clock.Advance(2 * time.Hour)
+		if err := s.RemoveCandidate(bg, f.staff1, valid.ID, two[0].ID); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("editing a due ballot: %v", err)
+		}
+		// Closed stalled: not held, nothing counted or published.
+		clock.Advance(48 * time.Hour)
+		if r, err := s.Results(bg, nil, never.ID); err != nil || r != nil {
+			t.Fatalf("result of a ballot never held: %+v %v", r, err)
+		}
+		if b, err := s.Ballot(bg, never.ID); err != nil || !b.Stalled(s.Now()) || b.Status(s.Now()) != models.BallotClosed {
+			t.Fatalf("a ballot never held: %+v %v", b, err)
+		}
+		if _, err := s.UpdateBallot(bg, f.staff1, never.ID, in); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("editing a closed ballot: %v", err)
+		}
+		if _, err := s.PublishResult(bg, f.staff1, never.ID, models.NoticeInput{Title: "结果", Body: "无"}); err == nil {
+			t.Fatal("published the result of a ballot never held")
+		}
+	})
+}

@@ -85,7 +85,7 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 		MinChoices: b.MinChoices, MaxChoices: b.MaxChoices, RankK: b.RankK, Seats: b.Seats, Budget: models.FormatYuan(b.BudgetFen), BudgetFen: b.BudgetFen,
 		Opens: views.FormatTime(vctx, b.OpensAt), Closes: views.FormatTime(vctx, b.ClosesAt), TurnoutPct: b.TurnoutPct, Secret: b.Secret,
 		Frozen: views.FormatTimePtr(vctx, b.FrozenAt), Fingerprint: b.Fingerprint, Voters: b.Voters(), Amendments: b.Amendments,
-		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place)}
+		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place), Stalled: b.Stalled(now)}
 	var err error
 	if d.Resolution, err = s.store.ResolutionOfBallot(ctx, b.ID); err != nil {
 		return d, err
@@ -121,7 +121,7 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 			return d, err
 		}
 		d.Eligible, d.Voted, d.Receipt, d.Pending, d.Channel = st.Eligible, st.Voted, st.Receipt, st.Pending, st.Channel
-		d.CanVote = d.Status == models.BallotOpen && st.Eligible && !st.Voted
+		d.CanVote = d.Status == models.BallotOpen && !d.Stalled && st.Eligible && !st.Voted
 	}
 	if d.Status == models.BallotClosed {
 		r, err := s.store.Results(ctx, p, b.ID)

@@ -220,7 +220,8 @@ func (s *Server) manageData(c echo.Context, id uint64) (ballots.ManageData, mode
 		}
 		d.NoticeWithdrawn = !n.Stands()
 	}
-	if status == models.BallotScheduled {
+	d.Editable = status == models.BallotScheduled || (status == models.BallotOpen && d.Show.Stalled)
+	if d.Editable {
 		opts, err := s.store.Options(ctx, b.ID)
 		if err != nil {
 			return d, b, err

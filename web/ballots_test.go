@@ -374,5 +374,31 @@ func TestScheduledBallotNotReady(t *testing.T) {
 		if page := staff.Get(manage); page.Status != http.StatusOK || page.Has(`[data-testid="not-ready"]`) {
 			t.Fatalf("two candidates: %d, still warned", page.Status)
 		}
+		// Left with one at the opening time, the ballot stalls: residents
+		// are told why they cannot vote, staff may still mend it.
+		if err := s.RemoveCandidate(bg, staffP, b.ID, cands[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(25 * time.Hour)
+		resident := srv.Client()
+		resident.Login("13800000005", demo.Password)
+		page := resident.Get(ballotPath(b.ID, ""))
+		if page.Status != http.StatusOK || !page.Has(`[data-testid="ballot-stalled"]`) || page.Has(`form[data-testid="vote-form"]`) {
+			t.Fatalf("a stalled ballot's page: %d", page.Status)
+		}
+		if home := resident.Get("/"); strings.Contains(home.Body, ballotPath(b.ID, "")) {
+			t.Fatal("a stalled ballot offered on the home page")
+		}
+		staff.Login("13800000002", demo.Password) // signed out by the day that passed
+		mp := staff.Get(manage)
+		if !mp.Has(`[data-testid="not-ready"]`) || !mp.Has(`form[data-testid="add-candidate-form"]`) || !mp.Has(`[data-testid="edit-definition"]`) {
+			t.Fatalf("staff cannot mend a stalled ballot: %d", mp.Status)
+		}
+		if res := staff.Submit(mp, `form[data-testid="add-candidate-form"]`, map[string]string{"candidate_id": strconv.FormatUint(cands[1].ID, 10)}); res.Status != http.StatusOK {
+			t.Fatalf("adding a candidate to a stalled ballot: %d", res.Status)
+		}
+		if page := resident.Get(ballotPath(b.ID, "")); page.Has(`[data-testid="ballot-stalled"]`) || !page.Has(`form[data-testid="vote-form"]`) {
+			t.Fatal("mended, the ballot does not take votes")
+		}
 	})
 }

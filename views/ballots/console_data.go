@@ -97,6 +97,9 @@ type ManageData struct {
 	// method (too few, or not one for yes/no); it could not take votes
 	// once it opens.
 	NotReady bool
+	// Editable: the definition and candidates may still change: the
+	// ballot is scheduled, or stalled before its close (Show.Stalled).
+	Editable bool
 }
 
 // ProjectLink is a project a funded candidate became.

@@ -129,6 +129,9 @@ type ShowData struct {
 	Result      *ResultView
 	NoticeID    *uint64
 	Funded      bool
+	// Stalled: due to open but its candidates did not suit its method,
+	// so it takes no vote (models.Ballot.Stalled); closed so, not held.
+	Stalled bool
 
 	SignedIn bool
 	Eligible bool
