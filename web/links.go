@@ -10,7 +10,8 @@ import (
 
 // mayOpen reports whether the viewer may open the page of the record a
 // link would point to: kind is one NoticeOrigin names ("project",
-// "ballot", "meeting", "minutes", "matter"), "need" or "topic". Pages show such a
+// "ballot", "meeting", "minutes", "matter"), "need", "topic" or
+// "resolution". Pages show such a
 // link only when it does, for a link that ends on "not found" or "not
 // allowed" is a dead end. A visitor is shown links to pages that need a
 // sign-in: signing in may open them.
@@ -37,6 +38,8 @@ func (s *Server) mayOpen(c echo.Context, kind string, id uint64) (bool, error) {
 		_, err = s.store.MinutesOf(ctx, p, id)
 	case "matter":
 		_, err = s.store.MatterByID(ctx, p, id)
+	case "resolution":
+		_, err = s.store.ResolutionByID(ctx, p, id)
 	default:
 		return false, fmt.Errorf("mayOpen: no page for %q", kind)
 	}

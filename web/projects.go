@@ -277,20 +277,25 @@ func checkLabel(c echo.Context, key string, milestones []models.ProjectMilestone
 // projectSources name, for each of models.ProjectSourceTypes, the message
 // that labels a project's source (taking its id) and the path of the
 // source's page (the id appended).
-var projectSources = map[string]struct{ key, path string }{
-	models.ResolutionSource: {"projects.source_resolution", "/resolutions/"},
-	models.BallotSource:     {"projects.source_ballot", "/ballots/"},
+// kind is the source's kind for mayOpen.
+var projectSources = map[string]struct{ key, path, kind string }{
+	models.ResolutionSource: {"projects.source_resolution", "/resolutions/", "resolution"},
+	models.BallotSource:     {"projects.source_ballot", "/ballots/", "ballot"},
 }
 
 // projectSourceLabel names a project's source in the reader's language,
-// with the URL of its page; a source of a type no page is known for is
-// named as plain text, with no URL.
-func projectSourceLabel(ctx context.Context, sourceType string, id uint64) (label, url string) {
+// with the URL of its page when the reader may open it (mayOpen); a source
+// of a type no page is known for is named as plain text, with no URL.
+func (s *Server) projectSourceLabel(c echo.Context, vctx context.Context, sourceType string, id uint64) (label, url string, err error) {
 	src, ok := projectSources[sourceType]
 	if !ok {
-		return views.T(ctx, "projects.source_other", id), ""
+		return views.T(vctx, "projects.source_other", id), "", nil
 	}
-	return views.T(ctx, src.key, id), src.path + strconv.FormatUint(id, 10)
+	label = views.T(vctx, src.key, id)
+	if open, err := s.mayOpen(c, src.kind, id); err != nil || !open {
+		return label, "", err
+	}
+	return label, src.path + strconv.FormatUint(id, 10), nil
 }
 
 // showData builds a project's page for the viewer.
@@ -316,7 +321,9 @@ func (s *Server) showData(c echo.Context, id uint64) (projects.ShowData, error) 
 		d.Undertaker = pr.Undertaker.Name + views.T(vctx, "common.paren", views.T(vctx, "resources.provider_kind."+string(pr.Undertaker.Kind)))
 	}
 	if pr.SourceType != "" && pr.SourceID != nil {
-		d.Source, d.SourceURL = projectSourceLabel(vctx, pr.SourceType, *pr.SourceID)
+		if d.Source, d.SourceURL, err = s.projectSourceLabel(c, vctx, pr.SourceType, *pr.SourceID); err != nil {
+			return projects.ShowData{}, err
+		}
 	}
 	var kinds []string
 	for _, k := range pr.Kinds() {

@@ -512,6 +512,30 @@ func TestProjectPageNamesItsSource(t *testing.T) {
 					t.Fatalf("%s in %s links to %q, want %q", st, lang, href, tc.path+id)
 				}
 			}
+			if st != models.ResolutionSource {
+				continue
+			}
+			// Signed in, the resolution is linked only for those who may
+			// open it: for the others the link would end on "not allowed".
+			seen := map[bool]bool{}
+			var accounts []models.Account
+			if err := s.DB().Where("phone LIKE ?", "1380000%").Order("id").Find(&accounts).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range accounts {
+				_, err := s.ResolutionByID(bg, principalByPhone(t, s, a.Phone), tc.id)
+				may := err == nil
+				c := srv.Client()
+				c.Login(a.Phone, demo.Password)
+				_, linked := c.Get("/projects/" + strconv.FormatUint(pr.ID, 10)).Doc.Find(`[data-testid="project-source"]`).Attr("href")
+				if linked != may {
+					t.Fatalf("%s (may open the resolution: %v) is shown a link: %v", a.Phone, may, linked)
+				}
+				seen[may] = true
+			}
+			if !seen[true] || !seen[false] {
+				t.Fatalf("the demo has no account on one side of the resolution: %v", seen)
+			}
 		}
 	})
 }
