@@ -107,7 +107,8 @@ func MaySetNeedLimits(p *Principal) bool { return p.Has(RoleAdmin) }
 
 // NeedPlaces returns the places a verified resident may file a need at,
 // which the filing form offers: their community (or village) first, then
-// its compounds and buildings in tree order. A household is never one of
+// its compounds, residents' or villagers' groups (居民小组 / 村民小组) and
+// buildings in tree order. A household is never one of
 // them, so a need's page cannot show a room number to the neighbours.
 func (s *Store) NeedPlaces(ctx context.Context, p *Principal) ([]Place, error) {
 	home, err := s.residentHome(ctx, p)
@@ -131,7 +132,7 @@ func (s *Store) needPlaces(ctx context.Context, home Place) ([]Place, error) {
 	if com.ID == 0 {
 		return nil, ErrNotResident
 	}
-	places, err := s.PlacesOfKind(ctx, com, KindCompound, KindBuilding)
+	places, err := s.PlacesOfKind(ctx, com, KindCompound, KindGroup, KindBuilding)
 	if err != nil {
 		return nil, err
 	}

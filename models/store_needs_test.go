@@ -3,6 +3,7 @@ package models_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -574,6 +575,12 @@ func TestNeedPlaceMustBeOffered(t *testing.T) {
 			if pl.Kind == models.KindHousehold {
 				t.Fatalf("a household is offered: %+v", pl)
 			}
+		}
+		// A village's or community's groups (小组) are offered too.
+		grouped, err := s.NeedPlaces(bg, f.farAway)
+		if err != nil || len(grouped) < 2 || grouped[0].ID != f.com2.ID ||
+			!slices.ContainsFunc(grouped, func(pl models.Place) bool { return pl.Kind == models.KindGroup }) {
+			t.Fatalf("offered to a group's resident: %v %v", grouped, err)
 		}
 		if _, err := s.NeedPlaces(bg, f.staff1); !errors.Is(err, models.ErrNotResident) {
 			t.Fatalf("places offered to a non-resident: %v", err)
