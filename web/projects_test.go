@@ -52,8 +52,11 @@ func TestResourcesListRegisterAndVerify(t *testing.T) {
 		vals.Set("capacity_unit", "小时")
 		com1 := community1(t, s)
 		vals.Add("places", strconv.FormatUint(com1.ID, 10))
-		// The team is of community 1, whose staff may then withdraw its offer.
-		vals.Set("provider_place", strconv.FormatUint(com1.ID, 10))
+		// The team is of community 1, whose staff may then withdraw its
+		// offer: the form starts at the resident's own community.
+		if got := vals.Get("provider_place"); got != strconv.FormatUint(com1.ID, 10) {
+			t.Fatalf("the provider's place starts at %q, not the resident's community %d", got, com1.ID)
+		}
 		bad := res.Post("/resources", vals)
 		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-title"]`) {
 			t.Fatalf("missing title: %d", bad.Status)

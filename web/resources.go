@@ -188,6 +188,9 @@ func (s *Server) newOfferData(c echo.Context, d *resources.NewData) error {
 		return err
 	}
 	d.Places = placeOptions(places, nil)
+	if d.ProviderPlace == "" {
+		d.ProviderPlace = homeOption(me(c), places)
+	}
 	choose := &components.Option{Value: "", Label: views.T(vctx, "resources.choose")}
 	d.OfferKinds = offerKindOptions(c, choose)
 	d.ProviderKinds = []components.Option{*choose}
@@ -208,6 +211,35 @@ func (s *Server) newOfferData(c echo.Context, d *resources.NewData) error {
 		d.Served = map[string]bool{}
 	}
 	return nil
+}
+
+// homeOption is the value of the option among places for the community
+// or village (else the deepest place) that holds the place of p's first
+// grant any of them holds: a resident's community, a staff member's own
+// place. A form's place then starts at home rather than at the street; ""
+// when none holds it.
+func homeOption(p *models.Principal, places []models.Place) string {
+	if p == nil {
+		return ""
+	}
+	for _, g := range p.Grants {
+		var best models.Place
+		for _, pl := range places {
+			if !pl.Contains(g.Place) {
+				continue
+			}
+			if pl.Kind == models.KindCommunity || pl.Kind == models.KindVillage {
+				return strconv.FormatUint(pl.ID, 10)
+			}
+			if len(pl.Path) > len(best.Path) {
+				best = pl
+			}
+		}
+		if best.ID != 0 {
+			return strconv.FormatUint(best.ID, 10)
+		}
+	}
+	return ""
 }
 
 func (s *Server) newOffer(c echo.Context) error {
