@@ -848,7 +848,14 @@ func (s *Server) kioskVote(c echo.Context) error {
 		case err != nil:
 			return err
 		}
-		return s.render(c, http.StatusOK, ballots.Receipt(ballots.ReceiptData{ID: b.ID, Title: b.Title, Code: rc.Code, Repeat: rc.Repeat, Kiosk: true, Next: next}))
+		rd := ballots.ReceiptData{ID: b.ID, Title: b.Title, Code: rc.Code, Repeat: rc.Repeat, Kiosk: true, Next: next}
+		if rc.Repeat {
+			// A repeat at the station may be the next person replaying
+			// the form from the device's history: the code stays with
+			// its owner, who finds it on their profile.
+			rd.Code = ""
+		}
+		return s.render(c, http.StatusOK, ballots.Receipt(rd))
 	case "review":
 		if cerr == nil {
 			cerr = models.ValidateChoices(b, opts, choices)

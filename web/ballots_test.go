@@ -248,6 +248,17 @@ func TestKiosk(t *testing.T) {
 		if err != nil || !st.Voted || st.Channel != models.ChannelKiosk || st.Receipt != done.Text(`[data-testid="receipt-code"]`) {
 			t.Fatalf("the kiosk vote counts for the resident: %+v %v", st, err)
 		}
+		// The next person at the device replays the confirmation from its
+		// history: nothing more is counted, and the code is not shown again;
+		// the station's pages are never kept for the back button.
+		replay := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
+		if replay.Status != http.StatusOK || !replay.Has(`[data-testid="kiosk-repeat"]`) || replay.Has(`[data-testid="receipt-code"]`) ||
+			strings.Contains(replay.Body, st.Receipt) {
+			t.Fatalf("a replayed kiosk vote: %d", replay.Status)
+		}
+		if cc := replay.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Fatalf("a station page may be cached: %q", cc)
+		}
 		again := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
 		if again.Status != http.StatusConflict || !again.Has(`[data-testid="refused"]`) {
 			t.Fatalf("second kiosk vote: %d", again.Status)

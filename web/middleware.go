@@ -156,8 +156,13 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 			s.setCookie(c, cookieFlash, "", -1)
 		}
 		c.Set(ctxEnv, e)
-		if p != nil && p.KioskBallotID != 0 && !kioskAllows(c.Request().URL.Path, p.KioskBallotID) {
-			return redirect(c, kioskHome(p.KioskBallotID))
+		if p != nil && p.KioskBallotID != 0 {
+			// The station's device passes from resident to resident: no
+			// page is kept for the next one to find with the back button.
+			c.Response().Header().Set("Cache-Control", "no-store")
+			if !kioskAllows(c.Request().URL.Path, p.KioskBallotID) {
+				return redirect(c, kioskHome(p.KioskBallotID))
+			}
 		}
 		return next(c)
 	}

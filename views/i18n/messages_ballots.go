@@ -245,6 +245,7 @@ func init() {
 		"ballots.kiosk_id_needed":        {"请先当面核对身份证件并勾选。", "Check the identity document in person and tick the box."},
 		"ballots.kiosk_start":            {"开始投票", "Start voting"},
 		"ballots.kiosk_handover_expired": {"核对身份已超过10分钟，请工作人员重新核对后再投票。", "The identity check is over 10 minutes old: staff check the resident again before they vote."},
+		"ballots.kiosk_repeat":           {"这位居民已经投过票，本次提交没有再计票。为保护隐私，回执码不在服务站设备上再次显示，本人可在“我的”页面查看。", "This resident has already voted; nothing more was counted. To protect their privacy the receipt code is not shown again on the station's device: they find it on their own profile page."},
 		"ballots.kiosk_ambiguous":        {"找到多位或没有账号的居民，请用手机号，或为没有账号的居民录入纸质选票。", "Several residents match or the resident has no account: use the phone number, or enter a paper ballot."},
 		"ballots.kiosk_matches":          {"名单上的匹配", "Matches on the roll"},
 		"ballots.kiosk_cancel":           {"取消，返回核验", "Cancel and go back to the check"},
