@@ -322,6 +322,8 @@ type Ballot struct {
 	UpdatedAt      time.Time
 
 	Place Place `gorm:"foreignKey:PlaceID"`
+
+	stalled bool // see Stalled; set by Store.ensureFrozen, never stored
 }
 
 // Status derives the ballot's state from now.
@@ -335,13 +337,14 @@ func (b Ballot) Status(now time.Time) BallotStatus {
 	return BallotClosed
 }
 
-// Stalled reports whether b's opening time has come but b did not open:
-// its candidates did not suit its method (ValidateOptions) when it was due
-// to freeze, so it was not frozen and takes no vote (Store.ensureFrozen).
-// Until it closes, staff may add candidates or set a new opening time; a
-// ballot that closes stalled was not held. Meaningful on a ballot loaded
-// through Store.Ballot, which freezes a ballot that is due.
-func (b Ballot) Stalled(now time.Time) bool { return b.FrozenAt == nil && !now.Before(b.OpensAt) }
+// Stalled reports whether b's opening time had come but b did not open
+// when it was loaded: its candidates did not suit its method
+// (ValidateOptions), so it was not frozen and takes no vote
+// (Store.ensureFrozen). Until it closes, staff may add candidates or set a
+// new opening time; a ballot that closes stalled was not held. Known only
+// on a ballot loaded through Store.Ballot, which freezes a ballot that is
+// due and otherwise marks it stalled.
+func (b Ballot) Stalled() bool { return b.stalled }
 
 // Voters is the current size of the roll: frozen plus amendments.
 func (b Ballot) Voters() int { return b.ElectorateSize + b.Amendments }
@@ -488,7 +491,10 @@ var (
 	ErrBallotOptions   = &Error{Code: "err.ballot_options"}
 	// ErrBallotNotReady: the ballot's opening time has come but its
 	// candidates do not suit its method, so it did not open (Stalled).
-	ErrBallotNotReady    = &Error{Code: "err.ballot_not_ready"}
+	ErrBallotNotReady = &Error{Code: "err.ballot_not_ready"}
+	// ErrBallotNotHeld: the ballot closed stalled (see ErrBallotNotReady),
+	// so it has no result, board or publication.
+	ErrBallotNotHeld     = &Error{Code: "err.ballot_not_held"}
 	ErrNotEligible       = &Error{Code: "err.ballot_not_eligible"}
 	ErrAlreadyVoted      = &Error{Code: "err.ballot_already_voted"}
 	ErrChoiceEmpty       = &Error{Code: "err.ballot_choice_empty"}

@@ -353,13 +353,22 @@ func (s *Store) ReviewCandidate(ctx context.Context, p *Principal, id uint64, in
 		if !p.Can(PermManageBallots, c.Place) {
 			return ErrForbidden
 		}
-		var started int64
-		if err := s.conn(ctx).Model(&BallotCandidate{}).Joins("JOIN ballots b ON b.id = ballot_candidates.ballot_id").
-			Where("ballot_candidates.candidate_id = ? AND b.opens_at <= ?", id, s.Now()).Count(&started).Error; err != nil {
+		// The ballots it is on, locked as the freeze locks them: a review
+		// that takes the candidate off a ballot commits before the ballot's
+		// candidates are read for its fingerprint, or finds it started.
+		db := s.conn(ctx)
+		if db.Dialector.Name() == "postgres" {
+			db = db.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "b"}})
+		}
+		var on []Ballot
+		if err := db.Table("ballots b").Select("b.id, b.opens_at, b.frozen_at").Joins("JOIN ballot_candidates bc ON bc.ballot_id = b.id").
+			Where("bc.candidate_id = ?", id).Order("b.id").Find(&on).Error; err != nil {
 			return err
 		}
-		if started > 0 {
-			return ErrBallotStarted
+		for _, b := range on {
+			if b.FrozenAt != nil || !s.Now().Before(b.OpensAt) {
+				return ErrBallotStarted
+			}
 		}
 		status, fe := DecideFeasibility(CurrentFeasibilityPolicy(), c, in)
 		if err := fe.Err(); err != nil {
@@ -817,8 +826,21 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 	if b.FrozenAt != nil || s.Now().Before(b.OpensAt) {
 		return b, nil
 	}
+	// A ballot whose candidates do not suit its method would take no
+	// valid vote once frozen: it stays unfrozen (Stalled) for staff to
+	// mend, and refuses votes with a message saying why. Checked first on
+	// a plain read, so that visiting a stalled ballot takes no lock, then
+	// again under the lock.
+	opts, err := s.options(ctx, b.ID)
+	if err != nil {
+		return b, err
+	}
+	if ValidateOptions(b, opts) != nil {
+		b.stalled = true
+		return b, ErrBallotNotReady
+	}
 	frozen := 0 // voters on the roll, once this call froze it
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	err = s.InTx(ctx, func(ctx context.Context) error {
 		// The row's lock first: a change to the definition or candidates
 		// that checked "scheduled" just before opening commits before the
 		// roll and candidates are read for the fingerprint, or waits.
@@ -831,15 +853,12 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 		}
 		b = cur
 		now := s.Now()
-		// A ballot whose candidates do not suit its method would take no
-		// valid vote once frozen: it stays unfrozen (Stalled) for staff to
-		// mend, and refuses votes with a message saying why.
 		opts, err := s.options(ctx, b.ID)
 		if err != nil {
 			return err
 		}
 		if ValidateOptions(b, opts) != nil {
-			return ErrBallotNotReady
+			return ErrBallotNotReady // mended meanwhile the other way
 		}
 		roll, err := s.buildRoll(ctx, b)
 		if err != nil {
@@ -868,6 +887,7 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 			Detail: fmt.Sprintf("fingerprint %s, %d voter(s), %d candidate(s)", fp, len(roll), len(opts))})
 	})
 	if err != nil {
+		b.stalled = errors.Is(err, ErrBallotNotReady)
 		return b, err
 	}
 	if frozen >= bulkRows {
@@ -1938,7 +1958,8 @@ func (s *Store) tally(ctx context.Context, p *Principal, b Ballot) error {
 
 // Results returns a ballot's result for anyone once it has closed
 // (computing it on first access), and nil for everyone, staff included,
-// before: running tallies are never shown.
+// before: running tallies are never shown. A ballot that closed stalled
+// has none: ErrBallotNotHeld.
 func (s *Store) Results(ctx context.Context, p *Principal, id uint64) (*BallotResult, error) {
 	b, err := s.loadBallot(ctx, id, false)
 	if err != nil {
@@ -1949,7 +1970,7 @@ func (s *Store) Results(ctx context.Context, p *Principal, id uint64) (*BallotRe
 	}
 	r, err := s.CloseAndTally(ctx, nil, id)
 	if errors.Is(err, ErrBallotNotReady) {
-		return nil, nil // closed stalled: not held, nothing to count
+		return nil, ErrBallotNotHeld // closed stalled: nothing to count
 	}
 	return r, err
 }

@@ -1202,7 +1202,7 @@ func TestStalledBallot(t *testing.T) {
 		mend, move, never := stalled(f.cands), stalled(f.moreCandidates(t, s)), stalled(f.moreCandidates(t, s))
 		clock.Advance(2 * time.Hour)
 		b, err := s.Ballot(bg, mend.ID)
-		if err != nil || b.FrozenAt != nil || !b.Stalled(s.Now()) || b.Status(s.Now()) != models.BallotOpen {
+		if err != nil || b.FrozenAt != nil || !b.Stalled() || b.Status(s.Now()) != models.BallotOpen {
 			t.Fatalf("a due ballot with one candidate: %+v %v", b, err)
 		}
 		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotReady) {
@@ -1221,7 +1221,7 @@ func TestStalledBallot(t *testing.T) {
 		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(1)); err != nil {
 			t.Fatalf("a vote once mended: %v", err)
 		}
-		if b, _ := s.Ballot(bg, mend.ID); b.FrozenAt == nil || b.Stalled(s.Now()) {
+		if b, _ := s.Ballot(bg, mend.ID); b.FrozenAt == nil || b.Stalled() {
 			t.Fatalf("not frozen once mended: %+v", b)
 		}
 		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[2].ID); !errors.Is(err, models.ErrBallotStarted) {
@@ -1241,18 +1241,31 @@ func TestStalledBallot(t *testing.T) {
 		if err := s.RemoveCandidate(bg, f.staff1, valid.ID, two[0].ID); !errors.Is(err, models.ErrBallotStarted) {
 			t.Fatalf("editing a due ballot: %v", err)
 		}
+		in.OpensAt, in.ClosesAt = s.Now().Add(time.Hour), s.Now().Add(24*time.Hour)
+		if _, err := s.UpdateBallot(bg, f.staff1, valid.ID, in); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("moving a due ballot: %v", err)
+		}
+		if _, err := s.ReviewCandidate(bg, f.staff1, two[0].ID, models.ReviewInput{Feasible: false, Reason: "属于物业职责"}); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("reviewing a due ballot's candidate again: %v", err)
+		}
+		if opts, err := s.Options(bg, valid.ID); err != nil || len(opts) != 2 {
+			t.Fatalf("a due ballot lost a candidate: %v %v", opts, err)
+		}
 		// Closed stalled: not held, nothing counted or published.
 		clock.Advance(48 * time.Hour)
-		if r, err := s.Results(bg, nil, never.ID); err != nil || r != nil {
+		if r, err := s.Results(bg, nil, never.ID); !errors.Is(err, models.ErrBallotNotHeld) || r != nil {
 			t.Fatalf("result of a ballot never held: %+v %v", r, err)
 		}
-		if b, err := s.Ballot(bg, never.ID); err != nil || !b.Stalled(s.Now()) || b.Status(s.Now()) != models.BallotClosed {
+		if _, err := s.BoardJSON(bg, never.ID); !errors.Is(err, models.ErrBallotNotHeld) {
+			t.Fatalf("board of a ballot never held: %v", err)
+		}
+		if b, err := s.Ballot(bg, never.ID); err != nil || !b.Stalled() || b.Status(s.Now()) != models.BallotClosed {
 			t.Fatalf("a ballot never held: %+v %v", b, err)
 		}
 		if _, err := s.UpdateBallot(bg, f.staff1, never.ID, in); !errors.Is(err, models.ErrBallotStarted) {
 			t.Fatalf("editing a closed ballot: %v", err)
 		}
-		if _, err := s.PublishResult(bg, f.staff1, never.ID, models.NoticeInput{Title: "结果", Body: "无"}); err == nil {
+		if _, err := s.PublishResult(bg, f.staff1, never.ID, models.NoticeInput{Title: "结果", Body: "无"}); !errors.Is(err, models.ErrBallotNotHeld) {
 			t.Fatal("published the result of a ballot never held")
 		}
 	})

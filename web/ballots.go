@@ -85,7 +85,7 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 		MinChoices: b.MinChoices, MaxChoices: b.MaxChoices, RankK: b.RankK, Seats: b.Seats, Budget: models.FormatYuan(b.BudgetFen), BudgetFen: b.BudgetFen,
 		Opens: views.FormatTime(vctx, b.OpensAt), Closes: views.FormatTime(vctx, b.ClosesAt), TurnoutPct: b.TurnoutPct, Secret: b.Secret,
 		Frozen: views.FormatTimePtr(vctx, b.FrozenAt), Fingerprint: b.Fingerprint, Voters: b.Voters(), Amendments: b.Amendments,
-		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place), Stalled: b.Stalled(now)}
+		NoticeID: b.NoticeID, Funded: b.FundedAt != nil, SignedIn: p != nil, Staff: p.Can(models.PermManageBallots, b.Place), Stalled: b.Stalled()}
 	var err error
 	if d.Resolution, err = s.store.ResolutionOfBallot(ctx, b.ID); err != nil {
 		return d, err
@@ -125,7 +125,7 @@ func (s *Server) ballotData(c echo.Context, b models.Ballot, p *models.Principal
 	}
 	if d.Status == models.BallotClosed {
 		r, err := s.store.Results(ctx, p, b.ID)
-		if err != nil {
+		if err != nil && !errors.Is(err, models.ErrBallotNotHeld) { // not held: the page says so
 			return d, err
 		}
 		if r != nil {
@@ -448,6 +448,9 @@ func (s *Server) ballotVote(c echo.Context) error {
 	if b.Status(s.store.Now()) != models.BallotOpen {
 		return models.ErrBallotNotOpen
 	}
+	if b.Stalled() {
+		return models.ErrBallotNotReady
+	}
 	st, err := s.store.Eligible(ctx, p, id)
 	if err != nil {
 		return err
@@ -536,7 +539,10 @@ func (s *Server) ballotResultExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.Result == nil {
+	switch {
+	case d.Stalled:
+		return models.ErrBallotNotHeld
+	case d.Result == nil:
 		return models.ErrBallotNotClosed
 	}
 	r := d.Result

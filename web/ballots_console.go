@@ -675,7 +675,8 @@ func (s *Server) kioskStart(c echo.Context) error {
 	return redirect(c, kioskHome(b.ID))
 }
 
-// kioskBallot loads a ballot for the kiosk: staff of its place, open.
+// kioskBallot loads a ballot for the kiosk: staff of its place, open and
+// not stalled.
 func (s *Server) kioskBallot(c echo.Context) (models.Ballot, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -690,6 +691,9 @@ func (s *Server) kioskBallot(c echo.Context) (models.Ballot, error) {
 	}
 	if b.Status(s.store.Now()) != models.BallotOpen {
 		return b, models.ErrBallotNotOpen
+	}
+	if b.Stalled() {
+		return b, models.ErrBallotNotReady
 	}
 	return b, nil
 }

@@ -347,7 +347,8 @@ func TestBallotResultSpreadsheet(t *testing.T) {
 
 // TestScheduledBallotNotReady: staff are warned, before opening, that a
 // ballot's candidates do not fit its method, and the warning goes once
-// they do.
+// they do. Still so at the opening, the ballot stalls: residents are told
+// why they cannot vote and staff may mend it; closed so, it was not held.
 func TestScheduledBallotNotReady(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
@@ -359,8 +360,13 @@ func TestScheduledBallotNotReady(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		never, err := s.CreateBallot(bg, staffP, models.BallotInput{PlaceID: place, Title: "一直没有补齐的票决", Electorate: models.ElectorateAdults,
+			Method: models.MethodSingle, Seats: 1, OpensAt: s.Now().Add(24 * time.Hour), ClosesAt: s.Now().Add(48 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var cands []models.Candidate
-		for _, title := range []string{"单元门禁维修", "楼道照明更换"} {
+		for _, title := range []string{"单元门禁维修", "楼道照明更换", "信报箱更换"} {
 			c, err := s.CreateCandidate(bg, staffP, models.CandidateInput{PlaceID: place, Title: title, CostFen: 10_000_00, Kind: models.CandidateWorks}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -371,6 +377,9 @@ func TestScheduledBallotNotReady(t *testing.T) {
 			cands = append(cands, c)
 		}
 		if err := s.AddCandidate(bg, staffP, b.ID, cands[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddCandidate(bg, staffP, never.ID, cands[2].ID); err != nil {
 			t.Fatal(err)
 		}
 		staff := srv.Client()
@@ -400,6 +409,11 @@ func TestScheduledBallotNotReady(t *testing.T) {
 		if home := resident.Get("/"); strings.Contains(home.Body, ballotPath(b.ID, "")) {
 			t.Fatal("a stalled ballot offered on the home page")
 		}
+		csrf := resident.Cookie("yishi_csrf")
+		review := resident.Post(ballotPath(b.ID, "/vote"), url.Values{"_csrf": {csrf}, "step": {"review"}, "choice": {strconv.FormatUint(cands[0].ID, 10)}})
+		if review.Status != http.StatusConflict || review.Has(`form[data-testid="confirm-form"]`) {
+			t.Fatalf("the review step of a stalled ballot: %d", review.Status)
+		}
 		staff.Login("13800000002", demo.Password) // signed out by the day that passed
 		mp := staff.Get(manage)
 		if !mp.Has(`[data-testid="not-ready"]`) || !mp.Has(`form[data-testid="add-candidate-form"]`) || !mp.Has(`[data-testid="edit-definition"]`) {
@@ -410,6 +424,23 @@ func TestScheduledBallotNotReady(t *testing.T) {
 		}
 		if page := resident.Get(ballotPath(b.ID, "")); page.Has(`[data-testid="ballot-stalled"]`) || !page.Has(`form[data-testid="vote-form"]`) {
 			t.Fatal("mended, the ballot does not take votes")
+		}
+		// The other closes stalled: it was not held, and neither its pages
+		// nor its console offer a result to read, download or publish.
+		clock.Advance(24 * time.Hour)
+		staff.Login("13800000002", demo.Password)
+		resident.Login("13800000005", demo.Password)
+		if page := resident.Get(ballotPath(never.ID, "")); page.Status != http.StatusOK || !page.Has(`[data-testid="results-not-held"]`) {
+			t.Fatalf("a ballot never held: %d", page.Status)
+		}
+		mp = staff.Get("/console/ballots/" + strconv.FormatUint(never.ID, 10))
+		if mp.Status != http.StatusOK || !mp.Has(`[data-testid="not-held"]`) || mp.Has(`form[data-testid="publish-form"]`) {
+			t.Fatalf("the console of a ballot never held: %d", mp.Status)
+		}
+		for _, path := range []string{"/board.json", "/result.xlsx"} {
+			if res := resident.Get(ballotPath(never.ID, path)); res.Status != http.StatusConflict || !strings.Contains(res.Body, "没有举行") {
+				t.Fatalf("%s of a ballot never held: %d", path, res.Status)
+			}
 		}
 	})
 }

@@ -31,6 +31,7 @@ func init() {
 		"err.ballot_started":                  {"投票已经开始，定义和候选项目不能再修改。", "The ballot has started: its definition and candidates can no longer change."},
 		"err.ballot_not_ready":                {"到了开始时间，但候选项目与投票方式不符，本次票决暂缓开始，现在不能投票。工作人员补齐候选项目或改定开始时间后即可投票。", "Voting was due to start, but the candidates do not fit the voting method, so the ballot has not started and takes no votes yet. Staff can add candidates or set a new opening time."},
 		"ballots.not_held":                    {"本次票决到截止时候选项目仍与投票方式不符，没有举行，没有结果。", "The candidates still did not fit the voting method when the ballot closed: it was not held and has no result."},
+		"err.ballot_not_held":                 {"本次票决到截止时候选项目仍与投票方式不符，没有举行，没有结果、公示或计票记录。", "The candidates still did not fit the voting method when the ballot closed: it was not held and has no result, publication or board."},
 		"err.ballot_options":                  {"候选项目的数量不符合投票方式的要求。", "The number of candidates does not suit the voting method."},
 		"err.ballot_not_eligible":             {"您不在这次投票的选民名单中。", "You are not on the roll of this ballot."},
 		"err.ballot_already_voted":            {"已经投过票了，每人（每户）只能投一次。", "A vote was already cast: each voter (or household) votes once."},
