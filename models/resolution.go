@@ -245,5 +245,9 @@ func (v ResolutionView) CheckSpawnProject(p *Principal) error {
 
 // CheckSpawnBallot is CheckSpawn for a ballot.
 func (v ResolutionView) CheckSpawnBallot(p *Principal) error {
-	return v.CheckSpawn(p, PermManageBallots, v.BallotID != nil)
+	return v.CheckSpawn(p, PermManageBallots, v.ballotTaken())
 }
+
+// ballotTaken reports whether the resolution has its ballot: one was
+// spawned and it did not close unheld.
+func (v ResolutionView) ballotTaken() bool { return v.BallotID != nil && !v.BallotNotHeld }

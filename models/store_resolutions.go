@@ -29,7 +29,10 @@ type ResolutionView struct {
 	MyRating int // the viewer's stars, 0 when not rated
 	Project  *Project
 	Ballot   *Ballot
-	Roles    []ResolutionActor // the viewer's parts
+	// BallotNotHeld: the ballot spawned from it closed stalled (see
+	// Ballot.Stalled), so another may be spawned in its place.
+	BallotNotHeld bool
+	Roles         []ResolutionActor // the viewer's parts
 }
 
 // May reports whether the viewer may take action a now.
@@ -111,9 +114,11 @@ func (s *Store) TopicResolutions(ctx context.Context, topicID uint64) ([]Resolut
 
 // ResolutionOfBallot returns the id of the resolution a ballot was spawned
 // from, or 0. The link is written in the transaction that creates the
-// ballot and never changes, so once read outside a transaction it is
-// remembered: the ballot page, which a whole street loads, asks on every
-// view.
+// ballot and changes only when a ballot that was not held is replaced by
+// another (spawn), so once read outside a transaction it is remembered:
+// the ballot page, which a whole street loads, asks on every view. Another
+// process may go on naming the resolution on the replaced ballot's page,
+// which is where that ballot came from.
 func (s *Store) ResolutionOfBallot(ctx context.Context, ballotID uint64) (uint64, error) {
 	if v, ok := s.frozen.spawnedFrom.Load(ballotID); ok {
 		return v.(uint64), nil
@@ -211,6 +216,13 @@ func (s *Store) ResolutionByID(ctx context.Context, p *Principal, id uint64) (Re
 		}
 		if b.ID != 0 {
 			v.Ballot = &b
+			if b.FrozenAt == nil && b.Status(s.Now()) == BallotClosed {
+				opts, err := s.options(ctx, b.ID)
+				if err != nil {
+					return v, err
+				}
+				v.BallotNotHeld = ValidateOptions(b, opts) != nil
+			}
 		}
 	}
 	return v, nil
@@ -472,9 +484,11 @@ func (s *Store) RateResolution(ctx context.Context, p *Principal, id uint64, sta
 
 // spawn creates a project or a ballot from a resolution through create
 // and records its id in column col, keeping the link: p runs the council
-// and holds perm at its place; the resolution is open and has none yet.
+// and holds perm at its place; the resolution is open and has none yet,
+// or only a ballot that was not held.
 func (s *Store) spawn(ctx context.Context, p *Principal, id uint64, perm Permission, col string, create func(ctx context.Context) (uint64, error)) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
+	var replaced uint64 // a ballot not held, whose place the new one takes
+	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.lockRow(ctx, &Resolution{}, id); err != nil {
 			return err
 		}
@@ -482,7 +496,7 @@ func (s *Store) spawn(ctx context.Context, p *Principal, id uint64, perm Permiss
 		if err != nil {
 			return err
 		}
-		if err := v.CheckSpawn(p, perm, col == "project_id" && v.ProjectID != nil || col == "ballot_id" && v.BallotID != nil); err != nil {
+		if err := v.CheckSpawn(p, perm, col == "project_id" && v.ProjectID != nil || col == "ballot_id" && v.ballotTaken()); err != nil {
 			return err
 		}
 		made, err := create(ctx)
@@ -492,8 +506,17 @@ func (s *Store) spawn(ctx context.Context, p *Principal, id uint64, perm Permiss
 		if err := s.conn(ctx).Model(&Resolution{}).Where("id = ?", id).Updates(map[string]any{col: made, "updated_at": s.Now()}).Error; err != nil {
 			return err
 		}
-		return s.auditResolution(ctx, p, v, "spawn", fmt.Sprintf("%s %d", col, made))
+		detail := fmt.Sprintf("%s %d", col, made)
+		if col == "ballot_id" && v.BallotID != nil {
+			detail += fmt.Sprintf(", in place of ballot %d, not held", *v.BallotID)
+			replaced = *v.BallotID
+		}
+		return s.auditResolution(ctx, p, v, "spawn", detail)
 	})
+	if err == nil && replaced != 0 {
+		s.frozen.spawnedFrom.Delete(replaced) // see ResolutionOfBallot
+	}
+	return err
 }
 
 // SpawnProject creates a project on the projects list from a resolution

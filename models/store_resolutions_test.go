@@ -399,6 +399,31 @@ func TestResolutionSpawns(t *testing.T) {
 		if none, err := s.ResolutionOfBallot(bg, b.ID+1000); err != nil || none != 0 {
 			t.Fatalf("a ballot of no resolution: %d %v", none, err)
 		}
+		// The ballot got no candidates: it stalls at its opening, and while
+		// staff may still mend it no other is spawned; once it has closed
+		// unheld, another takes its place.
+		clock.Advance(25 * time.Hour)
+		if _, err := s.SpawnBallot(bg, f.staff1, r.ID, bin); !errors.Is(err, models.ErrResolutionSpawn) {
+			t.Fatalf("a second ballot beside a stalled one: %v", err)
+		}
+		clock.Advance(48 * time.Hour)
+		if rv, err := s.ResolutionByID(bg, f.staff1, r.ID); err != nil || !rv.BallotNotHeld || !rv.MaySpawnBallot(f.staff1) {
+			t.Fatalf("a resolution whose ballot was not held: %+v %v", rv.BallotNotHeld, err)
+		}
+		bin.OpensAt, bin.ClosesAt = clock.Now().Add(24*time.Hour), clock.Now().Add(72*time.Hour)
+		again, err := s.SpawnBallot(bg, f.staff1, r.ID, bin)
+		if err != nil || again.ID == b.ID {
+			t.Fatalf("a ballot in place of one not held: %v", err)
+		}
+		if rv, err := s.ResolutionByID(bg, f.staff1, r.ID); err != nil || rv.BallotID == nil || *rv.BallotID != again.ID || rv.BallotNotHeld {
+			t.Fatalf("the resolution's ballot after the replacement: %+v %v", rv.BallotID, err)
+		}
+		if back, err := s.ResolutionOfBallot(bg, again.ID); err != nil || back != r.ID {
+			t.Fatalf("the new ballot's link back: %d %v", back, err)
+		}
+		if _, err := s.SpawnBallot(bg, f.staff1, r.ID, bin); !errors.Is(err, models.ErrResolutionSpawn) {
+			t.Fatalf("a third ballot: %v", err)
+		}
 		// A bad project input leaves no link behind.
 		r2 := f.adopted(t, s, v, "由物业负责划线。")
 		var fe models.FieldErrors

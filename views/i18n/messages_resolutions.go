@@ -49,6 +49,7 @@ func init() {
 		"resolution.result":            {"办结情况", "Result"},
 		"resolution.reason":            {"终止原因", "Reason for abandoning"},
 		"resolution.project":           {"生成的项目", "Project"},
+		"resolution.ballot_not_held":   {"（候选项目到截止仍不符合投票方式，未举行，可以重新发起票决）", " (not held: its candidates never fit the voting method; another ballot may be started)"},
 		"resolution.ballot":            {"生成的票决", "Ballot"},
 		"resolution.spawn_project":     {"生成项目清单项目", "Make it a project"},
 		"resolution.spawn_ballot":      {"发起票决", "Put it to a ballot"},
