@@ -238,6 +238,23 @@ func TestProjectLifecycle(t *testing.T) {
 				t.Fatalf("audit %d: %s, want %s (%v)", i, got[i], want[i], got)
 			}
 		}
+		// A project still in draft counts only once it starts.
+		next, err := s.CreateProject(bg, f.staff1, models.ProjectInput{Title: "楼道扶手", PlaceID: f.com1.ID, SourceType: models.ResolutionSource, SourceID: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MatchOffer(bg, f.staff1, next.ID, f.offer.ID, 10, ""); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := s.Contributions(bg, []uint64{f.org.ID}); err != nil || c[f.org.ID].Hours != 40 || c[f.org.ID].Projects != 1 {
+			t.Fatalf("contribution with a draft project %+v %v", c, err)
+		}
+		if _, err := s.StartProject(bg, f.staff1, next.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := s.Contributions(bg, []uint64{f.org.ID}); err != nil || c[f.org.ID].Hours != 50 || c[f.org.ID].Projects != 2 {
+			t.Fatalf("contribution once the project started %+v %v", c, err)
+		}
 		// The undertaker and the owner were told.
 		var notes int64
 		if err := s.Tx(bg).Model(&models.Notification{}).Where("subject_type = ? AND subject_id = ?", "project", pr.ID).Count(&notes).Error; err != nil || notes < 4 {

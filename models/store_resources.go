@@ -260,6 +260,7 @@ func (s *Store) WithdrawOffer(ctx context.Context, p *Principal, id uint64) (Off
 // Contributions counts what each provider has given: hours matched to
 // projects from its hours offers, needs its linked taker took on (and did
 // not return), and projects it joined by a matched offer or as undertaker.
+// A project still in draft, which only staff see, counts for nothing yet.
 func (s *Store) Contributions(ctx context.Context, providerIDs []uint64) (map[uint64]Contribution, error) {
 	out := map[uint64]Contribution{}
 	if len(providerIDs) == 0 {
@@ -271,7 +272,8 @@ func (s *Store) Contributions(ctx context.Context, providerIDs []uint64) (map[ui
 	}
 	var hours []row
 	if err := s.conn(ctx).Table("project_offers po").Select("o.provider_id, COALESCE(SUM(po.amount), 0) AS n").
-		Joins("JOIN offers o ON o.id = po.offer_id").Where("o.provider_id IN ? AND o.kind = ?", providerIDs, OfferHours).
+		Joins("JOIN offers o ON o.id = po.offer_id").Joins("JOIN projects p ON p.id = po.project_id").
+		Where("o.provider_id IN ? AND o.kind = ? AND p.status <> ?", providerIDs, OfferHours, ProjectDraft).
 		Group("o.provider_id").Scan(&hours).Error; err != nil {
 		return nil, err
 	}
@@ -294,9 +296,10 @@ func (s *Store) Contributions(ctx context.Context, providerIDs []uint64) (map[ui
 	}
 	var projects []row
 	if err := s.conn(ctx).Raw(`SELECT provider_id, COUNT(DISTINCT project_id) AS n FROM (
-			SELECT o.provider_id AS provider_id, po.project_id AS project_id FROM project_offers po JOIN offers o ON o.id = po.offer_id WHERE o.provider_id IN ?
-			UNION SELECT undertaker_id AS provider_id, id AS project_id FROM projects WHERE undertaker_id IN ?
-		) j GROUP BY provider_id`, providerIDs, providerIDs).Scan(&projects).Error; err != nil {
+			SELECT o.provider_id AS provider_id, po.project_id AS project_id FROM project_offers po JOIN offers o ON o.id = po.offer_id
+				JOIN projects p ON p.id = po.project_id WHERE o.provider_id IN ? AND p.status <> ?
+			UNION SELECT undertaker_id AS provider_id, id AS project_id FROM projects WHERE undertaker_id IN ? AND status <> ?
+		) j GROUP BY provider_id`, providerIDs, ProjectDraft, providerIDs, ProjectDraft).Scan(&projects).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range projects {
