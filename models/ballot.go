@@ -346,6 +346,19 @@ func (b Ballot) Status(now time.Time) BallotStatus {
 // due and otherwise marks it stalled.
 func (b Ballot) Stalled() bool { return b.stalled }
 
+// Editable reports whether b's definition and candidates may still change
+// at now: it is scheduled, or stalled before its close. The store checks
+// it again under the ballot's lock.
+func (b Ballot) Editable(now time.Time) bool {
+	switch b.Status(now) {
+	case BallotScheduled:
+		return b.FrozenAt == nil
+	case BallotOpen:
+		return b.stalled
+	}
+	return false
+}
+
 // Voters is the current size of the roll: frozen plus amendments.
 func (b Ballot) Voters() int { return b.ElectorateSize + b.Amendments }
 

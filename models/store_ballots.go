@@ -457,11 +457,11 @@ func (s *Store) scheduledBallot(ctx context.Context, p *Principal, id uint64) (B
 	case st == BallotOpen:
 		// Due but not frozen: editable only if stalled (its candidates
 		// do not suit its method), never once it could take votes.
-		opts, err := s.options(ctx, b.ID)
+		ready, err := s.BallotReady(ctx, b)
 		if err != nil {
 			return b, err
 		}
-		if ValidateOptions(b, opts) == nil {
+		if ready {
 			return b, ErrBallotStarted
 		}
 	}
@@ -820,6 +820,16 @@ func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, e
 	return s.ensureFrozen(ctx, p, b)
 }
 
+// BallotReady reports whether b's candidates suit its method
+// (ValidateOptions): a ballot that is not ready does not open (Stalled).
+func (s *Store) BallotReady(ctx context.Context, b Ballot) (bool, error) {
+	opts, err := s.options(ctx, b.ID)
+	if err != nil {
+		return false, err
+	}
+	return ValidateOptions(b, opts) == nil, nil
+}
+
 // ensureFrozen freezes b's definition and roll if its opening time has
 // come and nobody froze it yet, and returns it as stored.
 func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballot, error) {
@@ -831,11 +841,11 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 	// mend, and refuses votes with a message saying why. Checked first on
 	// a plain read, so that visiting a stalled ballot takes no lock, then
 	// again under the lock.
-	opts, err := s.options(ctx, b.ID)
+	ready, err := s.BallotReady(ctx, b)
 	if err != nil {
 		return b, err
 	}
-	if ValidateOptions(b, opts) != nil {
+	if !ready {
 		b.stalled = true
 		return b, ErrBallotNotReady
 	}
@@ -853,12 +863,14 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 		}
 		b = cur
 		now := s.Now()
+		if ready, err := s.BallotReady(ctx, b); err != nil {
+			return err
+		} else if !ready {
+			return ErrBallotNotReady // mended meanwhile the other way
+		}
 		opts, err := s.options(ctx, b.ID)
 		if err != nil {
 			return err
-		}
-		if ValidateOptions(b, opts) != nil {
-			return ErrBallotNotReady // mended meanwhile the other way
 		}
 		roll, err := s.buildRoll(ctx, b)
 		if err != nil {

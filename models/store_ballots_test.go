@@ -1202,8 +1202,11 @@ func TestStalledBallot(t *testing.T) {
 		mend, move, never := stalled(f.cands), stalled(f.moreCandidates(t, s)), stalled(f.moreCandidates(t, s))
 		clock.Advance(2 * time.Hour)
 		b, err := s.Ballot(bg, mend.ID)
-		if err != nil || b.FrozenAt != nil || !b.Stalled() || b.Status(s.Now()) != models.BallotOpen {
+		if err != nil || b.FrozenAt != nil || !b.Stalled() || b.Status(s.Now()) != models.BallotOpen || !b.Editable(s.Now()) {
 			t.Fatalf("a due ballot with one candidate: %+v %v", b, err)
+		}
+		if ready, err := s.BallotReady(bg, b); err != nil || ready {
+			t.Fatalf("one candidate on a single-choice ballot is ready: %v", err)
 		}
 		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(0)); !errors.Is(err, models.ErrBallotNotReady) {
 			t.Fatalf("a vote in a stalled ballot: %v", err)
@@ -1221,7 +1224,7 @@ func TestStalledBallot(t *testing.T) {
 		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(1)); err != nil {
 			t.Fatalf("a vote once mended: %v", err)
 		}
-		if b, _ := s.Ballot(bg, mend.ID); b.FrozenAt == nil || b.Stalled() {
+		if b, _ := s.Ballot(bg, mend.ID); b.FrozenAt == nil || b.Stalled() || b.Editable(s.Now()) {
 			t.Fatalf("not frozen once mended: %+v", b)
 		}
 		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[2].ID); !errors.Is(err, models.ErrBallotStarted) {
@@ -1259,7 +1262,7 @@ func TestStalledBallot(t *testing.T) {
 		if _, err := s.BoardJSON(bg, never.ID); !errors.Is(err, models.ErrBallotNotHeld) {
 			t.Fatalf("board of a ballot never held: %v", err)
 		}
-		if b, err := s.Ballot(bg, never.ID); err != nil || !b.Stalled() || b.Status(s.Now()) != models.BallotClosed {
+		if b, err := s.Ballot(bg, never.ID); err != nil || !b.Stalled() || b.Status(s.Now()) != models.BallotClosed || b.Editable(s.Now()) {
 			t.Fatalf("a ballot never held: %+v %v", b, err)
 		}
 		if _, err := s.UpdateBallot(bg, f.staff1, never.ID, in); !errors.Is(err, models.ErrBallotStarted) {

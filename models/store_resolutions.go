@@ -217,11 +217,11 @@ func (s *Store) ResolutionByID(ctx context.Context, p *Principal, id uint64) (Re
 		if b.ID != 0 {
 			v.Ballot = &b
 			if b.FrozenAt == nil && b.Status(s.Now()) == BallotClosed {
-				opts, err := s.options(ctx, b.ID)
+				ready, err := s.BallotReady(ctx, b)
 				if err != nil {
 					return v, err
 				}
-				v.BallotNotHeld = ValidateOptions(b, opts) != nil
+				v.BallotNotHeld = !ready
 			}
 		}
 	}

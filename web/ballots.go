@@ -540,7 +540,7 @@ func (s *Server) ballotResultExport(c echo.Context) error {
 		return err
 	}
 	switch {
-	case d.Stalled:
+	case d.Stalled && d.Status == models.BallotClosed:
 		return models.ErrBallotNotHeld
 	case d.Result == nil:
 		return models.ErrBallotNotClosed

@@ -220,13 +220,13 @@ func (s *Server) manageData(c echo.Context, id uint64) (ballots.ManageData, mode
 		}
 		d.NoticeWithdrawn = !n.Stands()
 	}
-	d.Editable = status == models.BallotScheduled || (status == models.BallotOpen && d.Show.Stalled)
+	d.Editable = b.Editable(s.store.Now())
 	if d.Editable {
-		opts, err := s.store.Options(ctx, b.ID)
+		ready, err := s.store.BallotReady(ctx, b)
 		if err != nil {
 			return d, b, err
 		}
-		d.NotReady = models.ValidateOptions(b, opts) != nil
+		d.NotReady = !ready
 		feasible, _, err := s.store.Candidates(ctx, p, models.CandidateQuery{Status: models.CandidateFeasible, PerPage: 100})
 		if err != nil {
 			return d, b, err
