@@ -50,6 +50,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	duration := fs.Duration("duration", 15*time.Second, "how long each timed phase runs")
 	clients := fs.Int("clients", 64, "concurrent clients")
 	voters := fs.Int("voters", 0, "synthetic voters to create for bench votes (0: enough for the duration)")
+	warmup := fs.Duration("warmup", time.Second, "before each timed phase, how long the same clients run untimed, so that connections, pools and caches are as in steady service")
 	timeline := fs.Duration("timeline", 0, "also write the vote or page phase's latencies per window of this length (250ms, say) to standard error")
 	var prof phaseProfiles
 	fs.StringVar(&prof.cpu, "cpuprofile", "", "write a CPU profile of the vote or page phase, not its baseline, to this file (go tool pprof)")
@@ -61,8 +62,8 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	if sub != "votes" && sub != "pages" {
 		return exitError{2, "bench: give a subcommand: votes or pages"}
 	}
-	if *duration <= 0 || *clients < 1 || *timeline < 0 {
-		return exitError{2, "bench: --duration and --clients must be positive, --timeline not negative"}
+	if *duration <= 0 || *clients < 1 || *timeline < 0 || *warmup < 0 {
+		return exitError{2, "bench: --duration and --clients must be positive, --timeline and --warmup not negative"}
 	}
 	n := *voters
 	if sub == "pages" {
@@ -70,7 +71,7 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	} else if n <= 0 {
 		// Room for 150 votes per client per second, which this machine
 		// does not reach; a run that uses them all up says so.
-		n = *clients * int(math.Ceil(duration.Seconds())) * 150
+		n = *clients * int(math.Ceil((*duration + *warmup).Seconds())) * 150
 	}
 	env, err := prepareBench(ctx, *dbURL, n, log)
 	if err != nil {
@@ -80,9 +81,9 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	env.prof = &prof
 	env.timeline = *timeline
 	if sub == "votes" {
-		return benchVotes(ctx, env, *duration, *clients, stdout)
+		return benchVotes(ctx, env, *duration, *warmup, *clients, stdout)
 	}
-	return benchPages(ctx, env, *duration, *clients, stdout)
+	return benchPages(ctx, env, *duration, *warmup, *clients, stdout)
 }
 
 // benchEnv is a prepared scratch ballot with a running server.
@@ -437,8 +438,8 @@ func isNetErr(err error) bool {
 // the timed phase then posts each voter's form with its session and CSRF
 // cookies, as a browser posts the page it shows. The page itself is
 // measured by bench pages.
-func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int, stdout io.Writer) error {
-	raw, err := rawInserts(ctx, env.store, d, clients)
+func benchVotes(ctx context.Context, env *benchEnv, d, warmup time.Duration, clients int, stdout io.Writer) error {
+	raw, err := rawInserts(ctx, env.store, d, warmup, clients)
 	if err != nil {
 		return fmt.Errorf("raw inserts: %w", err)
 	}
@@ -450,31 +451,31 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	}
 	// Each client posts over its own connection (see wire).
 	wires := make([]*wire, clients)
+	defer func() {
+		for _, w := range wires {
+			if w != nil {
+				w.close()
+			}
+		}
+	}()
 	for c := range wires {
 		if wires[c], err = newWire(env.base, 30*time.Second); err != nil {
 			return err
 		}
 	}
-	if err := env.prof.start(); err != nil {
-		return err
-	}
-	defer env.prof.stop() //nolint:errcheck // only does anything after an error ended the phase
-
 	acked := make([]string, len(env.voters)) // receipt per voter index, "" when not acknowledged
 	var next atomic.Int64
 	var exhausted atomic.Bool
-	var lat latencies
 	var fails failures
-	var wg sync.WaitGroup
-	cpu := startCPU()
-	start := time.Now()
-	deadline := start.Add(d)
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer wires[c].close()
-			rng := rand.New(rand.NewPCG(uint64(c), 7))
+	// run has every client vote for d, voter after voter, and returns the
+	// votes acknowledged and their latencies.
+	run := func(d time.Duration, seed uint64) (int64, *latencies) {
+		var lat latencies
+		var ok atomic.Int64
+		start := time.Now()
+		deadline := start.Add(d)
+		eachClient(clients, func(c int) {
+			rng := rand.New(rand.NewPCG(uint64(c), seed))
 			var mine []sample
 			for time.Now().Before(deadline) {
 				i := int(next.Add(1) - 1)
@@ -488,12 +489,24 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 					continue
 				}
 				acked[i] = r.receipt
+				ok.Add(1)
 				mine = append(mine, sample{end: time.Since(start), d: r.latency})
 			}
 			lat.add(mine)
-		}()
+		})
+		return ok.Load(), &lat
 	}
-	wg.Wait()
+	if warmup > 0 {
+		n, _ := run(warmup, 1)
+		fmt.Fprintf(os.Stderr, "bench: vote warm-up: %d votes in %s, not timed\n", n, warmup)
+	}
+	if err := env.prof.start(); err != nil {
+		return err
+	}
+	defer env.prof.stop() //nolint:errcheck // only does anything after an error ended the phase
+	cpu := startCPU()
+	start := time.Now()
+	timed, lat := run(d, 7)
 	elapsed := time.Since(start)
 	cpu = cpu.stop()
 	if err := env.prof.stop(); err != nil {
@@ -503,13 +516,13 @@ func benchVotes(ctx context.Context, env *benchEnv, d time.Duration, clients int
 		fmt.Fprintf(os.Stderr, "bench: all %d synthetic voters voted before the time was up; give --voters more\n", len(env.voters))
 	}
 	fails.report(os.Stderr)
-	lost, dup, n, err := checkVotes(ctx, env, acked)
+	lost, dup, _, err := checkVotes(ctx, env, acked)
 	if err != nil {
 		return err
 	}
-	cpu.write(os.Stderr, "vote phase", "vote", n)
+	cpu.write(os.Stderr, "vote phase", "vote", int(timed))
 	lat.timeline(os.Stderr, "vote phase", env.timeline)
-	rate := float64(n) / elapsed.Seconds()
+	rate := float64(timed) / elapsed.Seconds()
 	fmt.Fprintf(stdout, "votes/s=%.0f raw_insert/s=%.0f ratio=%.2f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d\n",
 		rate, raw, rate/math.Max(raw, 1e-9), lat.quantile(0.50), lat.quantile(0.99), lost, dup)
 	return nil
@@ -558,7 +571,7 @@ func checkVotes(ctx context.Context, env *benchEnv, acked []string) (lost, dup, 
 // rawInserts measures how fast clients goroutines insert one vote-shaped
 // row each (a participation-like row under a unique key) straight through
 // the store's pool for d, into a scratch table dropped afterwards.
-func rawInserts(ctx context.Context, store *models.Store, d time.Duration, clients int) (float64, error) {
+func rawInserts(ctx context.Context, store *models.Store, d, warmup time.Duration, clients int) (float64, error) {
 	sqlDB, err := store.DB().DB()
 	if err != nil {
 		return 0, err
@@ -574,38 +587,46 @@ func rawInserts(ctx context.Context, store *models.Store, d time.Duration, clien
 		return 0, err
 	}
 	defer sqlDB.ExecContext(context.Background(), "DROP TABLE bench_raw_votes") //nolint:errcheck
-	var total atomic.Int64
-	var first atomic.Value
-	var wg sync.WaitGroup
-	cpu := startCPU()
-	start := time.Now()
-	deadline := start.Add(d)
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	// run has every client insert for d, each row under a key of its own,
+	// and returns how many rows went in.
+	run := func(d time.Duration, phase string) (int64, error) {
+		var total atomic.Int64
+		var first atomic.Value
+		deadline := time.Now().Add(d)
+		eachClient(clients, func(c int) {
 			for i := 0; time.Now().Before(deadline); i++ {
-				key := "c" + strconv.Itoa(c) + ":" + strconv.Itoa(i)
+				key := phase + strconv.Itoa(c) + ":" + strconv.Itoa(i)
 				if _, err := sqlDB.ExecContext(ctx, insert, 1, key, models.NewReceipt(), models.ChannelOnline, time.Now().UTC()); err != nil {
 					first.CompareAndSwap(nil, err)
 					return
 				}
 				total.Add(1)
 			}
-		}()
+		})
+		err, _ := first.Load().(error)
+		return total.Load(), err
 	}
-	wg.Wait()
+	if warmup > 0 {
+		n, err := run(warmup, "w")
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(os.Stderr, "bench: raw insert warm-up: %d inserts in %s, not timed\n", n, warmup)
+	}
+	cpu := startCPU()
+	start := time.Now()
+	n, err := run(d, "t")
 	elapsed := time.Since(start)
-	cpu.stop().write(os.Stderr, "raw insert phase", "insert", int(total.Load()))
-	if err, _ := first.Load().(error); err != nil {
+	cpu.stop().write(os.Stderr, "raw insert phase", "insert", int(n))
+	if err != nil {
 		return 0, err
 	}
-	return float64(total.Load()) / elapsed.Seconds(), nil
+	return float64(n) / elapsed.Seconds(), nil
 }
 
 // benchPages compares the ballot page, for signed-in voters who have not
 // voted, with a bare echo handler serving as many bytes.
-func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int, stdout io.Writer) error {
+func benchPages(ctx context.Context, env *benchEnv, d, warmup time.Duration, clients int, stdout io.Writer) error {
 	br := newBrowser(clients, 30*time.Second)
 	defer br.close()
 	page := env.base + "/ballots/" + strconv.FormatUint(env.ballotID, 10)
@@ -616,13 +637,17 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	if _, err := parseVoteForm(sample); err != nil {
 		return fmt.Errorf("ballot page: %w", err)
 	}
+	pageURL := func(int) string { return page }
+	if err := warmUp(br, clients, warmup, "page", pageURL, env.voters); err != nil {
+		return err
+	}
 	if err := env.prof.start(); err != nil {
 		return err
 	}
 	defer env.prof.stop() //nolint:errcheck // only does anything after an error ended the phase
 
 	cpu := startCPU()
-	n, lat, err := hammer(br, clients, d, func(c int) string { return page }, env.voters)
+	n, lat, err := hammer(br, clients, d, pageURL, env.voters)
 	if err != nil {
 		return err
 	}
@@ -645,8 +670,12 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	defer bsrv.Close()
 	bareURL := "http://" + ln.Addr().String() + "/"
 	anon := make([]voter, clients)
+	bareAt := func(int) string { return bareURL }
+	if err := warmUp(br, clients, warmup, "bare page", bareAt, anon); err != nil {
+		return err
+	}
 	cpu = startCPU()
-	bn, bst, err := hammer(br, clients, d, func(int) string { return bareURL }, anon)
+	bn, bst, err := hammer(br, clients, d, bareAt, anon)
 	if err != nil {
 		return err
 	}
@@ -654,6 +683,29 @@ func benchPages(ctx context.Context, env *benchEnv, d time.Duration, clients int
 	bareRate := float64(bn) / bst.elapsed.Seconds()
 	fmt.Fprintf(stdout, "pages/s=%.0f bare/s=%.0f ratio=%.2f p99_ms=%.1f\n", pagesRate, bareRate, pagesRate/math.Max(bareRate, 1e-9), lat.quantile(0.99))
 	return nil
+}
+
+// warmUp runs hammer for d, untimed, and says how many pages it got.
+func warmUp(br *browser, clients int, d time.Duration, what string, url func(c int) string, voters []voter) error {
+	if d <= 0 {
+		return nil
+	}
+	n, _, err := hammer(br, clients, d, url, voters)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: %s warm-up: %d pages in %s, not timed\n", what, n, d)
+	return nil
+}
+
+// eachClient runs body(c) for every client c at once and returns when all
+// have returned.
+func eachClient(clients int, body func(c int)) {
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() { body(c) })
+	}
+	wg.Wait()
 }
 
 // hammerStats is a GET phase's latencies and wall time.
@@ -668,29 +720,23 @@ func hammer(br *browser, clients int, d time.Duration, url func(c int) string, v
 	var total atomic.Int64
 	var first atomic.Value
 	st := &hammerStats{}
-	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(d)
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v := voters[c%len(voters)]
-			u := url(c)
-			var mine []sample
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				if _, err := br.get(u, &v); err != nil {
-					first.CompareAndSwap(nil, err)
-					return
-				}
-				mine = append(mine, sample{end: time.Since(start), d: time.Since(t0)})
-				total.Add(1)
+	eachClient(clients, func(c int) {
+		v := voters[c%len(voters)]
+		u := url(c)
+		var mine []sample
+		for time.Now().Before(deadline) {
+			t0 := time.Now()
+			if _, err := br.get(u, &v); err != nil {
+				first.CompareAndSwap(nil, err)
+				return
 			}
-			st.add(mine)
-		}()
-	}
-	wg.Wait()
+			mine = append(mine, sample{end: time.Since(start), d: time.Since(t0)})
+			total.Add(1)
+		}
+		st.add(mine)
+	})
 	st.elapsed = time.Since(start)
 	if err, _ := first.Load().(error); err != nil {
 		return 0, nil, err

@@ -25,12 +25,12 @@ var (
 
 // TestBenchVotes runs a short `yishi bench votes` on each database: it
 // ends with its one line, nothing acknowledged is lost or stored twice,
-// and no vote failed. A second run on the same database is refused. No
-// assertion on speed.
+// and no vote failed; both its phases were warmed up first. A second run on
+// the same database is refused. No assertion on speed.
 func TestBenchVotes(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dbURL string) {
 		c := newCLI(t)
-		r := c.ok("bench", "votes", "--db", dbURL, "--duration", "1s", "--clients", "8", "--voters", "3000")
+		r := c.ok("bench", "votes", "--db", dbURL, "--duration", "1s", "--warmup", "250ms", "--clients", "8", "--voters", "3000")
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 		m := votesLine.FindStringSubmatch(lines[len(lines)-1])
 		if len(lines) != 1 || m == nil {
@@ -41,6 +41,11 @@ func TestBenchVotes(t *testing.T) {
 		}
 		if strings.Contains(r.stderr, "failure") {
 			t.Fatalf("votes failed: %s", r.stderr)
+		}
+		for _, warm := range []string{"raw insert warm-up: [1-9]\\d* inserts", "vote warm-up: [1-9]\\d* votes"} {
+			if !regexp.MustCompile(`(?m)^bench: ` + warm + ` in 250ms, not timed$`).MatchString(r.stderr) {
+				t.Errorf("no line for the %s on stderr: %s", warm, r.stderr)
+			}
 		}
 		if runtime.GOOS == "linux" {
 			for _, phase := range []string{"raw insert phase: .* per insert", "vote phase: .* per vote"} {
@@ -58,12 +63,21 @@ func TestBenchVotes(t *testing.T) {
 func TestBenchPages(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dbURL string) {
 		c := newCLI(t)
-		r := c.ok("bench", "pages", "--db", dbURL, "--duration", "1s", "--clients", "8", "--cpuprofile", "cpu.prof", "--memprofile", "mem.prof", "--timeline", "250ms")
+		// Warmed up on one database, not on the other.
+		warm := "250ms"
+		if strings.HasPrefix(dbURL, "postgres") {
+			warm = "0s"
+		}
+		r := c.ok("bench", "pages", "--db", dbURL, "--duration", "1s", "--warmup", warm, "--clients", "8", "--cpuprofile", "cpu.prof", "--memprofile", "mem.prof", "--timeline", "250ms")
 		if m := pagesLine.FindStringSubmatch(strings.TrimSpace(r.stdout)); m == nil || m[1] == "0" || m[2] == "0" {
 			t.Fatalf("bench pages printed %q", r.stdout)
 		}
 		if n := len(regexp.MustCompile(`(?m)^bench: page phase timeline t=\d+\.\d\ds n=[1-9]\d* p50_ms=\S+ p99_ms=\S+ max_ms=\S+$`).FindAllString(r.stderr, -1)); n < 2 || n > 5 {
 			t.Errorf("%d timeline lines for a 1 s phase in 250 ms windows: %s", n, r.stderr)
+		}
+		warmed := regexp.MustCompile(`(?m)^bench: (page|bare page) warm-up: [1-9]\d* pages in 250ms, not timed$`).FindAllString(r.stderr, -1)
+		if want := map[string]int{"0s": 0, "250ms": 2}[warm]; len(warmed) != want || strings.Contains(r.stderr, "warm-up") != (want > 0) {
+			t.Errorf("--warmup %s: %d warm-up lines: %s", warm, len(warmed), r.stderr)
 		}
 		for _, name := range []string{"cpu.prof", "mem.prof", "mem.prof.base"} {
 			b, err := os.ReadFile(filepath.Join(c.dir, name))
@@ -82,7 +96,8 @@ func TestBenchUsage(t *testing.T) {
 	c.fails([]string{"votes or pages"}, "bench")
 	c.fails([]string{"votes or pages"}, "bench", "tally")
 	c.fails([]string{"must be positive"}, "bench", "votes", "--duration", "0s")
-	c.fails([]string{"--timeline not negative"}, "bench", "pages", "--timeline", "-1s")
+	c.fails([]string{"--timeline and --warmup not negative"}, "bench", "pages", "--timeline", "-1s")
+	c.fails([]string{"--timeline and --warmup not negative"}, "bench", "votes", "--warmup", "-1s")
 }
 
 // TestParseVoteForm reads the vote form as the contract describes it, and
