@@ -411,6 +411,19 @@ func checkReason(reason string) FieldErrors {
 // only while it is a draft, since the announcement fixes them.
 func (s MeetingStatus) Editable() bool { return s == MeetingDraft }
 
+// LocksTopics reports whether a meeting in status s fixes the topics on
+// its agenda, so that they are no longer merged or declined: once it is
+// announced, and for good once held. A draft fixes nothing yet, and a
+// cancelled meeting frees its topics.
+func (s MeetingStatus) LocksTopics() bool {
+	return s == MeetingAnnounced || s == MeetingInSession || s == MeetingClosed
+}
+
+// MeetingsHoldingTopics are the statuses of meetings whose agenda keeps a
+// topic off another meeting's: those being prepared, announced or in
+// session. A closed or cancelled meeting holds no topic back.
+var MeetingsHoldingTopics = []MeetingStatus{MeetingDraft, MeetingAnnounced, MeetingInSession}
+
 // TakesResearch reports whether pre-meeting research may be attached: until
 // the meeting opens.
 func (s MeetingStatus) TakesResearch() bool { return s == MeetingDraft || s == MeetingAnnounced }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -148,6 +149,57 @@ func TestMeetingTransitionsAndAnnounceRule(t *testing.T) {
 	for _, c := range cases {
 		if err := CheckAnnounce(c.m, c.items, c.days, now); !errors.Is(err, c.want) && !(err == nil && c.want == nil) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestCheckOpen(t *testing.T) {
+	starts := time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC)
+	announced := Meeting{Status: MeetingAnnounced, StartsAt: starts}
+	cases := []struct {
+		name string
+		m    Meeting
+		now  time.Time
+		want error
+	}{
+		{"days before its time", announced, starts.Add(-3 * 24 * time.Hour), ErrMeetingTooEarly},
+		{"a minute too early", announced, starts.Add(-OpenEarly - time.Minute), ErrMeetingTooEarly},
+		{"half an hour before", announced, starts.Add(-OpenEarly), nil},
+		{"on time", announced, starts, nil},
+		{"late", announced, starts.Add(2 * time.Hour), nil},
+		{"a draft", Meeting{Status: MeetingDraft, StartsAt: starts}, starts, ErrMeetingStep},
+		{"cancelled", Meeting{Status: MeetingCancelled, StartsAt: starts}, starts, ErrMeetingStep},
+		{"already open", Meeting{Status: MeetingInSession, StartsAt: starts}, starts, ErrMeetingStep},
+	}
+	for _, c := range cases {
+		if err := CheckOpen(c.m, c.now); !errors.Is(err, c.want) && !(err == nil && c.want == nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// TestMeetingsLockAndHoldTopics: which meetings fix the topics on their
+// agenda (no merging or declining) and which keep them off another agenda.
+func TestMeetingsLockAndHoldTopics(t *testing.T) {
+	cases := []struct {
+		s           MeetingStatus
+		locks, hold bool
+	}{
+		{MeetingDraft, false, true},
+		{MeetingAnnounced, true, true},
+		{MeetingInSession, true, true},
+		{MeetingClosed, true, false},
+		{MeetingCancelled, false, false},
+	}
+	if len(cases) != len(MeetingStatuses) {
+		t.Fatalf("%d cases for %d statuses", len(cases), len(MeetingStatuses))
+	}
+	for _, c := range cases {
+		if got := c.s.LocksTopics(); got != c.locks {
+			t.Errorf("%s locks topics: %v, want %v", c.s, got, c.locks)
+		}
+		if got := slices.Contains(MeetingsHoldingTopics, c.s); got != c.hold {
+			t.Errorf("%s holds topics: %v, want %v", c.s, got, c.hold)
 		}
 	}
 }

@@ -272,6 +272,11 @@ func (m MinutesMotion) Adopted() bool { return m.Status == MotionAdopted }
 // as a draft).
 func (m MinutesMotion) Voted() bool { return m.Status == MotionAdopted || m.Status == MotionRejected }
 
+// Undecided reports whether the motion was last voted on without a quorum
+// and left undecided (Motion.Undecided); the record keeps that vote's
+// tally.
+func (m MinutesMotion) Undecided() bool { return undecided(m.Status, m.Outcome) }
+
 // MinutesRecord is the snapshot of a closed meeting the minutes are
 // prefilled from and keep (会议基本情况): later changes to the council, its
 // members, the agenda or the research cannot alter it.

@@ -204,4 +204,13 @@ func TestMinutesRecordFromMeeting(t *testing.T) {
 	if got := MotionResultText(r.Motions[0]); got != "通过（同意2票，反对0票，弃权0票；举手表决）" {
 		t.Fatalf("result text %q", got)
 	}
+	// A motion whose vote had no quorum is recorded as undecided, with
+	// what that vote counted.
+	undecided := MinutesMotion{Status: MotionDraft, Outcome: OutcomeNoQuorum, For: 1, Members: 3, Present: 1}
+	if got := MotionResultText(undecided); !undecided.Undecided() || got != "未形成决定（未达法定人数）（同意1票，反对0票，弃权0票；成员表决）" {
+		t.Fatalf("undecided result text %q", got)
+	}
+	if got := MotionResultText(MinutesMotion{Status: MotionDraft}); got != "未表决" {
+		t.Fatalf("a motion never voted on: %q", got)
+	}
 }

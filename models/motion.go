@@ -122,15 +122,19 @@ const (
 var MotionActions = []MotionAction{MotionActOpen, MotionActClose, MotionActWithdraw}
 
 // MotionTransition tells the status action a leads to from status from, or
-// ok=false. Closing leads to adopted or rejected by the outcome of the vote
-// (passed carries the motion; failed or no quorum does not).
+// ok=false. Closing leads by the outcome of the vote: passed adopts the
+// motion, failed rejects it, and without a quorum nothing is decided, so
+// the motion waits, as a draft, to be voted on again.
 func MotionTransition(from MotionStatus, a MotionAction, outcome Outcome) (MotionStatus, bool) {
 	switch {
 	case a == MotionActOpen && from == MotionDraft:
 		return MotionVoting, true
 	case a == MotionActClose && from == MotionVoting:
-		if outcome == OutcomePassed {
+		switch outcome {
+		case OutcomePassed:
 			return MotionAdopted, true
+		case OutcomeNoQuorum:
+			return MotionDraft, true
 		}
 		return MotionRejected, true
 	case a == MotionActWithdraw && (from == MotionDraft || from == MotionVoting):
@@ -189,6 +193,14 @@ type Motion struct {
 // Tally is the motion's count as a show of hands.
 func (m Motion) Tally() Hands { return Hands{For: m.For, Against: m.Against, Abstain: m.Abstain} }
 
+// Undecided reports whether the motion's last vote closed without a quorum
+// (未达法定人数, 未形成决定): nothing was decided and it may be voted on
+// again. Until then its tally, Members and Present are what that vote
+// counted.
+func (m Motion) Undecided() bool { return undecided(m.Status, m.Outcome) }
+
+func undecided(s MotionStatus, o Outcome) bool { return s == MotionDraft && o == OutcomeNoQuorum }
+
 // MotionVote is one member's vote on a motion (成员表决票), once per member
 // and motion: a unique constraint on (motion_id, account_id) backs the rule.
 type MotionVote struct {
@@ -231,8 +243,26 @@ func ValidateHands(h Hands, present int) FieldErrors {
 	return fe
 }
 
+// OpenEarly is how long before its announced time a meeting may be opened
+// (宣布开会): members gather a little early, but a meeting is never held
+// days before the time they were given. err.meeting_too_early says so.
+const OpenEarly = 30 * time.Minute
+
+// CheckOpen applies the rule for opening meeting m at now: it is
+// announced, and its time is at most OpenEarly away.
+func CheckOpen(m Meeting, now time.Time) error {
+	if _, ok := MeetingTransition(m.Status, MeetingActOpen); !ok {
+		return ErrMeetingStep
+	}
+	if now.Before(m.StartsAt.Add(-OpenEarly)) {
+		return ErrMeetingTooEarly
+	}
+	return nil
+}
+
 // Domain errors of meetings in session.
 var (
+	ErrMeetingTooEarly  = &Error{Code: "err.meeting_too_early"}
 	ErrMotionStep       = &Error{Code: "err.motion_step_not_allowed"}
 	ErrMotionVoted      = &Error{Code: "err.motion_already_voted"}
 	ErrNotPresent       = &Error{Code: "err.not_present"}

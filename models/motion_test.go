@@ -78,6 +78,8 @@ func TestMotionTransitions(t *testing.T) {
 		want[key{MotionVoting, MotionActClose, o}] = MotionRejected
 	}
 	want[key{MotionVoting, MotionActClose, OutcomePassed}] = MotionAdopted
+	// Without a quorum nothing is decided: the motion waits for another vote.
+	want[key{MotionVoting, MotionActClose, OutcomeNoQuorum}] = MotionDraft
 	for _, from := range MotionStatuses {
 		for _, a := range MotionActions {
 			for _, o := range outcomes {

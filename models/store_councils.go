@@ -434,9 +434,9 @@ type TopicView struct {
 	Topic
 	Council      CouncilView
 	Cosigned     bool      // the viewer co-signed it
-	Locked       bool      // on an announced agenda: no longer merged or declined
+	Locked       bool      // on the agenda of a meeting announced, in session or held: no longer merged or declined
 	MergeTargets []Topic   // open topics of the council it may be merged into (for those who run it)
-	Meetings     []Meeting // meetings whose agenda holds it
+	Meetings     []Meeting // meetings whose agenda holds it; drafts only for those who may see them
 }
 
 // MayCosign reports whether the viewer may co-sign.
@@ -469,12 +469,17 @@ func (s *Store) TopicByID(ctx context.Context, p *Principal, id uint64) (TopicVi
 		return v, err
 	}
 	v.Cosigned = n > 0
-	if err := s.conn(ctx).Model(&Meeting{}).Joins("JOIN agenda_items ON agenda_items.meeting_id = meetings.id").
-		Where("agenda_items.topic_id = ?", id).Order("meetings.starts_at").Find(&v.Meetings).Error; err != nil {
+	q := s.conn(ctx).Model(&Meeting{}).Joins("JOIN agenda_items ON agenda_items.meeting_id = meetings.id").Where("agenda_items.topic_id = ?", id)
+	if !v.Council.Run && v.Council.MyRole == "" {
+		// As CouncilMeetings: drafts only for those who run the council and
+		// its members. A draft locks nothing, so Locked stays right.
+		q = q.Where("meetings.status <> ?", MeetingDraft)
+	}
+	if err := q.Order("meetings.starts_at").Find(&v.Meetings).Error; err != nil {
 		return v, err
 	}
 	for _, m := range v.Meetings {
-		v.Locked = v.Locked || m.Status != MeetingDraft
+		v.Locked = v.Locked || m.Status.LocksTopics()
 	}
 	if v.Council.Run && !v.Status.Final() {
 		err := s.conn(ctx).Where("council_id = ? AND id <> ? AND status IN ?", v.CouncilID, id, []TopicStatus{TopicSubmitted, TopicAccepted}).
@@ -577,12 +582,14 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 		}
 		if to.Final() {
 			// A merged or declined topic leaves the draft agendas it was on,
-			// with the research on it there.
-			items := s.conn(ctx).Model(&AgendaItem{}).Select("id").Where("topic_id = ?", id)
+			// with the research on it there; a cancelled meeting's agenda,
+			// as announced, stays on record.
+			drafts := s.conn(ctx).Model(&Meeting{}).Select("id").Where("status = ?", MeetingDraft)
+			items := s.conn(ctx).Model(&AgendaItem{}).Select("id").Where("topic_id = ? AND meeting_id IN (?)", id, drafts)
 			if err := s.conn(ctx).Where("agenda_item_id IN (?)", items).Delete(&Research{}).Error; err != nil {
 				return err
 			}
-			if err := s.conn(ctx).Where("topic_id = ?", id).Delete(&AgendaItem{}).Error; err != nil {
+			if err := s.conn(ctx).Where("topic_id = ? AND meeting_id IN (?)", id, drafts).Delete(&AgendaItem{}).Error; err != nil {
 				return err
 			}
 		}
@@ -712,7 +719,7 @@ type MeetingView struct {
 	Council    CouncilView
 	Items      []AgendaItem          // in order, with their topics
 	Research   map[uint64][]Research // by agenda item, without file contents
-	Candidates []Topic               // accepted topics not yet on an open meeting's agenda
+	Candidates []Topic               // accepted topics on no agenda of a meeting being prepared, announced or in session
 	Notice     *Notice
 	Sitting    // attendance, quorum and motions, once the meeting opens
 }
@@ -757,7 +764,7 @@ func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (Meeti
 	}
 	if v.Council.Run && v.Status.Editable() {
 		busy := s.conn(ctx).Model(&AgendaItem{}).Select("agenda_items.topic_id").Joins("JOIN meetings ON meetings.id = agenda_items.meeting_id").
-			Where("meetings.status IN ?", []MeetingStatus{MeetingDraft, MeetingAnnounced})
+			Where("meetings.status IN ?", MeetingsHoldingTopics)
 		if err := s.conn(ctx).Where("council_id = ? AND status = ? AND id NOT IN (?)", v.CouncilID, TopicAccepted, busy).Order("id").Limit(200).Find(&v.Candidates).Error; err != nil {
 			return v, err
 		}

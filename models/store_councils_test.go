@@ -343,17 +343,7 @@ func TestMeetingAgendaResearchAndAnnounce(t *testing.T) {
 func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newCouncilFixture(t, s)
-		tp := f.topic(t, s, "规划停车位")
-		if _, err := s.AcceptTopic(bg, f.convener, tp.ID); err != nil {
-			t.Fatal(err)
-		}
-		m, err := s.CreateMeeting(bg, f.convener, f.council.ID, models.MeetingInput{Title: "例会", StartsAt: clock.Now().Add(5 * 24 * time.Hour), Location: "活动室"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.AddAgendaItem(bg, f.convener, m.ID, tp.ID, 30); err != nil {
-			t.Fatal(err)
-		}
+		tp, m := f.draftMeeting(t, s, clock)
 		v, _ := s.MeetingByID(bg, f.convener, m.ID)
 		if _, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "物业已答复会修。"}); err != nil {
 			t.Fatal(err)
@@ -361,13 +351,108 @@ func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
 		if _, err := s.DeclineTopic(bg, f.convener, tp.ID, "已由物业解决。"); err != nil {
 			t.Fatal(err)
 		}
-		v, err = s.MeetingByID(bg, f.convener, m.ID)
+		v, err := s.MeetingByID(bg, f.convener, m.ID)
 		if err != nil || len(v.Items) != 0 {
 			t.Fatalf("agenda after decline: %d items, %v", len(v.Items), err)
 		}
 		var left int64
 		if err := s.Tx(bg).Model(&models.Research{}).Count(&left).Error; err != nil || left != 0 {
 			t.Fatalf("%d research rows left behind: %v", left, err)
+		}
+	})
+}
+
+// TestCancelledMeetingFreesItsTopics: a cancelled meeting locks none of
+// the topics on its agenda: the convener may still decline one, and the
+// cancelled meeting's agenda, as it was announced, stays on record.
+func TestCancelledMeetingFreesItsTopics(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		tp := v.Items[0].TopicID
+		if tv, err := s.TopicByID(bg, f.convener, tp); err != nil || !tv.Locked || tv.May(models.TopicActDecline) {
+			t.Fatalf("topic on an announced agenda: locked %v, may decline %v, %v", tv.Locked, tv.May(models.TopicActDecline), err)
+		}
+		if err := s.CancelMeeting(bg, f.convener, v.ID, "台风红色预警", time.UTC); err != nil {
+			t.Fatal(err)
+		}
+		tv, err := s.TopicByID(bg, f.convener, tp)
+		if err != nil || tv.Locked || !tv.May(models.TopicActDecline) || !tv.May(models.TopicActMerge) {
+			t.Fatalf("topic of a cancelled meeting: locked %v, %v", tv.Locked, err)
+		}
+		if _, err := s.DeclineTopic(bg, f.convener, tp, "已由物业解决。"); err != nil {
+			t.Fatalf("declined a topic of a cancelled meeting: %v", err)
+		}
+		cv, err := s.MeetingByID(bg, f.member, v.ID)
+		if err != nil || len(cv.Items) != 1 || cv.Items[0].TopicID != tp {
+			t.Fatalf("the cancelled meeting's agenda after the decline: %+v %v", cv.Items, err)
+		}
+	})
+}
+
+// TestTopicInSessionIsBusy: a topic being deliberated in a meeting in
+// session is locked and goes on no other meeting's agenda meanwhile; once
+// that meeting closes it may go on another.
+func TestTopicInSessionIsBusy(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		tp := v.Items[0].TopicID
+		f.openMeeting(t, s, clock, v)
+		next, err := s.CreateMeeting(bg, f.convener, f.council.ID, models.MeetingInput{Title: "下月例会", StartsAt: clock.Now().Add(10 * 24 * time.Hour), Location: "活动室"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nv, err := s.MeetingByID(bg, f.convener, next.ID)
+		if err != nil || len(nv.Candidates) != 0 {
+			t.Fatalf("candidates while the topic is in session: %+v %v", nv.Candidates, err)
+		}
+		var fe models.FieldErrors
+		if err := s.AddAgendaItem(bg, f.convener, next.ID, tp, 20); !errors.As(err, &fe) || fe["topic_id"] == "" {
+			t.Fatalf("put a topic in session on another agenda: %v", err)
+		}
+		if tv, err := s.TopicByID(bg, f.convener, tp); err != nil || !tv.Locked {
+			t.Fatalf("topic in session: locked %v, %v", tv.Locked, err)
+		}
+		if err := s.CloseMeeting(bg, f.convener, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddAgendaItem(bg, f.convener, next.ID, tp, 20); err != nil {
+			t.Fatalf("a topic of a closed meeting on another agenda: %v", err)
+		}
+	})
+}
+
+// TestTopicMeetingsHideDrafts: the meetings a topic's page lists include a
+// draft only for those who run the council and its members, as the
+// council's list of meetings does.
+func TestTopicMeetingsHideDrafts(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		tp, m := f.draftMeeting(t, s, clock)
+		count := func(p *models.Principal) int {
+			t.Helper()
+			v, err := s.TopicByID(bg, p, tp.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(v.Meetings)
+		}
+		for name, p := range map[string]*models.Principal{"convener": f.convener, "member": f.member, "staff": f.staff1} {
+			if n := count(p); n != 1 {
+				t.Errorf("the %s sees %d meetings of the topic, want the draft", name, n)
+			}
+		}
+		for name, p := range map[string]*models.Principal{"proposer": f.filer, "neighbour": f.neighbour} {
+			if n := count(p); n != 0 {
+				t.Errorf("the %s sees %d meetings of the topic, a draft among them", name, n)
+			}
+		}
+		if _, err := s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(f.filer); n != 1 {
+			t.Fatalf("the proposer sees %d meetings once it is announced", n)
 		}
 	})
 }

@@ -344,10 +344,14 @@ func (s *Store) AmendMinutes(ctx context.Context, p *Principal, meetingID uint64
 }
 
 // MotionResultText says a motion's result in the council's language, the
-// way minutes and notices write it: 通过（同意8票，反对0票，弃权1票，成员表决）.
+// way minutes and notices write it: 通过（同意8票，反对0票，弃权1票，成员表决）;
+// one voted on without a quorum is 未形成决定（未达法定人数）with its tally.
 func MotionResultText(m MinutesMotion) string {
 	result := map[MotionStatus]string{MotionAdopted: "通过", MotionRejected: "未通过", MotionWithdrawn: "撤回", MotionDraft: "未表决", MotionVoting: "未表决"}[m.Status]
-	if !m.Voted() {
+	switch {
+	case m.Undecided():
+		result = "未形成决定"
+	case !m.Voted():
 		return result
 	}
 	how := "成员表决"

@@ -27,7 +27,8 @@ type Sitting struct {
 }
 
 // Current is the motion a projector shows: the one being voted on, else
-// the one closed last, else nil.
+// the one whose vote closed last (decided, or undecided for want of a
+// quorum), else nil.
 func (st Sitting) Current() *Motion {
 	var last *Motion
 	for i := range st.Motions {
@@ -35,7 +36,7 @@ func (st Sitting) Current() *Motion {
 		if m.Status == MotionVoting {
 			return m
 		}
-		if m.ClosedAt != nil && (m.Status == MotionAdopted || m.Status == MotionRejected) && (last == nil || !m.ClosedAt.Before(*last.ClosedAt) && m.ID > last.ID || m.ClosedAt.After(*last.ClosedAt)) {
+		if m.ClosedAt != nil && (m.Status == MotionAdopted || m.Status == MotionRejected || m.Undecided()) && (last == nil || !m.ClosedAt.Before(*last.ClosedAt) && m.ID > last.ID || m.ClosedAt.After(*last.ClosedAt)) {
 			last = m
 		}
 	}
@@ -129,8 +130,9 @@ func (s *Store) changed(ctx context.Context, id uint64, err error) error {
 	return err
 }
 
-// OpenMeeting opens an announced meeting (宣布开会): it is in session, with
-// a fresh attendance code for the room, and every member is told.
+// OpenMeeting opens an announced meeting (宣布开会), from OpenEarly before
+// its time: it is in session, with a fresh attendance code for the room,
+// and every member is told.
 func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeting, error) {
 	var out Meeting
 	err := s.InTx(ctx, func(ctx context.Context) error {
@@ -138,11 +140,14 @@ func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeti
 		if err != nil {
 			return err
 		}
+		now := s.Now()
+		if err := CheckOpen(v.Meeting, now); err != nil {
+			return err
+		}
 		code, err := NewAttendanceCode()
 		if err != nil {
 			return err
 		}
-		now := s.Now()
 		if err := s.moveRow(ctx, &Meeting{}, id, MeetingAnnounced, map[string]any{"status": MeetingInSession, "attendance_code": code, "opened_at": now, "updated_at": now}); err != nil {
 			return err
 		}
@@ -312,7 +317,10 @@ func (s *Store) motionOf(ctx context.Context, p *Principal, meetingID, id uint64
 
 // MotionStep takes one of the convener's steps on a motion: opening its
 // vote (one motion at a time, in session), closing it (the tally is fixed
-// and the council's pass rule adopts or rejects it), or withdrawing it.
+// and the council's pass rule adopts or rejects it; without a quorum
+// nothing is decided and the motion waits to be voted on again), or
+// withdrawing it. Opening the vote again on an undecided motion clears
+// what the vote without a quorum counted, which its audit entry keeps.
 func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint64, a MotionAction) (Motion, error) {
 	var out Motion
 	err := s.InTx(ctx, func(ctx context.Context) error {
@@ -350,6 +358,15 @@ func (s *Store) MotionStep(ctx context.Context, p *Principal, meetingID, id uint
 				}
 			}
 			set["opened_at"] = now
+			if m.Undecided() {
+				if err := s.conn(ctx).Where("motion_id = ?", id).Delete(&MotionVote{}).Error; err != nil {
+					return err
+				}
+				set["votes_for"], set["votes_against"], set["votes_abstain"], set["by_hands"], set["hands_by_id"] = 0, 0, 0, false, nil
+				set["members"], set["present"], set["outcome"], set["closed_at"] = 0, 0, "", nil
+				detail = fmt.Sprintf("%s again after no quorum (%d for, %d against, %d abstain; %d of %d present)", to, m.For, m.Against, m.Abstain, m.Present, m.Members)
+				m = Motion{ID: m.ID, MeetingID: m.MeetingID, AgendaItemID: m.AgendaItemID, Text: m.Text, Status: m.Status, CreatedByID: m.CreatedByID, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+			}
 		case MotionActClose:
 			t := m.Tally()
 			set["votes_for"], set["votes_against"], set["votes_abstain"] = t.For, t.Against, t.Abstain

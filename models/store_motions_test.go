@@ -11,9 +11,9 @@ import (
 	"yishi/models/modeltest"
 )
 
-// announcedMeeting is an announced meeting of the fixture's council with
-// one agenda item.
-func (f *councilFixture) announcedMeeting(t *testing.T, s *models.Store, clock *modeltest.Clock) models.MeetingView {
+// draftMeeting is a draft meeting of the fixture's council four days
+// ahead, with an accepted topic on its agenda.
+func (f *councilFixture) draftMeeting(t *testing.T, s *models.Store, clock *modeltest.Clock) (models.Topic, models.Meeting) {
 	t.Helper()
 	tp := f.topic(t, s, "规划停车位")
 	if _, err := s.AcceptTopic(bg, f.convener, tp.ID); err != nil {
@@ -26,6 +26,14 @@ func (f *councilFixture) announcedMeeting(t *testing.T, s *models.Store, clock *
 	if err := s.AddAgendaItem(bg, f.convener, m.ID, tp.ID, 30); err != nil {
 		t.Fatal(err)
 	}
+	return tp, m
+}
+
+// announcedMeeting is an announced meeting of the fixture's council with
+// one agenda item.
+func (f *councilFixture) announcedMeeting(t *testing.T, s *models.Store, clock *modeltest.Clock) models.MeetingView {
+	t.Helper()
+	_, m := f.draftMeeting(t, s, clock)
 	if _, err := s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC); err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +42,31 @@ func (f *councilFixture) announcedMeeting(t *testing.T, s *models.Store, clock *
 		t.Fatal(err)
 	}
 	return v
+}
+
+// openMeeting opens meeting v as its convener ten minutes before its time,
+// the clock set there: no earlier than OpenEarly before it.
+func (f *councilFixture) openMeeting(t *testing.T, s *models.Store, clock *modeltest.Clock, v models.MeetingView) models.Meeting {
+	t.Helper()
+	clock.Set(v.StartsAt.Add(-10 * time.Minute))
+	m, err := s.OpenMeeting(bg, f.convener, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// openVote puts a motion on meeting v's first item and opens its vote.
+func (f *councilFixture) openVote(t *testing.T, s *models.Store, v models.MeetingView, text string) models.Motion {
+	t.Helper()
+	m, err := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: v.Items[0].ID, Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActOpen); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func motionByID(t *testing.T, s *models.Store, p *models.Principal, meetingID, id uint64) models.Motion {
@@ -72,6 +105,12 @@ func TestMeetingInSession(t *testing.T) {
 		if err != nil || m0.Status != models.MotionDraft {
 			t.Fatalf("motion: %+v %v", m0, err)
 		}
+		// Not days before its time: from half an hour before it.
+		clock.Set(v.StartsAt.Add(-models.OpenEarly - time.Minute))
+		if _, err := s.OpenMeeting(bg, f.convener, v.ID); !errors.Is(err, models.ErrMeetingTooEarly) {
+			t.Fatalf("opened 31 minutes before its time: %v", err)
+		}
+		clock.Set(v.StartsAt.Add(-models.OpenEarly))
 		opened, err := s.OpenMeeting(bg, f.convener, v.ID)
 		if err != nil || opened.Status != models.MeetingInSession || len(opened.AttendanceCode) != 6 {
 			t.Fatalf("open: %+v %v", opened, err)
@@ -110,7 +149,8 @@ func TestMeetingInSession(t *testing.T) {
 			t.Fatalf("quorum with the member and a guest: %+v present=%v", sv.Quorum, sv.Present)
 		}
 
-		// Without a quorum a vote decides nothing: the motion is rejected.
+		// Without a quorum a vote decides nothing: the motion is left
+		// undecided, to be voted on again (TestVoteWithoutQuorum).
 		if _, err := s.CastMotionVote(bg, f.member, v.ID, m0.ID, models.ChoiceFor); !errors.Is(err, models.ErrMotionStep) {
 			t.Fatalf("voted on a draft motion: %v", err)
 		}
@@ -127,7 +167,7 @@ func TestMeetingInSession(t *testing.T) {
 			t.Fatalf("voted without signing in: %v", err)
 		}
 		closed, err := s.MotionStep(bg, f.convener, v.ID, m0.ID, models.MotionActClose)
-		if err != nil || closed.Status != models.MotionRejected || closed.Outcome != models.OutcomeNoQuorum || closed.For != 1 {
+		if err != nil || closed.Status != models.MotionDraft || !closed.Undecided() || closed.Outcome != models.OutcomeNoQuorum || closed.For != 1 {
 			t.Fatalf("closed without a quorum: %+v %v", closed, err)
 		}
 
@@ -263,6 +303,71 @@ func TestMeetingInSession(t *testing.T) {
 	})
 }
 
+// TestVoteWithoutQuorum: a vote closed without a quorum decides nothing:
+// the motion is neither adopted nor rejected but left undecided with what
+// the vote counted, makes no resolution, and may be voted on again, from
+// scratch, once enough members are present.
+func TestVoteWithoutQuorum(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		f.openMeeting(t, s, clock, v)
+		if err := s.MarkPresent(bg, f.staff1, v.ID, f.member.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		m := f.openVote(t, s, v, "同意划设停车位。")
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m.ID, models.ChoiceFor); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActClose)
+		if err != nil || got.Status != models.MotionDraft || !got.Undecided() || got.For != 1 || got.Members != 2 || got.Present != 1 || got.ClosedAt == nil {
+			t.Fatalf("closed one of two present: %+v %v", got, err)
+		}
+		sv, err := s.MeetingByID(bg, f.member, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept := motionByID(t, s, f.member, v.ID, m.ID); !kept.Undecided() || kept.For != 1 || kept.Outcome != models.OutcomeNoQuorum {
+			t.Fatalf("the undecided motion as stored: %+v", kept)
+		}
+		if len(sv.Resolutions) != 0 {
+			t.Fatalf("a vote without a quorum made resolutions: %v", sv.Resolutions)
+		}
+		if cur := sv.Current(); cur == nil || cur.ID != m.ID {
+			t.Fatalf("projector's motion after the vote without a quorum: %+v", cur)
+		}
+		if _, err := s.CastMotionVote(bg, f.member, v.ID, m.ID, models.ChoiceAgainst); !errors.Is(err, models.ErrMotionStep) {
+			t.Fatalf("voted on an undecided motion before its vote reopened: %v", err)
+		}
+
+		// With the convener present too, the vote is held again from scratch.
+		if err := s.MarkPresent(bg, f.staff1, v.ID, f.convener.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		reopened, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActOpen)
+		if err != nil || reopened.Status != models.MotionVoting || reopened.Undecided() || reopened.For != 0 || reopened.ClosedAt != nil {
+			t.Fatalf("reopened: %+v %v", reopened, err)
+		}
+		if live := motionByID(t, s, f.member, v.ID, m.ID); live.For != 0 || live.Outcome != "" || live.Members != 0 {
+			t.Fatalf("the reopened vote's live tally: %+v", live)
+		}
+		for _, p := range []*models.Principal{f.member, f.convener} {
+			if _, err := s.CastMotionVote(bg, p, v.ID, m.ID, models.ChoiceFor); err != nil {
+				t.Fatalf("vote again: %v", err)
+			}
+		}
+		got, err = s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActClose)
+		if err != nil || got.Status != models.MotionAdopted || got.Outcome != models.OutcomePassed || got.For != 2 || got.Present != 2 {
+			t.Fatalf("closed with a quorum: %+v %v", got, err)
+		}
+		// The trail keeps what the vote without a quorum counted.
+		var n int64
+		if err := s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND detail LIKE ?", "motion.close", "%: draft: 1 for, 0 against, 0 abstain; 1 of 2 present; no_quorum").Count(&n).Error; err != nil || n != 1 {
+			t.Fatalf("%d audit entries of the vote without a quorum: %v", n, err)
+		}
+	})
+}
+
 // TestConcurrentMotionVotes: members voting at once are all counted, and
 // one member pressing 50 times at once has one vote stored; every refused
 // press answers with the vote already cast.
@@ -279,21 +384,13 @@ func TestConcurrentMotionVotes(t *testing.T) {
 			}
 			others = append(others, principal(t, s, a.ID))
 		}
-		if _, err := s.OpenMeeting(bg, f.convener, v.ID); err != nil {
-			t.Fatal(err)
-		}
+		f.openMeeting(t, s, clock, v)
 		for _, p := range append(others, f.member) {
 			if err := s.MarkPresent(bg, f.staff1, v.ID, p.Account.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		m, err := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: v.Items[0].ID, Text: "同意划设停车位。"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActOpen); err != nil {
-			t.Fatal(err)
-		}
+		m := f.openVote(t, s, v, "同意划设停车位。")
 		type press struct {
 			p *models.Principal
 			c models.MotionChoice
@@ -364,9 +461,7 @@ func TestConcurrentMotionOpens(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newCouncilFixture(t, s)
 		v := f.announcedMeeting(t, s, clock)
-		if _, err := s.OpenMeeting(bg, f.convener, v.ID); err != nil {
-			t.Fatal(err)
-		}
+		f.openMeeting(t, s, clock, v)
 		var ids []uint64
 		for _, text := range []string{"同意划设停车位。", "同意夜间收费。", "同意抽签分配。", "同意由物业管理。"} {
 			m, err := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: v.Items[0].ID, Text: text})

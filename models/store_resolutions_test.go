@@ -17,9 +17,7 @@ func (f *councilFixture) sittingMeeting(t *testing.T, s *models.Store, clock *mo
 	if err := s.CosignTopic(bg, f.neighbour, v.Items[0].TopicID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.OpenMeeting(bg, f.convener, v.ID); err != nil {
-		t.Fatal(err)
-	}
+	f.openMeeting(t, s, clock, v)
 	for _, p := range []*models.Principal{f.convener, f.member} {
 		if err := s.MarkPresent(bg, f.staff1, v.ID, p.Account.ID); err != nil {
 			t.Fatal(err)
@@ -32,13 +30,7 @@ func (f *councilFixture) sittingMeeting(t *testing.T, s *models.Store, clock *mo
 // count it, closes it and returns the closed motion.
 func (f *councilFixture) vote(t *testing.T, s *models.Store, v models.MeetingView, text string, record func(m models.Motion)) models.Motion {
 	t.Helper()
-	m, err := s.AddMotion(bg, f.convener, v.ID, models.MotionInput{AgendaItemID: v.Items[0].ID, Text: text})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActOpen); err != nil {
-		t.Fatal(err)
-	}
+	m := f.openVote(t, s, v, text)
 	record(m)
 	out, err := s.MotionStep(bg, f.convener, v.ID, m.ID, models.MotionActClose)
 	if err != nil {

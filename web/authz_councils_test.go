@@ -87,6 +87,7 @@ func councilsFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 		t.Fatalf("demo meeting: %v", err)
 	}
 	setID(t, ids, "meeting2", meetings[0].ID)
+	startSoon(t, s, meetings[0].ID)
 	if _, err := s.OpenMeeting(bg, conv, meetings[0].ID); err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,7 @@ func minutesFixture(t *testing.T, s *models.Store, ids matrixIDs) {
 	if _, err := s.AnnounceMeeting(bg, conv, m.ID, time.UTC); err != nil {
 		t.Fatal(err)
 	}
+	startSoon(t, s, m.ID)
 	if _, err := s.OpenMeeting(bg, conv, m.ID); err != nil {
 		t.Fatal(err)
 	}

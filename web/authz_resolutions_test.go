@@ -59,6 +59,7 @@ func adoptResolution(t *testing.T, s *models.Store, text string) uint64 {
 	if _, err := s.AnnounceMeeting(bg, conv, m.ID, time.UTC); err != nil {
 		t.Fatal(err)
 	}
+	startSoon(t, s, m.ID)
 	if _, err := s.OpenMeeting(bg, conv, m.ID); err != nil {
 		t.Fatal(err)
 	}

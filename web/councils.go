@@ -470,11 +470,14 @@ func minutesField(c echo.Context) int {
 
 func (s *Server) agendaAdd(c echo.Context) error {
 	return s.meetingPost(c, "agenda", "meetings.item_added", []string{"topic_id", "minutes"}, func(id uint64) error {
-		return s.store.AddAgendaItem(rctx(c), me(c), id, formID(c, "topic_id"), minutesField(c))
+		return stepError(s.store.AddAgendaItem(rctx(c), me(c), id, formID(c, "topic_id"), minutesField(c)), "step")
 	})
 }
 
-// agendaItem handles one step on an agenda item: up, down, time, remove.
+// agendaItem handles one step on an agenda item: up, down, time, remove. A
+// step the rules refuse (the meeting was announced meanwhile, say) comes
+// back as the agenda with the message, so htmx swaps it in; without
+// JavaScript the page shows it.
 func (s *Server) agendaItem(step string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		item, err := idParam(c, "item")
@@ -485,15 +488,18 @@ func (s *Server) agendaItem(step string) echo.HandlerFunc {
 		// as typed beside that item.
 		return s.meetingPost(c, "agenda-item", "meetings.agenda_saved", []string{"item", "minutes"}, func(id uint64) error {
 			p := me(c)
+			var err error
 			switch step {
 			case "up":
-				return s.store.MoveAgendaItem(rctx(c), p, id, item, -1)
+				err = s.store.MoveAgendaItem(rctx(c), p, id, item, -1)
 			case "down":
-				return s.store.MoveAgendaItem(rctx(c), p, id, item, +1)
+				err = s.store.MoveAgendaItem(rctx(c), p, id, item, +1)
 			case "time":
-				return s.store.SetTimeBox(rctx(c), p, id, item, minutesField(c))
+				err = s.store.SetTimeBox(rctx(c), p, id, item, minutesField(c))
+			default:
+				err = s.store.RemoveAgendaItem(rctx(c), p, id, item)
 			}
-			return s.store.RemoveAgendaItem(rctx(c), p, id, item)
+			return stepError(err, "step")
 		})
 	}
 }

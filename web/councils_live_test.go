@@ -26,6 +26,7 @@ func sessionWithVote(t *testing.T, s *models.Store) (uint64, string, *models.Pri
 	id := announced.ID
 	conv := principalByPhone(t, s, actorPhones[convener])
 	zhao := principalByPhone(t, s, "13800000006")
+	startSoon(t, s, id)
 	m, err := s.OpenMeeting(bg, conv, id)
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,7 @@ func demoCouncil(t *testing.T, s *models.Store) models.CouncilView {
 func holdMeeting(t *testing.T, s *models.Store, id uint64) {
 	t.Helper()
 	conv, sec := principalByPhone(t, s, actorPhones[convener]), principalByPhone(t, s, actorPhones[staff1])
+	startSoon(t, s, id)
 	if _, err := s.OpenMeeting(bg, conv, id); err != nil {
 		t.Fatal(err)
 	}

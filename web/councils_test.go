@@ -262,6 +262,16 @@ func TestMeetingAgendaAndAnnouncement(t *testing.T) {
 			t.Fatalf("an executable: %d", exe.Status)
 		}
 
+		// The draft is no resident's business: the topic's page lists it to
+		// the convener only.
+		chen := login(srv, "13800000004")
+		onDraft := func(c *webtest.Client) bool {
+			return c.Get("/topics/" + accepted[0]).Has(`[data-testid="topic-meeting"][href="` + meetingPath + `"]`)
+		}
+		if !onDraft(conv) || onDraft(chen) {
+			t.Fatalf("the draft on the topic's page: convener %v, resident %v", onDraft(conv), onDraft(chen))
+		}
+
 		// Announce: confirmation first, then too soon for 3 days' notice,
 		// then moved and announced.
 		mp = conv.Get(meetingPath)
@@ -274,9 +284,36 @@ func TestMeetingAgendaAndAnnouncement(t *testing.T) {
 			t.Fatalf("announce two days ahead: %d %q", bad.Status, bad.Text(`[data-testid="error-announce"]`))
 		}
 		mp = conv.Submit(bad, `form[data-testid="edit-form"]`, map[string]string{"starts_at": local(4 * 24 * time.Hour)})
+		stale := mp // a draft's page, left open in another tab
 		mp = conv.Submit(mp, `form[data-testid="announce-form"]`, map[string]string{"confirm": "on"})
 		if mp.Text(`[data-testid="meeting-status"]`) != "已公告" || mp.Has(`[data-testid="item-down"]`) || mp.Has(`form[data-testid="announce-form"]`) {
 			t.Fatalf("announced meeting: %q", mp.Text(`[data-testid="meeting-status"]`))
+		}
+		if !onDraft(chen) {
+			t.Fatal("the announced meeting is not on the topic's page for residents")
+		}
+
+		// The stale tab's agenda buttons: with htmx the agenda comes back
+		// saying why nothing changed, without JavaScript the page does.
+		for _, step := range []string{"item-down", "item-time", "item-remove"} {
+			sel := `[data-testid="agenda-item"]:first-child form:has([data-testid="` + step + `"])`
+			action, vals := stale.Form(sel)
+			conv.Header.Set("HX-Request", "true")
+			part := conv.Post(action, vals)
+			conv.Header.Del("HX-Request")
+			if part.Status != http.StatusOK || strings.Contains(part.Body, "<html") || !strings.Contains(part.Text(`[data-testid="error-agenda-step"]`), "会议当前状态下不能这样操作") {
+				t.Fatalf("htmx %s on an announced agenda: %d %q", step, part.Status, part.Text(`[data-testid="error-agenda-step"]`))
+			}
+			if part.Has(`[data-testid="item-down"]`) {
+				t.Fatalf("htmx %s: the announced agenda offers its buttons", step)
+			}
+			page := conv.Submit(stale, sel, nil)
+			if page.Status != http.StatusUnprocessableEntity || !strings.Contains(page.Text(`[data-testid="error-agenda-step"]`), "会议当前状态下不能这样操作") {
+				t.Fatalf("%s without JavaScript on an announced agenda: %d %q", step, page.Status, page.Text(`[data-testid="error-agenda-step"]`))
+			}
+		}
+		if got := order(conv.Get(meetingPath)); len(got) != 2 || got[0] != accepted[0] {
+			t.Fatalf("the announced agenda changed: %v", got)
 		}
 		notice, _ := mp.Doc.Find(`[data-testid="meeting-notice"]`).Attr("href")
 		np := srv.Client().Get(notice)

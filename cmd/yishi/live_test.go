@@ -43,6 +43,11 @@ func TestProjectorAcrossServeProcesses(t *testing.T) {
 	if err := db.Where("status = ?", models.MeetingAnnounced).First(&m).Error; err != nil {
 		t.Fatal(err)
 	}
+	// Brought forward to start soon, since a meeting opens only from
+	// models.OpenEarly before its time (no step of the app does this).
+	if err := db.Model(&m).Update("starts_at", s.Now().Add(10*time.Minute)).Error; err != nil {
+		t.Fatal(err)
+	}
 	opened, err := s.OpenMeeting(ctx, conv, m.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -245,6 +245,19 @@ func itemMinutes(d MeetingData, it models.AgendaItem) string {
 	return views.Itoa(it.Minutes)
 }
 
+// agendaError is the message the agenda shows above its items, with the
+// test id it carries: an agenda change the rules refused (the meeting is no
+// longer a draft, say), from the add form or an item's buttons, or else an
+// item's refused time box; "" when there is none.
+func agendaError(ctx context.Context, fm Form) (msg, testid string) {
+	for _, form := range []string{"agenda", "agenda-item"} {
+		if msg := views.FieldError(ctx, fm.Errs(form), "step"); msg != "" {
+			return msg, "error-agenda-step"
+		}
+	}
+	return views.FieldError(ctx, fm.Errs("agenda-item"), "minutes"), "error-item-minutes"
+}
+
 // keyOf builds a catalog key from a pattern, for keys that vary with a value.
 func keyOf(pattern string, v any) string { return fmt.Sprintf(pattern, v) }
 

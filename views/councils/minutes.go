@@ -90,7 +90,10 @@ func recordQuorum(ctx context.Context, r models.MinutesRecord) string {
 // motionResult says a motion's result and tally in the reader's language.
 func motionResult(ctx context.Context, m models.MinutesMotion) string {
 	s := motionStatusName(ctx, m.Status)
-	if !m.Voted() {
+	switch {
+	case m.Undecided():
+		s = views.T(ctx, "motion_status.undecided")
+	case !m.Voted():
 		return s
 	}
 	how := views.T(ctx, "minutes.by_members")

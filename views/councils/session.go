@@ -27,16 +27,31 @@ func motionStatusName(ctx context.Context, s models.MotionStatus) string {
 
 func choiceName(ctx context.Context, c models.MotionChoice) string { return named(ctx, "choice.", c) }
 
-func motionBadge(s models.MotionStatus) string {
-	switch s {
-	case models.MotionAdopted:
+// motionState names where motion m stands: its status, or 未形成决定 when
+// its vote closed without a quorum.
+func motionState(ctx context.Context, m models.Motion) string {
+	if m.Undecided() {
+		return views.T(ctx, "motion_status.undecided")
+	}
+	return motionStatusName(ctx, m.Status)
+}
+
+func motionBadge(m models.Motion) string {
+	switch {
+	case m.Status == models.MotionAdopted:
 		return "badge badge-ok"
-	case models.MotionVoting:
+	case m.Status == models.MotionVoting:
 		return "badge badge-open"
-	case models.MotionRejected:
+	case m.Status == models.MotionRejected, m.Undecided():
 		return "badge badge-warn"
 	}
 	return "badge"
+}
+
+// showsTally reports whether motion m has a tally to show: it is being
+// voted on, or a vote on it closed.
+func showsTally(m models.Motion) bool {
+	return m.Status == models.MotionVoting || m.Status == models.MotionAdopted || m.Status == models.MotionRejected || m.Undecided()
 }
 
 // itemTitle is the topic of the agenda item a motion is on.
