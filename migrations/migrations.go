@@ -42,6 +42,8 @@ var steps = []Step{
 	{18, "audit seals in a table of their own, entries queued for the sealer by a trigger and never updated", m0018},
 	{19, "when each ballot's result was counted, so that no vote is written after the count", m0019},
 	{20, "service-station sessions fenced to one ballot's kiosk", m0020},
+	{21, "service stations: the staff PIN, the one-time check form and the hand-over to the resident voting; no more site secrets", m0021},
+	{22, "ballots: when one was found due with candidates unfit for its method (from then it opens only by staff's hand), and the resolution it was started from", m0022},
 }
 
 // Latest is the schema version this binary writes.

@@ -321,9 +321,14 @@ type Ballot struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 
-	Place Place `gorm:"foreignKey:PlaceID"`
+	// StalledAt is when the ballot was found due with candidates that did
+	// not suit its method (see Stalled); nil for every other.
+	StalledAt *time.Time
+	// ResolutionID is the council resolution (议事会决议) the ballot was
+	// started from; nil for every other. Fixed when the ballot is made.
+	ResolutionID *uint64
 
-	stalled bool // see Stalled; set by Store.ensureFrozen, never stored
+	Place Place `gorm:"foreignKey:PlaceID"`
 }
 
 // Status derives the ballot's state from now.
@@ -337,14 +342,15 @@ func (b Ballot) Status(now time.Time) BallotStatus {
 	return BallotClosed
 }
 
-// Stalled reports whether b's opening time had come but b did not open
-// when it was loaded: its candidates did not suit its method
-// (ValidateOptions), so it was not frozen and takes no vote
-// (Store.ensureFrozen). Until it closes, staff may add candidates or set a
-// new opening time; a ballot that closes stalled was not held. Known only
-// on a ballot loaded through Store.Ballot, which freezes a ballot that is
-// due and otherwise marks it stalled.
-func (b Ballot) Stalled() bool { return b.stalled }
+// Stalled reports whether b's opening time came while its candidates did
+// not suit its method (ValidateOptions), so that it was not frozen and
+// takes no vote (Store.ensureFrozen). Until it closes, staff may mend its
+// candidates and then open it by hand (Store.OpenNow), or set a new opening
+// time; it does not open by itself the moment its candidates first fit,
+// which would freeze it with the first one staff add. A ballot that closes
+// stalled was not held. Store.Ballot marks a ballot that is due and not
+// ready on the way.
+func (b Ballot) Stalled() bool { return b.FrozenAt == nil && b.StalledAt != nil }
 
 // Editable reports whether b's definition and candidates may still change
 // at now: it is scheduled, or stalled before its close. The store checks
@@ -354,7 +360,7 @@ func (b Ballot) Editable(now time.Time) bool {
 	case BallotScheduled:
 		return b.FrozenAt == nil
 	case BallotOpen:
-		return b.stalled
+		return b.Stalled()
 	}
 	return false
 }

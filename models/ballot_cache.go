@@ -28,8 +28,8 @@ type frozenCache struct {
 	// Labels of places ("幸福社区 / 3号楼") for the ballot page, for
 	// candidatesTTL (a renamed ancestor shows within it).
 	labels sync.Map // uint64 → labelEntry
-	// The resolution each ballot was spawned from (0: none), fixed when
-	// the ballot is created.
+	// The resolution each ballot was started from (0: none), fixed when
+	// the ballot is made (Ballot.ResolutionID).
 	spawnedFrom sync.Map // uint64 → uint64
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,8 +25,9 @@ type Store struct {
 	votes   batcher[*voteRequest] // group commit of votes (vote_batch.go)
 	resume  batcher[*resumeCall]  // session look-ups (ResumeSessionUnread)
 	states  batcher[*stateCall]   // voters' states on ballot pages (voterState)
-	secrets sync.Map              // name → []byte (Secret)
 	receipt func() string         // draws receipt codes: NewReceipt
+	// checkHash compares a password with an encoded hash: CheckPassword.
+	checkHash func(encoded, pw string) bool
 	// meetingHook hears of committed changes to meetings in session
 	// (OnMeetingChange).
 	meetingHook atomic.Pointer[func(meetingID uint64)]
@@ -88,7 +88,7 @@ func NewStore(db *gorm.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	st := &Store{db: db, now: now, receipt: NewReceipt}
+	st := &Store{db: db, now: now, receipt: NewReceipt, checkHash: CheckPassword}
 	// Votes and session look-ups open a second lane only once voteSpill
 	// or resumeSpill calls wait behind the running batch. With one lane,
 	// the calls queued behind a running batch had nothing to do, and in

@@ -325,10 +325,14 @@ func (s *Store) newSession(ctx context.Context, sess Session) (string, error) {
 // residents who then vote on the device cannot reach the staff member's
 // console, roll or records. Signing out ends it; signing in again is
 // needed for anything else. Only staff who manage ballots at the ballot's
-// place, while it is open.
-func (s *Store) StartKioskSession(ctx context.Context, p *Principal, id uint64, replacing string) (string, error) {
+// place, while it is open. pin (ValidKioskPIN) is what staff type with
+// each check at the station (see KioskStation).
+func (s *Store) StartKioskSession(ctx context.Context, p *Principal, id uint64, replacing, pin string) (string, error) {
 	if p == nil || p.KioskBallotID != 0 {
 		return "", ErrForbidden
+	}
+	if !ValidKioskPIN(pin) {
+		return "", FieldErrors{"pin": "ballots.kiosk_pin_invalid"}
 	}
 	b, err := s.loadBallot(ctx, id, false)
 	if err != nil {
@@ -344,6 +348,10 @@ func (s *Store) StartKioskSession(ctx context.Context, p *Principal, id uint64, 
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if tok, err = s.newSession(ctx, Session{AccountID: p.Account.ID, KioskBallotID: &b.ID}); err != nil {
+			return err
+		}
+		id := hashToken(tok)
+		if err := s.conn(ctx).Create(&KioskStation{SessionID: id, PINHash: kioskPINHash(id, pin)}).Error; err != nil {
 			return err
 		}
 		if replacing != "" {
@@ -372,6 +380,9 @@ func (s *Store) EndSession(ctx context.Context, tok string) error {
 			return nil // nothing to end
 		}
 		if err := s.conn(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("revoked_at", s.Now()).Error; err != nil {
+			return err
+		}
+		if err := s.conn(ctx).Where("session_id = ?", sess.ID).Delete(&KioskStation{}).Error; err != nil {
 			return err
 		}
 		return s.Record(ctx, Audit{ActorID: &sess.AccountID, Action: "auth.logout", ObjectType: "account", ObjectID: sess.AccountID})

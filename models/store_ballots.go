@@ -361,12 +361,14 @@ func (s *Store) ReviewCandidate(ctx context.Context, p *Principal, id uint64, in
 			db = db.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "b"}})
 		}
 		var on []Ballot
-		if err := db.Table("ballots b").Select("b.id, b.opens_at, b.frozen_at").Joins("JOIN ballot_candidates bc ON bc.ballot_id = b.id").
+		if err := db.Table("ballots b").Select("b.id, b.opens_at, b.frozen_at, b.stalled_at").Joins("JOIN ballot_candidates bc ON bc.ballot_id = b.id").
 			Where("bc.candidate_id = ?", id).Order("b.id").Find(&on).Error; err != nil {
 			return err
 		}
 		for _, b := range on {
-			if b.FrozenAt != nil || !s.Now().Before(b.OpensAt) {
+			// A stalled ballot took no vote and may be mended; one that
+			// closed so was not held.
+			if b.FrozenAt != nil || (!s.Now().Before(b.OpensAt) && !b.Stalled()) {
 				return ErrBallotStarted
 			}
 		}
@@ -454,9 +456,10 @@ func (s *Store) scheduledBallot(ctx context.Context, p *Principal, id uint64) (B
 	switch st := b.Status(s.Now()); {
 	case b.FrozenAt != nil || st == BallotClosed:
 		return b, ErrBallotStarted
-	case st == BallotOpen:
-		// Due but not frozen: editable only if stalled (its candidates
-		// do not suit its method), never once it could take votes.
+	case st == BallotOpen && !b.Stalled():
+		// Due but not frozen, and not yet found stalled: editable only if
+		// its candidates do not suit its method, never once it could
+		// take votes.
 		ready, err := s.BallotReady(ctx, b)
 		if err != nil {
 			return b, err
@@ -487,6 +490,7 @@ func (s *Store) UpdateBallot(ctx context.Context, p *Principal, id uint64, in Ba
 			"title": b.Title, "description": b.Description, "electorate": b.Electorate, "method": b.Method, "min_choices": b.MinChoices,
 			"max_choices": b.MaxChoices, "budget_fen": b.BudgetFen, "rank_k": b.RankK, "seats": b.Seats, "opens_at": b.OpensAt,
 			"closes_at": b.ClosesAt, "turnout_pct": b.TurnoutPct, "secret": b.Secret, "updated_at": b.UpdatedAt,
+			"stalled_at": nil, // the new opening time is to come
 		}).Error; err != nil {
 			return err
 		}
@@ -771,7 +775,7 @@ func (s *Store) Open(ctx context.Context, p *Principal, id uint64) (Ballot, erro
 	if b.Status(s.Now()) == BallotScheduled {
 		return b, ErrBallotNotOpen
 	}
-	return s.ensureFrozen(ctx, p, b)
+	return s.freeze(ctx, p, b, true)
 }
 
 // OpenNow opens a scheduled ballot at once, its opening time becoming
@@ -796,10 +800,12 @@ func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, e
 	if err := ValidateOptions(b, opts); err != nil {
 		return b, err
 	}
-	if b.Status(s.Now()) == BallotScheduled {
+	// A scheduled ballot, or a stalled one, opens now: its opening time
+	// becomes the moment voting really starts.
+	if b.Status(s.Now()) == BallotScheduled || b.Stalled() {
 		now := s.Now()
 		err := s.InTx(ctx, func(ctx context.Context) error {
-			res := s.conn(ctx).Model(&Ballot{}).Where("id = ? AND frozen_at IS NULL AND opens_at > ?", id, now).
+			res := s.conn(ctx).Model(&Ballot{}).Where("id = ? AND frozen_at IS NULL AND (opens_at > ? OR stalled_at IS NOT NULL)", id, now).
 				Updates(map[string]any{"opens_at": now, "updated_at": now})
 			if res.Error != nil {
 				return res.Error
@@ -808,7 +814,7 @@ func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, e
 				return ErrBallotStarted
 			}
 			return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "ballot.open_now", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
-				Detail: "opened early, scheduled for " + b.OpensAt.UTC().Format(time.RFC3339)})
+				Detail: "opened by hand, scheduled for " + b.OpensAt.UTC().Format(time.RFC3339)})
 		})
 		if err != nil {
 			return b, err
@@ -817,7 +823,30 @@ func (s *Store) OpenNow(ctx context.Context, p *Principal, id uint64) (Ballot, e
 			return b, err
 		}
 	}
-	return s.ensureFrozen(ctx, p, b)
+	return s.freeze(ctx, p, b, true)
+}
+
+// markStalled records that b, due and not frozen, was found with
+// candidates unfit for its method, and returns it Stalled with
+// ErrBallotNotReady. The first to find it so records it.
+func (s *Store) markStalled(ctx context.Context, b Ballot) (Ballot, error) {
+	now := s.Now()
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		res := s.conn(ctx).Model(&Ballot{}).Where("id = ? AND frozen_at IS NULL AND stalled_at IS NULL AND opens_at <= ?", b.ID, now).
+			Update("stalled_at", now)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return s.Record(ctx, Audit{Action: "ballot.stalled", ObjectType: "ballot", ObjectID: b.ID, PlaceID: &b.PlaceID,
+			Detail: "due at " + b.OpensAt.UTC().Format(time.RFC3339) + " with candidates unfit for its method"})
+	})
+	if err != nil {
+		return b, err
+	}
+	if b.StalledAt == nil {
+		b.StalledAt = &now
+	}
+	return b, ErrBallotNotReady
 }
 
 // BallotReady reports whether b's candidates suit its method
@@ -831,10 +860,20 @@ func (s *Store) BallotReady(ctx context.Context, b Ballot) (bool, error) {
 }
 
 // ensureFrozen freezes b's definition and roll if its opening time has
-// come and nobody froze it yet, and returns it as stored.
+// come and nobody froze it yet, and returns it as stored. A ballot found
+// Stalled stays so: only staff open it (freeze).
 func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballot, error) {
+	return s.freeze(ctx, p, b, false)
+}
+
+// freeze is ensureFrozen; byHand (Open, OpenNow) also freezes a Stalled
+// ballot whose candidates now suit its method.
+func (s *Store) freeze(ctx context.Context, p *Principal, b Ballot, byHand bool) (Ballot, error) {
 	if b.FrozenAt != nil || s.Now().Before(b.OpensAt) {
 		return b, nil
+	}
+	if b.Stalled() && !byHand {
+		return b, ErrBallotNotReady
 	}
 	// A ballot whose candidates do not suit its method would take no
 	// valid vote once frozen: it stays unfrozen (Stalled) for staff to
@@ -846,8 +885,7 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 		return b, err
 	}
 	if !ready {
-		b.stalled = true
-		return b, ErrBallotNotReady
+		return s.markStalled(ctx, b)
 	}
 	frozen := 0 // voters on the roll, once this call froze it
 	err = s.InTx(ctx, func(ctx context.Context) error {
@@ -860,6 +898,9 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 		}
 		if cur.FrozenAt != nil || s.Now().Before(cur.OpensAt) {
 			return nil // someone else froze it first, or it opens later now
+		}
+		if cur.Stalled() && !byHand {
+			return ErrBallotNotReady // found stalled meanwhile
 		}
 		b = cur
 		now := s.Now()
@@ -899,7 +940,6 @@ func (s *Store) ensureFrozen(ctx context.Context, p *Principal, b Ballot) (Ballo
 			Detail: fmt.Sprintf("fingerprint %s, %d voter(s), %d candidate(s)", fp, len(roll), len(opts))})
 	})
 	if err != nil {
-		b.stalled = errors.Is(err, ErrBallotNotReady)
 		return b, err
 	}
 	if frozen >= bulkRows {
@@ -2216,6 +2256,9 @@ func (s *Store) FundCandidates(ctx context.Context, p *Principal, id uint64) ([]
 		}
 		if b.FundedAt != nil {
 			return ErrAlreadyFunded
+		}
+		if b.Stalled() {
+			return ErrBallotNotHeld
 		}
 		if b.NoticeID == nil {
 			return ErrPublicityRunning

@@ -1162,14 +1162,20 @@ func TestKioskSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.StartKioskSession(bg, f.staff1, b.ID, tok); !errors.Is(err, models.ErrBallotNotOpen) {
+		if _, err := s.StartKioskSession(bg, f.staff1, b.ID, tok, "2468"); !errors.Is(err, models.ErrBallotNotOpen) {
 			t.Fatalf("a station before opening: %v", err)
 		}
 		clock.Advance(2 * time.Hour)
-		if _, err := s.StartKioskSession(bg, f.staff2, b.ID, ""); !errors.Is(err, models.ErrForbidden) {
+		if _, err := s.StartKioskSession(bg, f.staff2, b.ID, "", "2468"); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("staff of another community started a station: %v", err)
 		}
-		station, err := s.StartKioskSession(bg, f.staff1, b.ID, tok)
+		for _, pin := range []string{"", "123", "123456789", "12a4", "１２３４"} {
+			var fe models.FieldErrors
+			if _, err := s.StartKioskSession(bg, f.staff1, b.ID, tok, pin); !errors.As(err, &fe) || fe["pin"] == "" {
+				t.Fatalf("station PIN %q: %v", pin, err)
+			}
+		}
+		station, err := s.StartKioskSession(bg, f.staff1, b.ID, tok, "2468")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1180,8 +1186,148 @@ func TestKioskSession(t *testing.T) {
 		if err != nil || p.KioskBallotID != b.ID || p.Account.ID != f.staff1.Account.ID {
 			t.Fatalf("station session: %+v %v", p, err)
 		}
-		if _, err := s.StartKioskSession(bg, p, b.ID, station); !errors.Is(err, models.ErrForbidden) {
+		if _, err := s.StartKioskSession(bg, p, b.ID, station, "2468"); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("a station started another: %v", err)
+		}
+		// Signing out ends the station with its PIN.
+		if _, err := s.KioskCheckForm(bg, station); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EndSession(bg, station); err != nil {
+			t.Fatal(err)
+		}
+		var left int64
+		if err := s.Tx(bg).Model(&models.KioskStation{}).Count(&left).Error; err != nil || left != 0 {
+			t.Fatalf("%d stations left after signing out: %v", left, err)
+		}
+	})
+}
+
+// TestKioskStation: a check at the station needs the check form's current
+// value, used once, and the station's PIN, whose fifth wrong entry in a row
+// ends the station; the hand-over it makes names its resident until it is
+// used, replaced, cancelled or left ten minutes untouched, and after the
+// vote answers only a repeat, for a minute.
+func TestKioskStation(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newBallotFixture(t, s)
+		b := f.ballot(t, s, models.BallotInput{Method: models.MethodSingle})
+		clock.Advance(2 * time.Hour)
+		start := func() (string, *models.Principal) {
+			t.Helper()
+			tok, err := s.StartSession(bg, f.staff1.Account.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			station, err := s.StartKioskSession(bg, f.staff1, b.ID, tok, "2468")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.ResumeSession(bg, station)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return station, p
+		}
+		station, p := start()
+		other, _ := start()
+		voter, next := f.voter(t, s, f.hh1), f.voter(t, s, f.hh2)
+		if _, err := s.KioskCheck(bg, p, station, "", "2468"); !errors.Is(err, models.ErrKioskCheckStale) {
+			t.Fatalf("a check before any form: %v", err)
+		}
+		check, err := s.KioskCheckForm(bg, station)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.KioskCheckForm(bg, "no-such-station"); !errors.Is(err, models.ErrForbidden) {
+			t.Fatalf("a check form off a station: %v", err)
+		}
+		if _, err := s.KioskCheck(bg, p, station, check, "1357"); !errors.Is(err, models.ErrKioskPIN) {
+			t.Fatalf("a wrong PIN: %v", err)
+		}
+		hand, err := s.KioskCheck(bg, p, station, check, "2468")
+		if err != nil || hand == "" {
+			t.Fatalf("a check: %q %v", hand, err)
+		}
+		// The same form again (resent from the history) goes nowhere.
+		if _, err := s.KioskCheck(bg, p, station, check, "2468"); !errors.Is(err, models.ErrKioskCheckStale) {
+			t.Fatalf("a check form used twice: %v", err)
+		}
+		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("a hand-over to nobody yet: %v", err)
+		}
+		if err := s.KioskHandTo(bg, other, hand, voter.Account.ID); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("a hand-over given on another station: %v", err)
+		}
+		if err := s.KioskHandTo(bg, station, hand, voter.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.KioskHandTo(bg, station, hand, next.Account.ID); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("a hand-over given twice: %v", err)
+		}
+		if _, _, err := s.KioskHandedOver(bg, other, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("a hand-over carried to another station: %v", err)
+		}
+		// Each step renews it: nine minutes and nine again hold.
+		for range 2 {
+			clock.Advance(9 * time.Minute)
+			if id, used, err := s.KioskHandedOver(bg, station, hand); err != nil || used || id != voter.Account.ID {
+				t.Fatalf("a hand-over in use: %d %v %v", id, used, err)
+			}
+		}
+		clock.Advance(models.KioskHandOver + time.Second)
+		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverExpired) {
+			t.Fatalf("a hand-over left too long: %v", err)
+		}
+		// A new check form cancels the hand-over.
+		check, _ = s.KioskCheckForm(bg, station)
+		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("a cancelled hand-over: %v", err)
+		}
+		hand, err = s.KioskCheck(bg, p, station, check, "2468")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.KioskHandTo(bg, station, hand, voter.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.KioskVoted(bg, station, hand); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(models.KioskRepeat / 2)
+		if id, used, err := s.KioskHandedOver(bg, station, hand); err != nil || !used || id != voter.Account.ID {
+			t.Fatalf("a repeat just after the vote: %d %v %v", id, used, err)
+		}
+		clock.Advance(models.KioskRepeat)
+		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("a repeat long after the vote: %v", err)
+		}
+		// Five wrong PINs in a row end the station; a right one between
+		// starts the count again.
+		check, _ = s.KioskCheckForm(bg, station)
+		for i := range models.KioskPINTries - 1 {
+			if _, err := s.KioskCheck(bg, p, station, check, "0000"); !errors.Is(err, models.ErrKioskPIN) {
+				t.Fatalf("wrong PIN %d: %v", i+1, err)
+			}
+		}
+		if _, err := s.KioskCheck(bg, p, station, check, "2468"); err != nil {
+			t.Fatal(err)
+		}
+		check, _ = s.KioskCheckForm(bg, station)
+		for i := range models.KioskPINTries - 1 {
+			if _, err := s.KioskCheck(bg, p, station, check, "0000"); !errors.Is(err, models.ErrKioskPIN) {
+				t.Fatalf("wrong PIN %d after a right one: %v", i+1, err)
+			}
+		}
+		if _, err := s.KioskCheck(bg, p, station, check, "0000"); !errors.Is(err, models.ErrSessionExpired) {
+			t.Fatalf("the last wrong PIN: %v", err)
+		}
+		if _, err := s.ResumeSession(bg, station); !errors.Is(err, models.ErrSessionExpired) {
+			t.Fatalf("the station survived its wrong PINs: %v", err)
+		}
+		var audits int64
+		if err := s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND object_id = ?", "ballot.kiosk_locked", fmt.Sprint(b.ID)).Count(&audits).Error; err != nil || audits != 1 {
+			t.Fatalf("%d audit entries for the ended station: %v", audits, err)
 		}
 	})
 }
@@ -1217,18 +1363,50 @@ func TestStalledBallot(t *testing.T) {
 		if open, err := s.OpenBallotsFor(bg, voter); err != nil || slices.ContainsFunc(open, func(o models.Ballot) bool { return o.ID == mend.ID }) {
 			t.Fatalf("a stalled ballot on the home page: %v", err)
 		}
-		// Mended with a second candidate, it opens with the next visitor.
+		// Mended with a second candidate, it does not open by itself:
+		// staff may go on adding (more candidates than places), then open
+		// it by hand, its opening time becoming that moment.
 		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[1].ID); err != nil {
 			t.Fatalf("mending a stalled ballot: %v", err)
 		}
+		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(1)); !errors.Is(err, models.ErrBallotNotReady) {
+			t.Fatalf("a vote once the candidates first fit: %v", err)
+		}
+		if b, err := s.Ballot(bg, mend.ID); err != nil || b.FrozenAt != nil || !b.Stalled() || !b.Editable(s.Now()) {
+			t.Fatalf("frozen by a visit once the candidates first fit: %+v %v", b, err)
+		}
+		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[2].ID); err != nil {
+			t.Fatalf("a third candidate on a mended ballot: %v", err)
+		}
+		clock.Advance(time.Minute)
+		if b, err := s.OpenNow(bg, f.staff1, mend.ID); err != nil || b.FrozenAt == nil || b.Stalled() || !b.OpensAt.Equal(s.Now()) {
+			t.Fatalf("opening a mended ballot by hand: %+v %v", b, err)
+		}
+		if opts, err := s.Options(bg, mend.ID); err != nil || len(opts) != 3 {
+			t.Fatalf("a mended ballot opened with %d candidates: %v", len(opts), err)
+		}
 		if _, err := s.CastVote(bg, voter, mend.ID, f.ids(1)); err != nil {
-			t.Fatalf("a vote once mended: %v", err)
+			t.Fatalf("a vote once opened: %v", err)
 		}
 		if b, _ := s.Ballot(bg, mend.ID); b.FrozenAt == nil || b.Stalled() || b.Editable(s.Now()) {
-			t.Fatalf("not frozen once mended: %+v", b)
+			t.Fatalf("not frozen once opened: %+v", b)
 		}
-		if err := s.AddCandidate(bg, f.staff1, mend.ID, f.cands[2].ID); !errors.Is(err, models.ErrBallotStarted) {
-			t.Fatalf("a candidate added after opening: %v", err)
+		if err := s.RemoveCandidate(bg, f.staff1, mend.ID, f.cands[2].ID); !errors.Is(err, models.ErrBallotStarted) {
+			t.Fatalf("a candidate removed after opening: %v", err)
+		}
+		var marks int64
+		if err := s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND object_id = ?", "ballot.stalled", fmt.Sprint(mend.ID)).Count(&marks).Error; err != nil || marks != 1 {
+			t.Fatalf("%d audit entries for the stalled ballot: %v", marks, err)
+		}
+		// Mended but never opened by hand, a ballot closes not held.
+		fc := f.moreCandidates(t, s)
+		forgot := stalled(fc)
+		clock.Advance(2 * time.Hour)
+		if b, _ := s.Ballot(bg, forgot.ID); !b.Stalled() {
+			t.Fatalf("not stalled: %+v", b)
+		}
+		if err := s.AddCandidate(bg, f.staff1, forgot.ID, fc[1].ID); err != nil {
+			t.Fatalf("mending: %v", err)
 		}
 		// Or moved to a new opening time, it is scheduled again.
 		in := models.BallotInput{PlaceID: move.PlaceID, Title: move.Title, Electorate: move.Electorate, Method: move.Method, Seats: 1,
@@ -1259,6 +1437,9 @@ func TestStalledBallot(t *testing.T) {
 		if r, err := s.Results(bg, nil, never.ID); !errors.Is(err, models.ErrBallotNotHeld) || r != nil {
 			t.Fatalf("result of a ballot never held: %+v %v", r, err)
 		}
+		if r, err := s.Results(bg, nil, forgot.ID); !errors.Is(err, models.ErrBallotNotHeld) || r != nil {
+			t.Fatalf("result of a ballot mended but never opened: %+v %v", r, err)
+		}
 		if _, err := s.BoardJSON(bg, never.ID); !errors.Is(err, models.ErrBallotNotHeld) {
 			t.Fatalf("board of a ballot never held: %v", err)
 		}
@@ -1270,6 +1451,13 @@ func TestStalledBallot(t *testing.T) {
 		}
 		if _, err := s.PublishResult(bg, f.staff1, never.ID, models.NoticeInput{Title: "结果", Body: "无"}); !errors.Is(err, models.ErrBallotNotHeld) {
 			t.Fatal("published the result of a ballot never held")
+		}
+		if _, err := s.FundCandidates(bg, f.staff1, never.ID); !errors.Is(err, models.ErrBallotNotHeld) {
+			t.Fatalf("funding a ballot never held: %v", err)
+		}
+		// Its candidate was never voted on: it may be reviewed again.
+		if _, err := s.ReviewCandidate(bg, f.staff1, fc[0].ID, models.ReviewInput{Feasible: false, Reason: "属于物业职责"}); err != nil {
+			t.Fatalf("reviewing a candidate of a ballot never held: %v", err)
 		}
 	})
 }

@@ -123,13 +123,13 @@ func (s *Store) ResolutionOfBallot(ctx context.Context, ballotID uint64) (uint64
 	if v, ok := s.frozen.spawnedFrom.Load(ballotID); ok {
 		return v.(uint64), nil
 	}
-	var ids []uint64
-	if err := s.conn(ctx).Model(&Resolution{}).Where("ballot_id = ?", ballotID).Limit(1).Pluck("id", &ids).Error; err != nil {
+	var b Ballot
+	if err := s.conn(ctx).Select("id, resolution_id").Where("id = ?", ballotID).Limit(1).Find(&b).Error; err != nil {
 		return 0, err
 	}
 	var id uint64
-	if len(ids) > 0 {
-		id = ids[0]
+	if b.ResolutionID != nil {
+		id = *b.ResolutionID
 	}
 	if !inTx(ctx) {
 		s.frozen.spawnedFrom.Store(ballotID, id)
@@ -487,8 +487,7 @@ func (s *Store) RateResolution(ctx context.Context, p *Principal, id uint64, sta
 // and holds perm at its place; the resolution is open and has none yet,
 // or only a ballot that was not held.
 func (s *Store) spawn(ctx context.Context, p *Principal, id uint64, perm Permission, col string, create func(ctx context.Context) (uint64, error)) error {
-	var replaced uint64 // a ballot not held, whose place the new one takes
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.lockRow(ctx, &Resolution{}, id); err != nil {
 			return err
 		}
@@ -507,16 +506,18 @@ func (s *Store) spawn(ctx context.Context, p *Principal, id uint64, perm Permiss
 			return err
 		}
 		detail := fmt.Sprintf("%s %d", col, made)
-		if col == "ballot_id" && v.BallotID != nil {
-			detail += fmt.Sprintf(", in place of ballot %d, not held", *v.BallotID)
-			replaced = *v.BallotID
+		if col == "ballot_id" {
+			// The ballot names its resolution for good; the resolution
+			// names its latest ballot.
+			if err := s.conn(ctx).Model(&Ballot{}).Where("id = ?", made).Update("resolution_id", id).Error; err != nil {
+				return err
+			}
+			if v.BallotID != nil {
+				detail += fmt.Sprintf(", in place of ballot %d, not held", *v.BallotID)
+			}
 		}
 		return s.auditResolution(ctx, p, v, "spawn", detail)
 	})
-	if err == nil && replaced != 0 {
-		s.frozen.spawnedFrom.Delete(replaced) // see ResolutionOfBallot
-	}
-	return err
 }
 
 // SpawnProject creates a project on the projects list from a resolution

@@ -413,6 +413,13 @@ func TestResolutionSpawns(t *testing.T) {
 		if back, err := s.ResolutionOfBallot(bg, again.ID); err != nil || back != r.ID {
 			t.Fatalf("the new ballot's link back: %d %v", back, err)
 		}
+		// The ballot not held still names its resolution, in this process
+		// and in one that never saw it.
+		for _, st := range []*models.Store{s, models.NewStore(s.DB(), clock.Now)} {
+			if back, err := st.ResolutionOfBallot(bg, b.ID); err != nil || back != r.ID {
+				t.Fatalf("the replaced ballot's link back: %d %v", back, err)
+			}
+		}
 		if _, err := s.SpawnBallot(bg, f.staff1, r.ID, bin); !errors.Is(err, models.ErrResolutionSpawn) {
 			t.Fatalf("a third ballot: %v", err)
 		}

@@ -70,7 +70,7 @@ func (s *Server) ballotCards(c echo.Context, list []models.Ballot, labels map[ui
 			place = b.Place.Name
 		}
 		out = append(out, ballots.Card{ID: b.ID, Title: b.Title, Place: place, Status: b.Status(now), Method: b.Method,
-			Opens: views.FormatTime(vctx, b.OpensAt), Closes: views.FormatTime(vctx, b.ClosesAt), Secret: b.Secret, Manage: manage})
+			Opens: views.FormatTime(vctx, b.OpensAt), Closes: views.FormatTime(vctx, b.ClosesAt), Secret: b.Secret, Stalled: b.Stalled(), Manage: manage})
 	}
 	return out
 }

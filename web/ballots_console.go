@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -490,6 +487,9 @@ func (s *Server) renderPaper(c echo.Context, status int, receipt, refused string
 	if b.Status(s.store.Now()) != models.BallotOpen {
 		return models.ErrBallotNotOpen
 	}
+	if b.Stalled() {
+		return models.ErrBallotNotReady
+	}
 	show, err := s.ballotData(c, b, nil)
 	if err != nil {
 		return err
@@ -573,64 +573,13 @@ func (s *Server) enterPaper(c echo.Context) error {
 
 // --- kiosk ---
 
-// KioskHandOver is how long a resident checked at the station may take to
-// vote: after it, staff check them again. A hand-over left behind by a
-// resident who walked away cannot be picked up from the device's history by
-// the next person at the station.
-const KioskHandOver = 10 * time.Minute
-
-// errKioskHandOverExpired refuses a hand-over older than KioskHandOver.
-var errKioskHandOverExpired = &models.Error{Code: "ballots.kiosk_handover_expired"}
-
-// kioskToken binds a kiosk voter to the staff member, the ballot, the
-// station (its session) and the moment of the check, so that the hidden
-// field on the station's device cannot be changed to vote as someone else,
-// carried to another device, or used once it is stale. The key is the
-// site's (models.Store.Secret): a hand-over survives a restart and holds on
-// every process of the site.
-func (s *Server) kioskToken(c echo.Context, ballot, voter uint64, issued time.Time) (string, error) {
-	key, err := s.store.Secret(rctx(c), "kiosk")
-	if err != nil {
-		return "", err
-	}
-	station := ""
+// stationToken is the station session's cookie token: the key of its
+// models.KioskStation.
+func stationToken(c echo.Context) string {
 	if ck, err := c.Cookie(cookieSession); err == nil {
-		station = ck.Value
+		return ck.Value
 	}
-	head := strconv.FormatUint(voter, 10) + "." + strconv.FormatInt(issued.Unix(), 10)
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(strconv.FormatUint(me(c).Account.ID, 10) + "/" + strconv.FormatUint(ballot, 10) + "/" + head + "/" + station))
-	return head + "." + hex.EncodeToString(m.Sum(nil)), nil
-}
-
-// kioskVoter reads and checks the token: the voter's account, or 0 when
-// the token does not hold; errKioskHandOverExpired when it held but is
-// stale.
-func (s *Server) kioskVoter(c echo.Context, ballot uint64, token string) (uint64, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return 0, nil
-	}
-	voter, err := strconv.ParseUint(parts[0], 10, 64)
-	if err != nil {
-		return 0, nil
-	}
-	at, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return 0, nil
-	}
-	issued := time.Unix(at, 0)
-	want, err := s.kioskToken(c, ballot, voter, issued)
-	if err != nil {
-		return 0, err
-	}
-	if !hmac.Equal([]byte(want), []byte(token)) {
-		return 0, nil
-	}
-	if age := s.store.Now().Sub(issued); age > KioskHandOver || age < -time.Minute {
-		return 0, errKioskHandOverExpired
-	}
-	return voter, nil
+	return ""
 }
 
 // errKioskStation refuses a kiosk check or vote on a device that is not in
@@ -659,15 +608,18 @@ func (s *Server) kioskStart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	d := ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Errors: models.FieldErrors{}}
+	pin := strings.TrimSpace(c.FormValue("pin"))
+	if !models.ValidKioskPIN(pin) {
+		d.Errors.Add("pin", "ballots.kiosk_pin_invalid")
+	}
 	if c.FormValue("confirm") != "yes" {
-		return s.render(c, http.StatusUnprocessableEntity, ballots.Kiosk(ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title},
-			Refused: "ballots.confirm_needed"}))
+		d.Refused = "ballots.confirm_needed"
 	}
-	old := ""
-	if ck, err := c.Cookie(cookieSession); err == nil {
-		old = ck.Value
+	if len(d.Errors) > 0 || d.Refused != "" {
+		return s.render(c, http.StatusUnprocessableEntity, ballots.Kiosk(d))
 	}
-	tok, err := s.store.StartKioskSession(rctx(c), me(c), b.ID, old)
+	tok, err := s.store.StartKioskSession(rctx(c), me(c), b.ID, stationToken(c), pin)
 	if err != nil {
 		return err
 	}
@@ -703,7 +655,22 @@ func (s *Server) kioskPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, ballots.Kiosk(ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Station: me(c).KioskBallotID == b.ID}))
+	d := ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}}
+	if me(c).KioskBallotID != b.ID {
+		return s.render(c, http.StatusOK, ballots.Kiosk(d))
+	}
+	return s.renderCheck(c, http.StatusOK, d)
+}
+
+// renderCheck shows the station's check form, with a new one-time value:
+// the form shown before, and any hand-over, end.
+func (s *Server) renderCheck(c echo.Context, status int, d ballots.KioskData) error {
+	check, err := s.store.KioskCheckForm(rctx(c), stationToken(c))
+	if err != nil {
+		return err
+	}
+	d.Station, d.Check = true, check
+	return s.render(c, status, ballots.Kiosk(d))
 }
 
 // kioskVerify finds the resident staff checked in person (a phone number,
@@ -723,8 +690,29 @@ func (s *Server) kioskVerify(c echo.Context) error {
 	if c.FormValue("id_checked") != "yes" {
 		d.Errors.Add("id_checked", "ballots.kiosk_id_needed")
 	}
+	pin := strings.TrimSpace(c.FormValue("pin"))
+	if pin == "" {
+		d.Errors.Add("pin", "err.required")
+	}
 	if len(d.Errors) > 0 {
-		return s.render(c, http.StatusUnprocessableEntity, ballots.Kiosk(d))
+		return s.renderCheck(c, http.StatusUnprocessableEntity, d)
+	}
+	// Staff's PIN and the form's one-time value before anything about
+	// the resident: whoever holds the device learns nothing of the roll.
+	handOver, err := s.store.KioskCheck(ctx, me(c), stationToken(c), c.FormValue("check"), pin)
+	switch {
+	case errors.Is(err, models.ErrKioskPIN):
+		d.Errors.Add("pin", models.ErrKioskPIN.Code)
+		return s.renderCheck(c, http.StatusUnprocessableEntity, d)
+	case errors.Is(err, models.ErrKioskCheckStale):
+		d.Refused = models.ErrKioskCheckStale.Code
+		return s.renderCheck(c, http.StatusConflict, d)
+	case errors.Is(err, models.ErrSessionExpired):
+		s.setCookie(c, cookieSession, "", -1)
+		flash(c, "error", models.ErrKioskPIN.Code)
+		return redirect(c, "/login")
+	case err != nil:
+		return err
 	}
 	var accountID uint64
 	if a, err := s.store.AccountByPhone(ctx, who); err == nil {
@@ -752,7 +740,7 @@ func (s *Server) kioskVerify(c echo.Context) error {
 			accountID = accounts[0]
 		}
 		if accountID == 0 {
-			return s.render(c, http.StatusUnprocessableEntity, ballots.Kiosk(d))
+			return s.renderCheck(c, http.StatusUnprocessableEntity, d)
 		}
 	}
 	voter, err := s.store.LoadPrincipal(ctx, accountID)
@@ -770,7 +758,10 @@ func (s *Server) kioskVerify(c echo.Context) error {
 		d.Refused = "err.ballot_already_voted"
 	}
 	if d.Refused != "" {
-		return s.render(c, http.StatusConflict, ballots.Kiosk(d))
+		return s.renderCheck(c, http.StatusConflict, d)
+	}
+	if err := s.store.KioskHandTo(ctx, stationToken(c), handOver, voter.Account.ID); err != nil {
+		return err
 	}
 	show, err := s.ballotData(c, b, nil)
 	if err != nil {
@@ -778,9 +769,7 @@ func (s *Server) kioskVerify(c echo.Context) error {
 	}
 	show.CanVote, show.SignedIn, show.Eligible = true, true, true
 	show.Action = "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk/vote"
-	if show.KioskVoter, err = s.kioskToken(c, b.ID, voter.Account.ID, s.store.Now()); err != nil {
-		return err
-	}
+	show.KioskVoter = handOver
 	show.KioskName = voter.Account.Name
 	return s.render(c, http.StatusOK, ballots.KioskVote(show))
 }
@@ -795,16 +784,14 @@ func (s *Server) kioskVote(c echo.Context) error {
 	ctx := rctx(c)
 	staff := me(c)
 	token := c.FormValue("voter")
-	voterID, err := s.kioskVoter(c, b.ID, token)
-	if errors.Is(err, errKioskHandOverExpired) {
-		d := ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Errors: models.FieldErrors{}, Station: true, Refused: errKioskHandOverExpired.Code}
-		return s.render(c, http.StatusConflict, ballots.Kiosk(d))
+	voterID, repeat, err := s.store.KioskHandedOver(ctx, stationToken(c), token)
+	if errors.Is(err, models.ErrKioskHandOverExpired) || errors.Is(err, models.ErrKioskHandOverEnded) {
+		var de *models.Error
+		errors.As(err, &de)
+		return s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: de.Code})
 	}
 	if err != nil {
 		return err
-	}
-	if voterID == 0 {
-		return models.ErrForbidden
 	}
 	voter, err := s.store.LoadPrincipal(ctx, voterID)
 	if err != nil {
@@ -840,11 +827,19 @@ func (s *Server) kioskVote(c echo.Context) error {
 		return s.render(c, status, ballots.KioskVote(show))
 	}
 	next := kioskHome(b.ID)
-	switch c.FormValue("step") {
+	step := c.FormValue("step")
+	if repeat && step != "confirm" {
+		// The vote is cast: only a repeat of its confirmation is answered.
+		return s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: models.ErrKioskHandOverEnded.Code})
+	}
+	switch step {
 	case "confirm":
 		if cerr != nil {
 			return back(cerr)
 		}
+		// A repeat moments after the vote (a double tap, a resent form)
+		// is the same resident's: KioskVote answers it with the receipt
+		// it gave, and nothing more is counted.
 		rc, err := s.store.KioskVote(ctx, staff, voter, b.ID, choices)
 		switch {
 		case isChoiceError(err):
@@ -852,14 +847,10 @@ func (s *Server) kioskVote(c echo.Context) error {
 		case err != nil:
 			return err
 		}
-		rd := ballots.ReceiptData{ID: b.ID, Title: b.Title, Code: rc.Code, Repeat: rc.Repeat, Kiosk: true, Next: next}
-		if rc.Repeat {
-			// A repeat at the station may be the next person replaying
-			// the form from the device's history: the code stays with
-			// its owner, who finds it on their profile.
-			rd.Code = ""
+		if err := s.store.KioskVoted(ctx, stationToken(c), token); err != nil {
+			return err
 		}
-		return s.render(c, http.StatusOK, ballots.Receipt(rd))
+		return s.render(c, http.StatusOK, ballots.Receipt(ballots.ReceiptData{ID: b.ID, Title: b.Title, Code: rc.Code, Repeat: rc.Repeat, Kiosk: true, Next: next}))
 	case "review":
 		if cerr == nil {
 			cerr = models.ValidateChoices(b, opts, choices)

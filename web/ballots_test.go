@@ -14,7 +14,6 @@ import (
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
-	"yishi/web"
 	"yishi/web/webtest"
 )
 
@@ -163,11 +162,15 @@ func TestKiosk(t *testing.T) {
 		if res := staff.Post(kiosk, url.Values{"_csrf": startVals["_csrf"], "who": {"13800000005"}, "id_checked": {"yes"}}); res.Status != http.StatusConflict {
 			t.Fatalf("a kiosk check in a full staff session: %d", res.Status)
 		}
-		if res := staff.Submit(page, `form[data-testid="kiosk-start-form"]`, nil); res.Status != http.StatusUnprocessableEntity {
+		if res := staff.Submit(page, `form[data-testid="kiosk-start-form"]`, map[string]string{"pin": "2468"}); res.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("station mode without the confirmation: %d", res.Status)
 		}
+		if res := staff.Submit(page, `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes", "pin": "24"}); res.Status != http.StatusUnprocessableEntity ||
+			!res.Has(`[data-testid="error-pin"]`) {
+			t.Fatalf("station mode with a two-digit PIN: %d", res.Status)
+		}
 		staffCookie := staff.Cookie("yishi_session")
-		page = staff.Submit(page, `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes"})
+		page = staff.Submit(page, `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes", "pin": "2468"})
 		if page.Status != http.StatusOK || !page.Has(`form[data-testid="kiosk-form"]`) || !page.Has(`[data-testid="nav-station"]`) || page.Has(`[data-testid="nav-console"]`) {
 			t.Fatalf("station mode: %d", page.Status)
 		}
@@ -183,7 +186,7 @@ func TestKiosk(t *testing.T) {
 		}
 		// The station's display switches belong to the device: the staff
 		// member's account keeps its own.
-		lt := staff.Submit(page, `form[action="/prefs"]`, map[string]string{"large_text": "on", "lang": "en"})
+		lt := staff.Submit(staff.Get(kiosk), `form[action="/prefs"]`, map[string]string{"large_text": "on", "lang": "en"})
 		if class, _ := lt.Doc.Find("html").Attr("class"); !strings.Contains(class, "large-text") || !lt.Has(`form[data-testid="kiosk-form"]`) {
 			t.Fatalf("large text at the station: %q", class)
 		}
@@ -194,24 +197,54 @@ func TestKiosk(t *testing.T) {
 			t.Fatalf("the station's switches reached the staff account: %+v %v", a, err)
 		}
 		staff.Submit(lt, `form[action="/prefs"]`, map[string]string{"large_text": "off", "lang": "zh"})
-		// A hand-over is good for ten minutes on this station only: a
+		check := func(who, pin string) *webtest.Page {
+			t.Helper()
+			return staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": who, "id_checked": "yes", "pin": pin})
+		}
+		// Whoever holds the device cannot check anyone without the PIN,
+		// and learns nothing of the roll trying.
+		if res := check("13800000004", "1357"); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-pin"]`) ||
+			res.Has(`form[data-testid="vote-form"]`) || res.Has(`[data-testid="refused"]`) {
+			t.Fatalf("a check with a wrong PIN: %d", res.Status)
+		}
+		if res := check("", ""); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-pin"]`) || !res.Has(`[data-testid="error-who"]`) {
+			t.Fatalf("an empty check: %d", res.Status)
+		}
+		// A hand-over lasts while it is used, on this station only: a
 		// resident who walked away cannot be voted for later from the
 		// device's history, nor on another station.
-		stale := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000004", "id_checked": "yes"})
+		checkPage := staff.Get(kiosk)
+		stale := staff.Submit(checkPage, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000004", "id_checked": "yes", "pin": "2468"})
 		if stale.Status != http.StatusOK || !stale.Has(`form[data-testid="vote-form"] input[name="voter"]`) {
 			t.Fatalf("handover to 13800000004: %d %s", stale.Status, stale.Text(`[data-testid="refused"]`))
 		}
+		if strings.Contains(stale.Body, principalByPhone(t, s, "13800000004").Account.Phone) {
+			t.Fatal("the vote form names the resident's phone")
+		}
+		// The check resent from the history hands nothing over again.
+		if res := staff.Submit(checkPage, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000004", "id_checked": "yes", "pin": "2468"}); res.Status != http.StatusConflict ||
+			res.Has(`form[data-testid="vote-form"]`) || !res.Has(`[data-testid="refused"]`) {
+			t.Fatalf("a resent check: %d %q", res.Status, res.Text(`[data-testid="refused"]`))
+		}
+		// The resend showed a new check form, which ended the hand-over.
 		staleAction, staleVals := stale.Form(`form[data-testid="vote-form"]`)
+		staleVals.Set("step", "review")
+		staleVals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
+		if res := staff.Post(staleAction, staleVals); res.Status != http.StatusConflict || !res.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatalf("a cancelled hand-over: %d", res.Status)
+		}
+		stale = check("13800000004", "2468")
+		staleAction, staleVals = stale.Form(`form[data-testid="vote-form"]`)
 		staleVals.Set("step", "review")
 		staleVals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
 		other := srv.Client()
 		other.Login("13800000002", demo.Password)
-		other.Submit(other.Get(kiosk), `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes"})
+		other.Submit(other.Get(kiosk), `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes", "pin": "1357"})
 		elsewhere := url.Values{"_csrf": {other.Cookie("yishi_csrf")}, "voter": staleVals["voter"], "step": {"review"}, "choice": staleVals["choice"]}
-		if res := other.Post(staleAction, elsewhere); res.Status != http.StatusForbidden {
+		if res := other.Post(staleAction, elsewhere); res.Status != http.StatusConflict || res.Has(`form[data-testid="confirm-form"]`) {
 			t.Fatalf("a hand-over carried to another station: %d", res.Status)
 		}
-		clock.Advance(web.KioskHandOver + time.Second)
+		clock.Advance(models.KioskHandOver + time.Second)
 		if res := staff.Post(staleAction, staleVals); res.Status != http.StatusConflict || !strings.Contains(res.Text(`[data-testid="refused"]`), "10") ||
 			!res.Has(`form[data-testid="kiosk-form"]`) {
 			t.Fatalf("a stale hand-over: %d %q", res.Status, res.Text(`[data-testid="refused"]`))
@@ -219,50 +252,86 @@ func TestKiosk(t *testing.T) {
 		if st, err := s.Eligible(bg, principalByPhone(t, s, "13800000004"), b.ID); err != nil || st.Voted {
 			t.Fatalf("a stale hand-over voted: %+v %v", st, err)
 		}
-		if res := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005"}); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-id_checked"]`) {
+		if res := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "pin": "2468"}); res.Status != http.StatusUnprocessableEntity || !res.Has(`[data-testid="error-id_checked"]`) {
 			t.Fatalf("without the identity tick: %d", res.Status)
 		}
-		vote := staff.Submit(page, `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
+		vote := check("13800000005", "2468")
 		if vote.Status != http.StatusOK || !vote.Has(`form[data-testid="vote-form"] input[name="voter"]`) {
 			t.Fatalf("handover: %d %s", vote.Status, vote.Text(`[data-testid="refused"]`))
 		}
 		action, vals := vote.Form(`form[data-testid="vote-form"]`)
-		forged := url.Values{"_csrf": vals["_csrf"], "voter": {strings.Replace(vals.Get("voter"), ".", "9.", 1)}, "step": {"confirm"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}}
-		if res := staff.Post(action, forged); res.Status != http.StatusForbidden {
+		forged := url.Values{"_csrf": vals["_csrf"], "voter": {vals.Get("voter") + "x"}, "step": {"confirm"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}}
+		if res := staff.Post(action, forged); res.Status != http.StatusConflict || res.Has(`[data-testid="receipt-code"]`) {
 			t.Fatalf("forged voter: %d", res.Status)
 		}
-		// The device's next request reaches another process, which never
-		// saw the hand-over.
+		// The refusal showed the check form, which ends any hand-over:
+		// staff check the resident again.
+		if res := staff.Post(action, vals); res.Status != http.StatusConflict {
+			t.Fatalf("a hand-over after the check form came back: %d", res.Status)
+		}
+		vote = check("13800000005", "2468")
+		action, vals = vote.Form(`form[data-testid="vote-form"]`)
+		// The device's next request reaches another process: the
+		// hand-over is the site's, not the process's. Nine minutes at the
+		// review hold, for each step renews the hand-over.
 		staff = staff.On(webtest.Start(t, models.NewStore(s.DB(), clock.Now)))
 		vals.Add("choice", strconv.FormatUint(opts[0].ID, 10))
 		vals.Set("step", "review")
+		clock.Advance(9 * time.Minute)
 		review := staff.Post(action, vals)
 		if review.Status != http.StatusOK {
 			t.Fatalf("kiosk review: %d", review.Status)
 		}
+		clock.Advance(9 * time.Minute)
 		done := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
 		if done.Text(`[data-testid="receipt-code"]`) == "" || !done.Has(`meta[http-equiv="refresh"][content*="`+kiosk+`"]`) || !done.Has(`[data-testid="kiosk-next"]`) {
-			t.Fatalf("kiosk receipt: %d", done.Status)
+			t.Fatalf("kiosk receipt: %d %q", done.Status, done.Text(`[data-testid="refused"]`))
 		}
 		st, err := s.Eligible(bg, principalByPhone(t, s, "13800000005"), b.ID)
 		if err != nil || !st.Voted || st.Channel != models.ChannelKiosk || st.Receipt != done.Text(`[data-testid="receipt-code"]`) {
 			t.Fatalf("the kiosk vote counts for the resident: %+v %v", st, err)
 		}
+		// A double tap: the same resident is shown the same receipt, and
+		// nothing more is counted.
+		twice := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
+		if twice.Status != http.StatusOK || !twice.Has(`[data-testid="receipt-repeat"]`) || twice.Text(`[data-testid="receipt-code"]`) != st.Receipt {
+			t.Fatalf("a double tap: %d", twice.Status)
+		}
 		// The next person at the device replays the confirmation from its
-		// history: nothing more is counted, and the code is not shown again;
-		// the station's pages are never kept for the back button.
+		// history: it is refused, and the code is not shown; the station's
+		// pages are never kept for the back button.
+		clock.Advance(models.KioskRepeat + time.Second)
 		replay := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
-		if replay.Status != http.StatusOK || !replay.Has(`[data-testid="kiosk-repeat"]`) || replay.Has(`[data-testid="receipt-code"]`) ||
+		if replay.Status != http.StatusConflict || !replay.Has(`form[data-testid="kiosk-form"]`) || replay.Has(`[data-testid="receipt-code"]`) ||
 			strings.Contains(replay.Body, st.Receipt) {
 			t.Fatalf("a replayed kiosk vote: %d", replay.Status)
 		}
 		if cc := replay.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Fatalf("a station page may be cached: %q", cc)
 		}
-		again := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-form"]`, map[string]string{"who": "13800000005", "id_checked": "yes"})
+		if st, err := s.Eligible(bg, principalByPhone(t, s, "13800000005"), b.ID); err != nil || st.Receipt != done.Text(`[data-testid="receipt-code"]`) {
+			t.Fatalf("after the replay: %+v %v", st, err)
+		}
+		again := check("13800000005", "2468")
 		if again.Status != http.StatusConflict || !again.Has(`[data-testid="refused"]`) {
 			t.Fatalf("second kiosk vote: %d", again.Status)
 		}
+		// Five wrong PINs in a row end station mode.
+		for i := range models.KioskPINTries - 1 {
+			if res := check("13800000004", "0000"); res.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("wrong PIN %d: %d", i+1, res.Status)
+			}
+		}
+		if res := check("13800000004", "0000"); !res.Has(`[data-testid="nav-login"]`) || res.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatalf("the last wrong PIN: %d", res.Status)
+		}
+		if res := staff.Get(kiosk); res.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatal("the kiosk still answers after its PINs ran out")
+		}
+		// Ending station mode signs the device out.
+		staff = srv.Client()
+		staff.Login("13800000002", demo.Password)
+		staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-start-form"]`, map[string]string{"confirm": "yes", "pin": "2468"})
 		// Ending station mode signs the device out.
 		out := staff.Submit(staff.Get(kiosk), `form[data-testid="kiosk-end-form"]`, nil)
 		if out.Status != http.StatusOK || !out.Has(`[data-testid="nav-login"]`) {
@@ -409,21 +478,44 @@ func TestScheduledBallotNotReady(t *testing.T) {
 		if home := resident.Get("/"); strings.Contains(home.Body, ballotPath(b.ID, "")) {
 			t.Fatal("a stalled ballot offered on the home page")
 		}
+		// Lists say it is on hold, not open.
+		cardStatus := func(c *webtest.Client, list, href string) string {
+			t.Helper()
+			page := c.Get(list)
+			return strings.TrimSpace(page.Doc.Find(`[data-testid="ballot-card"]:has(a[href="` + href + `"]) [data-testid="ballot-status"]`).Text())
+		}
+		if st := cardStatus(resident, "/ballots", ballotPath(b.ID, "")); st != "暂缓开始" {
+			t.Fatalf("a stalled ballot listed as %q", st)
+		}
 		csrf := resident.Cookie("yishi_csrf")
 		review := resident.Post(ballotPath(b.ID, "/vote"), url.Values{"_csrf": {csrf}, "step": {"review"}, "choice": {strconv.FormatUint(cands[0].ID, 10)}})
 		if review.Status != http.StatusConflict || review.Has(`form[data-testid="confirm-form"]`) {
 			t.Fatalf("the review step of a stalled ballot: %d", review.Status)
 		}
 		staff.Login("13800000002", demo.Password) // signed out by the day that passed
+		if res := staff.Get(manage + "/paper"); res.Status != http.StatusConflict || !strings.Contains(res.Body, "候选") {
+			t.Fatalf("paper entry for a stalled ballot: %d", res.Status)
+		}
 		mp := staff.Get(manage)
 		if !mp.Has(`[data-testid="not-ready"]`) || !mp.Has(`form[data-testid="add-candidate-form"]`) || !mp.Has(`[data-testid="edit-definition"]`) {
 			t.Fatalf("staff cannot mend a stalled ballot: %d", mp.Status)
 		}
-		if res := staff.Submit(mp, `form[data-testid="add-candidate-form"]`, map[string]string{"candidate_id": strconv.FormatUint(cands[1].ID, 10)}); res.Status != http.StatusOK {
-			t.Fatalf("adding a candidate to a stalled ballot: %d", res.Status)
+		mp = staff.Submit(mp, `form[data-testid="add-candidate-form"]`, map[string]string{"candidate_id": strconv.FormatUint(cands[1].ID, 10)})
+		if mp.Status != http.StatusOK {
+			t.Fatalf("adding a candidate to a stalled ballot: %d", mp.Status)
+		}
+		// Mended, it waits for staff to open it: they may add more first.
+		if !mp.Has(`[data-testid="not-ready"]`) || !mp.Has(`form[data-testid="open-form"]`) || !mp.Has(`form[data-testid="add-candidate-form"]`) {
+			t.Fatalf("a mended ballot opened by itself: %d", mp.Status)
+		}
+		if page := resident.Get(ballotPath(b.ID, "")); !page.Has(`[data-testid="ballot-stalled"]`) || page.Has(`form[data-testid="vote-form"]`) {
+			t.Fatal("mended, the ballot took votes before staff opened it")
+		}
+		if res := staff.Submit(mp, `form[data-testid="open-form"]`, map[string]string{"confirm": "yes"}); res.Status != http.StatusOK || res.Has(`[data-testid="not-ready"]`) {
+			t.Fatalf("opening a mended ballot: %d", res.Status)
 		}
 		if page := resident.Get(ballotPath(b.ID, "")); page.Has(`[data-testid="ballot-stalled"]`) || !page.Has(`form[data-testid="vote-form"]`) {
-			t.Fatal("mended, the ballot does not take votes")
+			t.Fatal("mended and opened, the ballot does not take votes")
 		}
 		// The other closes stalled: it was not held, and neither its pages
 		// nor its console offer a result to read, download or publish.
@@ -432,6 +524,12 @@ func TestScheduledBallotNotReady(t *testing.T) {
 		resident.Login("13800000005", demo.Password)
 		if page := resident.Get(ballotPath(never.ID, "")); page.Status != http.StatusOK || !page.Has(`[data-testid="results-not-held"]`) {
 			t.Fatalf("a ballot never held: %d", page.Status)
+		}
+		if st := cardStatus(resident, "/ballots?status=closed", ballotPath(never.ID, "")); st != "未举行" {
+			t.Fatalf("a ballot never held listed as %q", st)
+		}
+		if st := cardStatus(staff, "/console/ballots", "/console/ballots/"+strconv.FormatUint(never.ID, 10)); st != "未举行" {
+			t.Fatalf("a ballot never held listed to staff as %q", st)
 		}
 		mp = staff.Get("/console/ballots/" + strconv.FormatUint(never.ID, 10))
 		if mp.Status != http.StatusOK || !mp.Has(`[data-testid="not-held"]`) || mp.Has(`form[data-testid="publish-form"]`) {

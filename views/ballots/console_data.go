@@ -138,6 +138,8 @@ type KioskData struct {
 	// Station: the device is in service-station mode for this ballot; if
 	// not, the page offers to start it before anyone votes on it.
 	Station bool
+	// Check is the check form's one-time value (models.KioskCheckForm).
+	Check   string
 	Ballot  ShowData
 	Query   string
 	Matches []RollLine

@@ -15,7 +15,9 @@ type Card struct {
 	Opens  string
 	Closes string
 	Secret bool
-	Manage bool // staff list: links to the console page
+	// Stalled: due but not started, or closed not held (models.Ballot.Stalled).
+	Stalled bool
+	Manage  bool // staff list: links to the console page
 }
 
 // ListData is the public list of ballots.
