@@ -12,6 +12,10 @@ func (s *Store) AnyOf(col string, vals []string) (string, any) { return s.anyOf(
 // codes that collide.
 func (s *Store) SetReceipts(f func() string) { s.receipt = f }
 
+// SetPasswordCheck replaces the store's comparison of a password with its
+// hash, for tests that watch what happens while a hash is computed.
+func (s *Store) SetPasswordCheck(f func(encoded, pw string) bool) { s.checkHash = f }
+
 // WriteVotesTogether writes the online votes of ps on ballot b as one
 // batch, in the order given, as if they had queued together; it fails if
 // any of them was refused or left to be written alone.

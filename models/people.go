@@ -62,6 +62,10 @@ const (
 	RegistrationPending  RegistrationStatus = "pending"
 	RegistrationApproved RegistrationStatus = "approved"
 	RegistrationRejected RegistrationStatus = "rejected"
+	// RegistrationWithdrawn: the applicant became a resident of another
+	// household (with an invitation code) before staff decided; nobody
+	// decided it.
+	RegistrationWithdrawn RegistrationStatus = "withdrawn"
 )
 
 // Registration is an account's request to be verified as a resident of a

@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Role is what a person may do at a place (角色). A role granted at a place
 // reaches that place's whole subtree.
@@ -157,31 +160,32 @@ func (p *Principal) CanAnywhere(perm Permission) bool {
 }
 
 // Scopes returns the top places at which the principal may do perm, without
-// any place that lies inside another one returned.
+// any place that lies inside another one returned (a place granted twice is
+// returned once), in the order of the grants: a broader place takes the slot
+// of the first place it contains.
 func (p *Principal) Scopes(perm Permission) []Place {
 	if p == nil {
 		return nil
 	}
 	var out []Place
 	for _, g := range p.Grants {
-		if !RoleAllows(g.Role, perm) {
+		if !RoleAllows(g.Role, perm) || slices.ContainsFunc(out, func(q Place) bool { return q.Contains(g.Place) }) {
 			continue
 		}
-		covered := false
-		for i, q := range out {
-			if q.Contains(g.Place) {
-				covered = true
-				break
-			}
-			if g.Place.Contains(q) {
-				out[i] = g.Place
-				covered = true
-				break
+		// g's place replaces every place it contains, not only the first.
+		kept, placed := out[:0], false
+		for _, q := range out {
+			switch {
+			case !g.Place.Contains(q):
+				kept = append(kept, q)
+			case !placed:
+				kept, placed = append(kept, g.Place), true
 			}
 		}
-		if !covered {
-			out = append(out, g.Place)
+		if !placed {
+			kept = append(kept, g.Place)
 		}
+		out = kept
 	}
 	return out
 }

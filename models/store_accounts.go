@@ -103,8 +103,8 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 	} else if pw != confirm {
 		fe.Add("confirm", "err.password_mismatch")
 	}
-	// The new password is hashed before the account's row is locked: a
-	// sign-in of the same account waits for the check, not for the hash.
+	// The new password is hashed, and the current one checked, outside
+	// any transaction (see passwordAttempt).
 	var hash string
 	if len(fe) == 0 {
 		var err error
@@ -112,16 +112,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 			return err
 		}
 	}
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		db := s.conn(ctx)
-		var a Account
-		if err := db.Clauses(lockingClause(db)...).Where("id = ?", accountID).First(&a).Error; err != nil {
-			return notFound(err)
-		}
-		o, lockedNow, err := s.checkPassword(ctx, a, current)
-		if err != nil {
-			return err
-		}
+	found, err := s.passwordAttempt(ctx, "id = ?", accountID, current, func(ctx context.Context, _ Account, o LoginOutcome, lockedNow bool) error {
 		switch {
 		case o.OK:
 			if len(fe) > 0 {
@@ -140,6 +131,9 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 			return s.Record(ctx, Audit{ActorID: &accountID, Action: "account.password", ObjectType: "account", ObjectID: accountID, Result: ResultFailed, Detail: "wrong current password"})
 		}
 	})
+	if err == nil && !found {
+		err = ErrNotFound
+	}
 	if err != nil {
 		return err
 	}
@@ -149,16 +143,67 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 	return nil
 }
 
-// checkPassword checks pw against a, whose row the caller holds locked,
-// under the sign-in lockout rule (EvaluateLogin): while a is locked the
-// password is not even compared. It stores the count of failed checks and
-// the lock the check leaves, and reports whether this check set the lock.
-func (s *Store) checkPassword(ctx context.Context, a Account, pw string) (o LoginOutcome, lockedNow bool, err error) {
-	now := s.Now()
-	o = EvaluateLogin(a, !a.Locked(now) && CheckPassword(a.PasswordHash, pw), now)
-	err = s.conn(ctx).Model(&Account{}).Where("id = ?", a.ID).
-		Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error
-	return o, o.Err == ErrAccountLocked && !a.Locked(now), err
+// maxPasswordChecks bounds how often passwordAttempt compares a password
+// again because the account changed while it compared.
+const maxPasswordChecks = 3
+
+// passwordAttempt is one attempt of pw on the account that cond and arg
+// select, under the sign-in lockout rule (EvaluateLogin), with no
+// transaction open while the password is hashed: argon2id takes tens of
+// milliseconds, and SQLite begins every transaction as a writer
+// (_txlock=immediate), so a hash inside one would hold up every write of
+// the site (on PostgreSQL, every write of the account's row).
+//
+// It reads the account and compares pw with its hash outside any
+// transaction (not at all while the account is locked). Then, in one short
+// transaction, it reads the row again under lock and applies the rule to
+// that fresh row, so attempts made at the same time each count; it stores
+// the count of failures and the lock that result, and calls record, which
+// writes in the same transaction, with the row, the outcome and whether
+// this attempt set the lock. Should the row have changed in between in a
+// way the comparison depends on (a new password hash, or a lock that has
+// ended), nothing is written and the comparison is made again; after
+// maxPasswordChecks the attempt counts as wrong, pw having matched no
+// current hash. found is false, with nothing written, when no account
+// matches.
+func (s *Store) passwordAttempt(ctx context.Context, cond string, arg any, pw string,
+	record func(ctx context.Context, a Account, o LoginOutcome, lockedNow bool) error) (found bool, err error) {
+	for try := 1; ; try++ {
+		var a Account
+		if err := s.conn(ctx).Where(cond, arg).Limit(1).Find(&a).Error; err != nil || a.ID == 0 {
+			return false, err
+		}
+		checked, ok := "", false // the hash pw was compared with, and whether it matched
+		if !a.Locked(s.Now()) {
+			checked, ok = a.PasswordHash, s.checkHash(a.PasswordHash, pw)
+		}
+		stale := false
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			db := s.conn(ctx)
+			var a Account
+			if err := db.Clauses(lockingClause(db)...).Where(cond, arg).First(&a).Error; err != nil {
+				return notFound(err)
+			}
+			now := s.Now()
+			locked := a.Locked(now)
+			if !locked && a.PasswordHash != checked {
+				if try < maxPasswordChecks {
+					stale = true
+					return nil
+				}
+				ok = false
+			}
+			o := EvaluateLogin(a, !locked && ok, now)
+			if err := db.Model(&Account{}).Where("id = ?", a.ID).
+				Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error; err != nil {
+				return err
+			}
+			return record(ctx, a, o, o.Err == ErrAccountLocked && !locked)
+		})
+		if err != nil || !stale {
+			return true, err
+		}
+	}
 }
 
 // SetPreferences stores an account's display preferences.
@@ -180,17 +225,7 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 	phone = NormalizePhone(phone)
 	var out Account
 	var result error
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		var a Account
-		err := s.conn(ctx).Clauses(lockingClause(s.conn(ctx))...).Where("phone = ?", phone).First(&a).Error
-		if err == gorm.ErrRecordNotFound {
-			CheckPassword(dummyHash, pw)
-			result = ErrBadCredentials
-			return s.Record(ctx, Audit{Action: "auth.login", ObjectType: "account", Result: ResultFailed, Detail: "unknown phone " + MaskPhone(phone)})
-		}
-		if err != nil {
-			return err
-		}
+	found, err := s.passwordAttempt(ctx, "phone = ?", phone, pw, func(ctx context.Context, a Account, o LoginOutcome, lockedNow bool) error {
 		// Sign-ins are filed at the account's home, so that staff of that
 		// place see them in their trail.
 		home, err := s.accountHome(ctx, a.ID)
@@ -200,10 +235,6 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		var homeID *uint64
 		if home.ID != 0 {
 			homeID = &home.ID
-		}
-		o, lockedNow, err := s.checkPassword(ctx, a, pw)
-		if err != nil {
-			return err
 		}
 		switch {
 		case o.OK:
@@ -221,6 +252,13 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultFailed, Detail: "bad password"})
 		}
 	})
+	if err == nil && !found {
+		// An unknown phone costs a hash too, so that the time taken does
+		// not tell which phones are registered.
+		s.checkHash(dummyHash, pw)
+		result = ErrBadCredentials
+		err = s.Record(ctx, Audit{Action: "auth.login", ObjectType: "account", Result: ResultFailed, Detail: "unknown phone " + MaskPhone(phone)})
+	}
 	if err != nil {
 		return Account{}, err
 	}

@@ -406,12 +406,27 @@ func (s *Store) RedeemInvite(ctx context.Context, p *Principal, typed string) (P
 		if _, err := s.linkResident(ctx, p.Account, hh, p.Account.Name, nil); err != nil {
 			return err
 		}
-		// A pending request is settled by the code.
-		if err := s.conn(ctx).Model(&Registration{}).Where("account_id = ? AND status = ?", p.Account.ID, RegistrationPending).
-			Updates(map[string]any{"status": RegistrationApproved, "decided_at": now}).Error; err != nil {
+		// A pending request is settled by the code, with no decider, as no
+		// one decided it: approved when it named this household (the code
+		// vouches for what staff were to check), withdrawn when it named
+		// another one, which the code vouches for nothing about.
+		var reg Registration
+		if err := s.conn(ctx).Where("account_id = ? AND status = ?", p.Account.ID, RegistrationPending).Limit(1).Find(&reg).Error; err != nil {
 			return err
 		}
-		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: actionInviteRedeem, ObjectType: "invite_code", ObjectID: inv.ID, PlaceID: &hh.ID})
+		detail := ""
+		if reg.ID != 0 {
+			status := RegistrationWithdrawn
+			if reg.HouseholdID == hh.ID {
+				status = RegistrationApproved
+			}
+			if err := s.conn(ctx).Model(&Registration{}).Where("id = ? AND status = ?", reg.ID, RegistrationPending).
+				Updates(map[string]any{"status": status, "decided_at": now}).Error; err != nil {
+				return err
+			}
+			detail = fmt.Sprintf("registration %d %s", reg.ID, status)
+		}
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: actionInviteRedeem, ObjectType: "invite_code", ObjectID: inv.ID, PlaceID: &hh.ID, Detail: detail})
 	})
 	if err == nil && failed != nil {
 		return Place{}, failed

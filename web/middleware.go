@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -300,9 +302,24 @@ func requirePerm(perm models.Permission) echo.MiddlewareFunc {
 	}
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a redirect taken from the request or a stored link (after
+// sign-in, after switching preferences, a notification's link) on this site:
+// it returns next when it is a same-site path and "/" otherwise. Browsers
+// drop tabs and newlines from a URL and read a backslash as a slash, so
+// "/\t/evil.com" or "/\\evil.com" would lead off the site; any control
+// character or backslash is refused, next must start with one slash, and it
+// must parse with neither scheme nor host.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
+		return "/"
+	}
+	for _, r := range next {
+		if r == '\\' || unicode.IsControl(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return next
