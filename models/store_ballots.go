@@ -459,13 +459,18 @@ func (s *Store) scheduledBallot(ctx context.Context, p *Principal, id uint64) (B
 	case st == BallotOpen && !b.Stalled():
 		// Due but not frozen, and not yet found stalled: editable only if
 		// its candidates do not suit its method, never once it could
-		// take votes.
+		// take votes. It is marked stalled first, so that the mend does
+		// not open it by itself (nor, made in its last moments, freeze it
+		// after its close).
 		ready, err := s.BallotReady(ctx, b)
 		if err != nil {
 			return b, err
 		}
 		if ready {
 			return b, ErrBallotStarted
+		}
+		if b, err = s.markStalled(ctx, b); !errors.Is(err, ErrBallotNotReady) {
+			return b, err
 		}
 	}
 	return b, nil

@@ -1398,6 +1398,17 @@ func TestStalledBallot(t *testing.T) {
 		if err := s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND object_id = ?", "ballot.stalled", fmt.Sprint(mend.ID)).Count(&marks).Error; err != nil || marks != 1 {
 			t.Fatalf("%d audit entries for the stalled ballot: %v", marks, err)
 		}
+		// Mended by staff before anyone visited it since its opening time,
+		// it is found stalled all the same and waits for them.
+		uc := f.moreCandidates(t, s)
+		untouched := stalled(uc)
+		clock.Advance(2 * time.Hour)
+		if err := s.AddCandidate(bg, f.staff1, untouched.ID, uc[1].ID); err != nil {
+			t.Fatalf("mending an unvisited stalled ballot: %v", err)
+		}
+		if b, err := s.Ballot(bg, untouched.ID); err != nil || b.FrozenAt != nil || !b.Stalled() {
+			t.Fatalf("an unvisited stalled ballot opened by its mend: %+v %v", b, err)
+		}
 		// Mended but never opened by hand, a ballot closes not held.
 		fc := f.moreCandidates(t, s)
 		forgot := stalled(fc)
