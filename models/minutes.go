@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"sort"
 	"strconv"
@@ -85,6 +87,9 @@ var (
 	ErrMinutesStep      = &Error{Code: "err.minutes_step_not_allowed"}
 	ErrMinutesNotClosed = &Error{Code: "err.minutes_meeting_not_closed"}
 	ErrMinutesFixed     = &Error{Code: "err.minutes_fixed"}
+	// ErrMinutesConflict: the draft's texts changed after the editor
+	// loaded them (someone else saved meanwhile); nothing was saved.
+	ErrMinutesConflict = &Error{Code: "err.minutes_conflict"}
 )
 
 // MinutesStep tells the status step a leads to from status from (""
@@ -415,6 +420,19 @@ type Minutes struct {
 
 // TableName keeps the table's name as it is.
 func (Minutes) TableName() string { return "minutes" }
+
+// Version names the texts saved in the minutes: the edit form carries it,
+// and a save from a form whose version is no longer the saved one is
+// refused (ErrMinutesConflict) instead of silently overwriting what
+// someone else saved meanwhile. It is taken from the texts themselves, not
+// from a clock, so two saves within one clock tick are told apart too.
+func (m Minutes) Version() string {
+	h := sha256.New()
+	h.Write([]byte(m.Summary))
+	h.Write([]byte{0})
+	h.Write([]byte(m.Notes))
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
 
 // Record decodes the snapshot.
 func (m Minutes) Record() (MinutesRecord, error) {

@@ -272,7 +272,17 @@ var (
 	ErrMotionsVoting    = &Error{Code: "err.motions_still_voting"}
 	ErrHandsRecorded    = &Error{Code: "err.hands_recorded"}
 	ErrNotCouncilMember = &Error{Code: "err.not_council_member"}
+	// ErrCheckInLocked: the member entered MaxCheckInFailures wrong codes
+	// at this meeting and may sign in only by being marked present.
+	ErrCheckInLocked = &Error{Code: "err.checkin_locked"}
 )
+
+// MaxCheckInFailures is how many wrong attendance codes a member may enter
+// while a meeting is in session. A code has a million values: the limit
+// keeps someone away from the room from guessing it by script and being
+// counted present; once it is reached, only those who run the council can
+// mark the member present (MarkPresent).
+const MaxCheckInFailures = 5
 
 // CheckMotionVote applies the rule for a member's vote: the meeting is in
 // session, the motion open for votes without a show of hands recorded, the

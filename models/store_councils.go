@@ -580,17 +580,17 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 		}); err != nil {
 			return err
 		}
+		detail := truncate(fmt.Sprintf("%s → %s %s", from, to, note), 300)
 		if to.Final() {
 			// A merged or declined topic leaves the draft agendas it was on,
 			// with the research on it there; a cancelled meeting's agenda,
 			// as announced, stays on record.
-			drafts := s.conn(ctx).Model(&Meeting{}).Select("id").Where("status = ?", MeetingDraft)
-			items := s.conn(ctx).Model(&AgendaItem{}).Select("id").Where("topic_id = ? AND meeting_id IN (?)", id, drafts)
-			if err := s.conn(ctx).Where("agenda_item_id IN (?)", items).Delete(&Research{}).Error; err != nil {
+			removed, err := s.dropDraftItems(ctx, p, v.Topic, v.Council.PlaceID, to)
+			if err != nil {
 				return err
 			}
-			if err := s.conn(ctx).Where("topic_id = ? AND meeting_id IN (?)", id, drafts).Delete(&AgendaItem{}).Error; err != nil {
-				return err
+			if removed != "" {
+				detail += "; taken off draft agendas: " + removed
 			}
 		}
 		var ids []uint64
@@ -604,10 +604,73 @@ func (s *Store) decideTopic(ctx context.Context, p *Principal, id uint64, a Topi
 			return err
 		}
 		out = v.Topic
-		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "topic." + string(a), ObjectType: "topic", ObjectID: id, PlaceID: &v.Council.PlaceID,
-			Detail: truncate(fmt.Sprintf("%s → %s %s", from, to, note), 300)})
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "topic." + string(a), ObjectType: "topic", ObjectID: id, PlaceID: &v.Council.PlaceID, Detail: detail})
 	})
 	return out, err
+}
+
+// dropDraftItems takes topic t of a council at placeID, now status to
+// (merged or declined), off the agendas of draft meetings with the research on it there. Each meeting's
+// audit trail names the item and the research that went with it, and so
+// does the summary returned for the topic's own entry ("" when the topic
+// was on no draft agenda).
+func (s *Store) dropDraftItems(ctx context.Context, p *Principal, t Topic, placeID uint64, to TopicStatus) (string, error) {
+	drafts := s.conn(ctx).Model(&Meeting{}).Select("id").Where("status = ?", MeetingDraft)
+	var items []AgendaItem
+	if err := s.conn(ctx).Where("topic_id = ? AND meeting_id IN (?)", t.ID, drafts).Order("id").Find(&items).Error; err != nil {
+		return "", err
+	}
+	if len(items) == 0 {
+		return "", nil
+	}
+	ids := make([]uint64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	var rs []Research
+	if err := s.conn(ctx).Omit("file_data").Where("agenda_item_id IN ?", ids).Order("id").Find(&rs).Error; err != nil {
+		return "", err
+	}
+	research := map[uint64][]Research{}
+	for _, r := range rs {
+		research[r.AgendaItemID] = append(research[r.AgendaItemID], r)
+	}
+	if err := s.conn(ctx).Where("agenda_item_id IN ?", ids).Delete(&Research{}).Error; err != nil {
+		return "", err
+	}
+	if err := s.conn(ctx).Where("id IN ?", ids).Delete(&AgendaItem{}).Error; err != nil {
+		return "", err
+	}
+	var parts []string
+	for _, it := range items {
+		it.Topic = t
+		gone := removedItem(it, research[it.ID])
+		parts = append(parts, fmt.Sprintf("meeting %d %s", it.MeetingID, gone))
+		err := s.Record(ctx, Audit{ActorID: actorOf(p), Action: "meeting.agenda_remove", ObjectType: "meeting", ObjectID: it.MeetingID, PlaceID: &placeID,
+			Detail: fmt.Sprintf("%s, as its topic was %s", gone, to)})
+		if err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(parts, "; "), nil
+}
+
+// removedItem names an agenda item taken off an agenda, and the research
+// deleted with it, for the audit trail: the topic's title, and each piece
+// of research by id, the start of its note and its file's name.
+func removedItem(it AgendaItem, rs []Research) string {
+	out := fmt.Sprintf("item %d “%s” (topic %d)", it.ID, truncate(it.Topic.Title, 60), it.TopicID)
+	if len(rs) == 0 {
+		return out
+	}
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = fmt.Sprintf("#%d “%s”", r.ID, truncate(r.Note, 30))
+		if r.FileName != "" {
+			names[i] += fmt.Sprintf(" with file “%s”", r.FileName)
+		}
+	}
+	return fmt.Sprintf("%s and its %d research: %s", out, len(rs), strings.Join(names, ", "))
 }
 
 // AcceptTopic accepts a submitted topic for an agenda (采纳).
@@ -941,16 +1004,24 @@ func (s *Store) MoveAgendaItem(ctx context.Context, p *Principal, meetingID, ite
 	})
 }
 
-// RemoveAgendaItem takes an item off a draft agenda with its research; the
-// topic stays accepted for another meeting.
-func (s *Store) RemoveAgendaItem(ctx context.Context, p *Principal, meetingID, itemID uint64) error {
+// RemoveAgendaItem takes an item off a draft agenda; the topic stays
+// accepted for another meeting. The research on the item (notes and
+// files) is deleted with it, which cannot be undone: an item with research
+// goes only with withResearch, the remover's explicit confirmation, and
+// the audit trail names what went.
+func (s *Store) RemoveAgendaItem(ctx context.Context, p *Principal, meetingID, itemID uint64, withResearch bool) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.editMeeting(ctx, p, meetingID, MeetingStatus.Editable)
 		if err != nil {
 			return err
 		}
-		if _, err := itemOf(v, itemID); err != nil {
+		i, err := itemOf(v, itemID)
+		if err != nil {
 			return err
+		}
+		rs := v.Research[itemID]
+		if len(rs) > 0 && !withResearch {
+			return FieldErrors{"confirm": "err.agenda_item_has_research"}
 		}
 		if err := s.conn(ctx).Where("agenda_item_id = ?", itemID).Delete(&Research{}).Error; err != nil {
 			return err
@@ -958,7 +1029,8 @@ func (s *Store) RemoveAgendaItem(ctx context.Context, p *Principal, meetingID, i
 		if err := s.conn(ctx).Where("id = ?", itemID).Delete(&AgendaItem{}).Error; err != nil {
 			return err
 		}
-		return s.auditMeeting(ctx, p, v, "agenda_remove", fmt.Sprintf("item %d", itemID))
+		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "meeting.agenda_remove", ObjectType: "meeting", ObjectID: v.ID, PlaceID: &v.Council.PlaceID,
+			Detail: removedItem(v.Items[i], rs)})
 	})
 }
 

@@ -340,12 +340,16 @@ func TestMeetingAgendaResearchAndAnnounce(t *testing.T) {
 	})
 }
 
+// TestDeclinedTopicLeavesDraftAgenda: a declined topic leaves the draft
+// agenda with its research, and both the topic's audit entry and the
+// meeting's name the item and the research that went.
 func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newCouncilFixture(t, s)
 		tp, m := f.draftMeeting(t, s, clock)
 		v, _ := s.MeetingByID(bg, f.convener, m.ID)
-		if _, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "物业已答复会修。"}); err != nil {
+		if _, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "物业已答复会修。",
+			FileName: "物业回函.pdf", FileType: "application/pdf", FileData: []byte("%PDF-1.4 reply")}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.DeclineTopic(bg, f.convener, tp.ID, "已由物业解决。"); err != nil {
@@ -358,6 +362,101 @@ func TestDeclinedTopicLeavesDraftAgenda(t *testing.T) {
 		var left int64
 		if err := s.Tx(bg).Model(&models.Research{}).Count(&left).Error; err != nil || left != 0 {
 			t.Fatalf("%d research rows left behind: %v", left, err)
+		}
+		for _, e := range []struct{ action, object string }{{"topic.decline", fmt.Sprint(tp.ID)}, {"meeting.agenda_remove", fmt.Sprint(m.ID)}} {
+			detail := auditDetail(t, s, e.action, e.object)
+			for _, want := range []string{"规划停车位", "物业已答复会修。", "物业回函.pdf"} {
+				if !strings.Contains(detail, want) {
+					t.Errorf("%s entry %q does not name %q", e.action, detail, want)
+				}
+			}
+		}
+	})
+}
+
+// auditDetail is the detail of the latest audit entry of action on object.
+func auditDetail(t *testing.T, s *models.Store, action, object string) string {
+	t.Helper()
+	var e models.AuditEntry
+	if err := s.Tx(bg).Where("action = ? AND object_id = ?", action, object).Order("id DESC").Limit(1).Find(&e).Error; err != nil || e.ID == 0 {
+		t.Fatalf("no %s entry for %s: %v", action, object, err)
+	}
+	return e.Detail
+}
+
+// TestMergedTopicNamesWhatLeftTheAgenda: a merged topic leaves the draft
+// agenda too, and its audit entry names the research that went with it.
+func TestMergedTopicNamesWhatLeftTheAgenda(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		tp, m := f.draftMeeting(t, s, clock)
+		into := f.topic(t, s, "东侧停车难")
+		v, _ := s.MeetingByID(bg, f.convener, m.ID)
+		if _, err := s.AddResearch(bg, f.member, m.ID, v.Items[0].ID, models.ResearchInput{Note: "与东侧停车难是同一件事。"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MergeTopic(bg, f.convener, tp.ID, into.ID); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := s.MeetingByID(bg, f.convener, m.ID); err != nil || len(v.Items) != 0 {
+			t.Fatalf("agenda after merge: %d items, %v", len(v.Items), err)
+		}
+		detail := auditDetail(t, s, "topic.merge", fmt.Sprint(tp.ID))
+		for _, want := range []string{fmt.Sprintf("meeting %d", m.ID), "规划停车位", "与东侧停车难是同一件事。"} {
+			if !strings.Contains(detail, want) {
+				t.Errorf("merge entry %q does not name %q", detail, want)
+			}
+		}
+	})
+}
+
+// TestMeetingAgendaRemoveWithResearch: an item with research leaves the
+// agenda only when the remover confirms, as its research and files go
+// with it; the audit entry names the item and what went. An item without
+// research needs no confirmation.
+func TestMeetingAgendaRemoveWithResearch(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		_, m := f.draftMeeting(t, s, clock)
+		bare := f.topic(t, s, "垃圾分类亭改造")
+		if _, err := s.AcceptTopic(bg, f.convener, bare.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddAgendaItem(bg, f.convener, m.ID, bare.ID, 20); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.MeetingByID(bg, f.convener, m.ID)
+		item, other := v.Items[0].ID, v.Items[1].ID
+		for _, note := range []string{"走访了12户，9户支持改造。", "现场查看了停车场地。"} {
+			if _, err := s.AddResearch(bg, f.member, m.ID, item, models.ResearchInput{Note: note,
+				FileName: "报价.pdf", FileType: "application/pdf", FileData: []byte("%PDF-1.4 quote")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var fe models.FieldErrors
+		if err := s.RemoveAgendaItem(bg, f.convener, m.ID, item, false); !errors.As(err, &fe) || fe["confirm"] != "err.agenda_item_has_research" {
+			t.Fatalf("removed an item with research unconfirmed: %v", err)
+		}
+		if v, _ = s.MeetingByID(bg, f.convener, m.ID); len(v.Items) != 2 || len(v.Research[item]) != 2 {
+			t.Fatalf("after the refused removal: %d items, %d research", len(v.Items), len(v.Research[item]))
+		}
+		if err := s.RemoveAgendaItem(bg, f.convener, m.ID, item, true); err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, s, &models.Research{}, "agenda_item_id = ?", item); n != 0 {
+			t.Fatalf("%d research rows left behind", n)
+		}
+		detail := auditDetail(t, s, "meeting.agenda_remove", fmt.Sprint(m.ID))
+		for _, want := range []string{"规划停车位", "走访了12户，9户支持改造。", "现场查看了停车场地。", "报价.pdf", "2 research"} {
+			if !strings.Contains(detail, want) {
+				t.Errorf("audit entry %q does not name %q", detail, want)
+			}
+		}
+		if err := s.RemoveAgendaItem(bg, f.convener, m.ID, other, false); err != nil {
+			t.Fatalf("removing an item without research: %v", err)
+		}
+		if detail := auditDetail(t, s, "meeting.agenda_remove", fmt.Sprint(m.ID)); !strings.Contains(detail, "垃圾分类亭改造") || strings.Contains(detail, "research") {
+			t.Fatalf("audit entry of an item without research: %q", detail)
 		}
 	})
 }

@@ -164,12 +164,18 @@ func (s *Store) StartMinutes(ctx context.Context, p *Principal, meetingID uint64
 	return out, err
 }
 
-// SaveMinutes saves the secretary's texts of a draft.
-func (s *Store) SaveMinutes(ctx context.Context, p *Principal, meetingID uint64, t MinutesText) error {
+// SaveMinutes saves the secretary's texts of a draft over the version
+// (Minutes.Version) the editor started from. The secretary and the
+// convener may both edit: when the saved texts are no longer that version,
+// someone else saved meanwhile and nothing is saved (ErrMinutesConflict).
+func (s *Store) SaveMinutes(ctx context.Context, p *Principal, meetingID uint64, base string, t MinutesText) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		v, _, err := s.minutesFor(ctx, p, meetingID, MinutesActEdit)
 		if err != nil {
 			return err
+		}
+		if base != v.Minutes.Version() {
+			return ErrMinutesConflict
 		}
 		t = t.Normalize()
 		if err := t.Validate(v.Record, false).Err(); err != nil {

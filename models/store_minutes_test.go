@@ -139,33 +139,30 @@ func TestMinutesPrefilledFromMeeting(t *testing.T) {
 func TestMinutesLifecycle(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newCouncilFixture(t, s)
-		v, sec := f.closedMeeting(t, s, clock)
-		if _, err := s.StartMinutes(bg, sec, v.ID); err != nil {
-			t.Fatal(err)
-		}
+		v, sec := f.startedMinutes(t, s, clock)
 		item := v.Items[0].ID
 		var fe models.FieldErrors
 		text := models.MinutesText{Summary: "  ", Notes: map[uint64]string{item: " 多数成员同意划设停车位。 "}}
-		if err := s.SaveMinutes(bg, f.member, v.ID, text); !errors.Is(err, models.ErrForbidden) {
+		if err := s.SaveMinutes(bg, f.member, v.ID, minutesVersion(t, s, sec, v.ID), text); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("a member edited: %v", err)
 		}
-		if err := s.SaveMinutes(bg, sec, v.ID, models.MinutesText{Notes: map[uint64]string{item + 99: "x"}}); !errors.As(err, &fe) || fe["notes"] == "" {
+		if err := s.SaveMinutes(bg, sec, v.ID, minutesVersion(t, s, sec, v.ID), models.MinutesText{Notes: map[uint64]string{item + 99: "x"}}); !errors.As(err, &fe) || fe["notes"] == "" {
 			t.Fatalf("a note on no item: %v", err)
 		}
-		if err := s.SaveMinutes(bg, sec, v.ID, text); err != nil {
+		if err := s.SaveMinutes(bg, sec, v.ID, minutesVersion(t, s, sec, v.ID), text); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.FinaliseMinutes(bg, sec, v.ID); !errors.As(err, &fe) || fe["summary"] != "err.minutes_summary_required" {
 			t.Fatalf("finalised without a summary: %v", err)
 		}
 		text.Summary = "会议审议停车位议题，通过一项决议。"
-		if err := s.SaveMinutes(bg, sec, v.ID, text); err != nil {
+		if err := s.SaveMinutes(bg, sec, v.ID, minutesVersion(t, s, sec, v.ID), text); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.FinaliseMinutes(bg, sec, v.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveMinutes(bg, sec, v.ID, text); !errors.Is(err, models.ErrMinutesFixed) {
+		if err := s.SaveMinutes(bg, sec, v.ID, minutesVersion(t, s, sec, v.ID), text); !errors.Is(err, models.ErrMinutesFixed) {
 			t.Fatalf("edited finalised minutes: %v", err)
 		}
 		// The convener sends it back with a reason, then it is finalised again.
@@ -286,6 +283,68 @@ func TestMinutesLifecycle(t *testing.T) {
 		var audits int64
 		if err := s.Tx(bg).Model(&models.AuditEntry{}).Where("action LIKE ?", "minutes.%").Count(&audits).Error; err != nil || audits != 10 {
 			t.Fatalf("%d minutes audit entries: %v", audits, err)
+		}
+	})
+}
+
+// startedMinutes is closedMeeting with its minutes started by the
+// secretary.
+func (f *councilFixture) startedMinutes(t *testing.T, s *models.Store, clock *modeltest.Clock) (models.MeetingView, *models.Principal) {
+	t.Helper()
+	v, sec := f.closedMeeting(t, s, clock)
+	if _, err := s.StartMinutes(bg, sec, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	return v, sec
+}
+
+// minutesVersion is the version of the texts of a meeting's minutes as
+// saved now, the one an edit form loaded now would carry.
+func minutesVersion(t *testing.T, s *models.Store, p *models.Principal, meetingID uint64) string {
+	t.Helper()
+	mv, err := s.MinutesOf(bg, p, meetingID)
+	if err != nil || mv.Minutes == nil {
+		t.Fatalf("minutes of meeting %d: %v", meetingID, err)
+	}
+	return mv.Minutes.Version()
+}
+
+// TestMinutesSaveConflict: the secretary and the convener edit the same
+// draft; the second save, made over the version both started from, is
+// refused and saves nothing, so the first is not silently overwritten. A
+// save over the version now saved goes through.
+func TestMinutesSaveConflict(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v, sec := f.startedMinutes(t, s, clock)
+		item := v.Items[0].ID
+		base := minutesVersion(t, s, sec, v.ID)
+		mine := models.MinutesText{Summary: "秘书写的纪要。", Notes: map[uint64]string{item: "秘书记录的讨论。"}}
+		theirs := models.MinutesText{Summary: "召集人改写的纪要。"}
+		if err := s.SaveMinutes(bg, sec, v.ID, base, mine); err != nil {
+			t.Fatal(err)
+		}
+		// Same clock tick, same starting version: refused.
+		if err := s.SaveMinutes(bg, f.convener, v.ID, base, theirs); !errors.Is(err, models.ErrMinutesConflict) {
+			t.Fatalf("a save over a stale version: %v", err)
+		}
+		mv, err := s.MinutesOf(bg, sec, v.ID)
+		if err != nil || mv.Text.Summary != mine.Summary || mv.Text.Notes[item] != mine.Notes[item] {
+			t.Fatalf("the first save was overwritten: %+v %v", mv.Text, err)
+		}
+		if mv.Minutes.Version() == base {
+			t.Fatal("saving new texts kept the version")
+		}
+		// Having seen what was saved, the convener saves over it.
+		if err := s.SaveMinutes(bg, f.convener, v.ID, mv.Minutes.Version(), theirs); err != nil {
+			t.Fatalf("a save over the current version: %v", err)
+		}
+		if mv, _ = s.MinutesOf(bg, sec, v.ID); mv.Text.Summary != theirs.Summary || len(mv.Text.Notes) != 0 {
+			t.Fatalf("after the deliberate save: %+v", mv.Text)
+		}
+		var edits int64
+		if err := s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ?", "minutes.edit").Count(&edits).Error; err != nil || edits != 2 {
+			t.Fatalf("%d edits audited, want 2: %v", edits, err)
 		}
 	})
 }

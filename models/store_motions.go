@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"gorm.io/gorm/clause"
 )
@@ -194,11 +196,30 @@ func (s *Store) addAttendance(ctx context.Context, a *Attendance) error {
 	return nil
 }
 
+// actionCheckIn is the audit action of signing in with a code; a wrong
+// code is recorded under it with ResultFailed.
+const actionCheckIn = "meeting.check_in"
+
+// CheckInFailures counts the wrong attendance codes accountID entered at a
+// meeting since since (when it opened): the failed check-ins in the audit
+// trail, found through its index on (actor_id, action, at).
+func (s *Store) CheckInFailures(ctx context.Context, meetingID, accountID uint64, since time.Time) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&AuditEntry{}).
+		Where("actor_id = ? AND action = ? AND at >= ? AND object_type = ? AND object_id = ? AND result = ?",
+			accountID, actionCheckIn, since, "meeting", strconv.FormatUint(meetingID, 10), ResultFailed).
+		Count(&n).Error
+	return n, err
+}
+
 // CheckIn signs p in at a meeting in session with the code shown in the
 // room (签到): members of the council only (guests sign in too, but do not
-// count towards the quorum), once.
+// count towards the quorum), once. Every wrong code is recorded; after
+// MaxCheckInFailures of them during the session the member is refused
+// (ErrCheckInLocked) and must ask the convener to mark them present.
 func (s *Store) CheckIn(ctx context.Context, p *Principal, meetingID uint64, code string) error {
-	return s.changed(ctx, meetingID, s.InTx(ctx, func(ctx context.Context) error {
+	var failed error
+	err := s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.MeetingByID(ctx, p, meetingID)
 		if err != nil {
 			return err
@@ -215,14 +236,45 @@ func (s *Store) CheckIn(ctx context.Context, p *Principal, meetingID uint64, cod
 		if code == "" {
 			return FieldErrors{"code": "err.required"}
 		}
+		// One member's attempts run one after the other (their seat is
+		// locked on PostgreSQL; SQLite has a single writer), so guesses
+		// sent at once cannot all slip under the limit.
+		for _, m := range v.Council.Members {
+			if m.AccountID == p.Account.ID {
+				if err := s.lockRow(ctx, &CouncilMember{}, m.ID); err != nil {
+					return err
+				}
+			}
+		}
+		var since time.Time
+		if v.OpenedAt != nil {
+			since = *v.OpenedAt
+		}
+		n, err := s.CheckInFailures(ctx, meetingID, p.Account.ID, since)
+		if err != nil {
+			return err
+		}
+		if n >= MaxCheckInFailures {
+			return ErrCheckInLocked
+		}
 		if code != v.AttendanceCode {
-			return FieldErrors{"code": "err.attendance_code_wrong"}
+			failed = FieldErrors{"code": "err.attendance_code_wrong"}
+			if n+1 >= MaxCheckInFailures {
+				failed = ErrCheckInLocked
+			}
+			// Committed, not rolled back: the failure is what the limit counts.
+			return s.Record(ctx, Audit{ActorID: actorOf(p), Action: actionCheckIn, ObjectType: "meeting", ObjectID: v.ID, PlaceID: &v.Council.PlaceID,
+				Result: ResultFailed, Detail: fmt.Sprintf("wrong code, %d of %d", n+1, MaxCheckInFailures)})
 		}
 		if err := s.addAttendance(ctx, &Attendance{MeetingID: meetingID, AccountID: p.Account.ID, Method: AttendCode, CreatedAt: s.Now()}); err != nil {
 			return err
 		}
 		return s.auditMeeting(ctx, p, v, "check_in", "by code")
-	}))
+	})
+	if err == nil {
+		err = failed
+	}
+	return s.changed(ctx, meetingID, err)
 }
 
 // MarkPresent records a member present at a meeting in session on the

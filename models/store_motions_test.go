@@ -303,6 +303,84 @@ func TestMeetingInSession(t *testing.T) {
 	})
 }
 
+// TestMeetingCheckInGuessLimit: a member who enters MaxCheckInFailures
+// wrong attendance codes during the session is refused from then on, the
+// right code included, and must be marked present by those who run the
+// council; each wrong code is in the audit trail, failed. Another member's
+// attempts count for themselves only, and guesses sent all at once get no
+// more than the limit.
+func TestMeetingCheckInGuessLimit(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		code := f.openMeeting(t, s, clock, v).AttendanceCode
+		wrong := func(i int) string {
+			w := fmt.Sprintf("%06d", i)
+			if w == code {
+				w = fmt.Sprintf("%06d", i+500000)
+			}
+			return w
+		}
+		var fe models.FieldErrors
+		for i := 1; i < models.MaxCheckInFailures; i++ {
+			clock.Advance(time.Second)
+			if err := s.CheckIn(bg, f.member, v.ID, wrong(i)); !errors.As(err, &fe) || fe["code"] != "err.attendance_code_wrong" {
+				t.Fatalf("wrong code %d: %v", i, err)
+			}
+		}
+		if err := s.CheckIn(bg, f.member, v.ID, wrong(99)); !errors.Is(err, models.ErrCheckInLocked) {
+			t.Fatalf("the last wrong code allowed: %v", err)
+		}
+		if err := s.CheckIn(bg, f.member, v.ID, code); !errors.Is(err, models.ErrCheckInLocked) {
+			t.Fatalf("the right code after %d wrong ones: %v", models.MaxCheckInFailures, err)
+		}
+		if n := countRows(t, s, &models.AuditEntry{}, "action = ? AND actor_id = ? AND result = ? AND object_id = ?",
+			"meeting.check_in", f.member.Account.ID, models.ResultFailed, fmt.Sprint(v.ID)); n != int64(models.MaxCheckInFailures) {
+			t.Fatalf("%d failed check-ins audited, want %d", n, models.MaxCheckInFailures)
+		}
+		if sv, _ := s.MeetingByID(bg, f.member, v.ID); sv.Present {
+			t.Fatal("a locked-out member is present")
+		}
+		// The convener marks the member present by hand.
+		if err := s.MarkPresent(bg, f.convener, v.ID, f.member.Account.ID); err != nil {
+			t.Fatalf("the convener marks the locked-out member present: %v", err)
+		}
+		if sv, _ := s.MeetingByID(bg, f.member, v.ID); !sv.Present {
+			t.Fatal("the member marked present is not present")
+		}
+
+		// The guest's guesses, all at once: exactly the limit is recorded,
+		// every other one refused, and the right code no longer helps.
+		const tries = 12
+		errs := make(chan error, tries)
+		var wg sync.WaitGroup
+		for i := range tries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- s.CheckIn(bg, f.guest, v.ID, wrong(1000+i))
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		locked := 0
+		for err := range errs {
+			switch {
+			case errors.Is(err, models.ErrCheckInLocked):
+				locked++
+			case !errors.As(err, &fe):
+				t.Fatalf("a guess: %v", err)
+			}
+		}
+		if n := countRows(t, s, &models.AuditEntry{}, "action = ? AND actor_id = ? AND result = ?", "meeting.check_in", f.guest.Account.ID, models.ResultFailed); n != int64(models.MaxCheckInFailures) || locked != tries-models.MaxCheckInFailures+1 {
+			t.Fatalf("%d guesses at once: %d failures recorded, %d refused", tries, n, locked)
+		}
+		if err := s.CheckIn(bg, f.guest, v.ID, code); !errors.Is(err, models.ErrCheckInLocked) {
+			t.Fatalf("the guest's right code after the guesses: %v", err)
+		}
+	})
+}
+
 // TestVoteWithoutQuorum: a vote closed without a quorum decides nothing:
 // the motion is neither adopted nor rejected but left undecided with what
 // the vote counted, makes no resolution, and may be voted on again, from

@@ -25,26 +25,7 @@ import (
 // survives) and the order and total are saved.
 func TestBrowserAgendaWithHTMX(t *testing.T) {
 	s := demoForBrowser(t)
-	conv := principalByPhone(t, s, "13800000003")
-	council := demoCouncil(t, s).ID
-	m, err := s.CreateMeeting(bg, conv, council, models.MeetingInput{Title: "一月议事会", StartsAt: s.Now().Add(10 * 24 * time.Hour), Location: "活动室"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var topics []uint64
-	for _, title := range []string{"楼道堆物清理", "健身器材维修"} {
-		tp, err := s.SubmitTopic(bg, conv, council, models.TopicInput{Title: title, Body: title + "，建议议事会讨论。"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.AcceptTopic(bg, conv, tp.ID); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.AddAgendaItem(bg, conv, m.ID, tp.ID, 20); err != nil {
-			t.Fatal(err)
-		}
-		topics = append(topics, tp.ID)
-	}
+	m, topics := draftDemoMeeting(t, s)
 	srv := webtest.Start(t, s)
 
 	ctx, problems := headless(t, 1024, 40*time.Second)
@@ -53,7 +34,7 @@ func TestBrowserAgendaWithHTMX(t *testing.T) {
 		return `[data-testid="agenda-item"]:first-child[data-topic="` + strconv.FormatUint(topic, 10) + `"]`
 	}
 	var mark, total, set string
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		signIn(srv.URL, "13800000003", path),
 		chromedp.WaitVisible(chromedp.CSS(first(topics[0]))),
 		// A click before htmx has taken over the forms posts them plainly.
@@ -81,7 +62,7 @@ func TestBrowserAgendaWithHTMX(t *testing.T) {
 	if total != "共 2 项，约 65 分钟" {
 		t.Fatalf("agenda total %q", total)
 	}
-	v, err := s.MeetingByID(bg, conv, m.ID)
+	v, err := s.MeetingByID(bg, principalByPhone(t, s, "13800000003"), m.ID)
 	if err != nil || v.Items[0].TopicID != topics[1] || v.Items[0].Minutes != 45 {
 		t.Fatalf("saved agenda: %+v %v", v.Items, err)
 	}

@@ -477,16 +477,18 @@ func (s *Server) agendaAdd(c echo.Context) error {
 // agendaItem handles one step on an agenda item: up, down, time, remove. A
 // step the rules refuse (the meeting was announced meanwhile, say) comes
 // back as the agenda with the message, so htmx swaps it in; without
-// JavaScript the page shows it.
+// JavaScript the page shows it. An item with research is removed only
+// with the form's box ticked, as its research goes with it.
 func (s *Server) agendaItem(step string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		item, err := idParam(c, "item")
 		if err != nil {
 			return err
 		}
-		// The time box form names its item, so a refused time shows again
-		// as typed beside that item.
-		return s.meetingPost(c, "agenda-item", "meetings.agenda_saved", []string{"item", "minutes"}, func(id uint64) error {
+		// The time box and remove forms name their item, so a refused
+		// time shows again as typed, and a refused removal says why,
+		// beside that item.
+		return s.meetingPost(c, "agenda-item", "meetings.agenda_saved", []string{"item", "minutes", "removing"}, func(id uint64) error {
 			p := me(c)
 			var err error
 			switch step {
@@ -497,7 +499,7 @@ func (s *Server) agendaItem(step string) echo.HandlerFunc {
 			case "time":
 				err = s.store.SetTimeBox(rctx(c), p, id, item, minutesField(c))
 			default:
-				err = s.store.RemoveAgendaItem(rctx(c), p, id, item)
+				err = s.store.RemoveAgendaItem(rctx(c), p, id, item, confirmed(c))
 			}
 			return stepError(err, "step")
 		})

@@ -74,12 +74,16 @@ func (s *Server) minutesPost(c echo.Context, a models.MinutesAction, form, okKey
 	if v, err = s.store.MinutesOf(rctx(c), me(c), id); err != nil {
 		return err
 	}
-	fields := []string{"summary", "reason", "period_days"}
+	fields := []string{"summary", "reason", "period_days", "version"}
 	for _, it := range v.Record.Items {
 		fields = append(fields, models.NoteField(it.ID))
 	}
 	d := councils.MinutesData{Minutes: v, Form: formOf(c, form, fe, fields...)}
-	return s.render(c, http.StatusUnprocessableEntity, councils.Minutes(d))
+	status := http.StatusUnprocessableEntity
+	if d.Conflict() {
+		status = http.StatusConflict
+	}
+	return s.render(c, status, councils.Minutes(d))
 }
 
 // minutesText reads the secretary's texts for the record's agenda items.
@@ -100,7 +104,7 @@ func (s *Server) minutesStart(c echo.Context) error {
 
 func (s *Server) minutesSave(c echo.Context) error {
 	return s.minutesPost(c, models.MinutesActEdit, "edit", "minutes.saved", func(id uint64, v models.MinutesView) error {
-		return s.store.SaveMinutes(rctx(c), me(c), id, minutesText(c, v.Record))
+		return s.store.SaveMinutes(rctx(c), me(c), id, c.FormValue("version"), minutesText(c, v.Record))
 	})
 }
 

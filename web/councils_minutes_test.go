@@ -183,6 +183,62 @@ func TestMinutesThroughForms(t *testing.T) {
 	})
 }
 
+// TestMinutesEditedByTwo: the secretary and the convener edit the same
+// draft. The convener's save from a page loaded before the secretary's
+// save is refused: the page comes back with the convener's text still in
+// the form, a message saying someone else saved meanwhile and what they
+// saved; saving again then goes through. When the minutes are finalised
+// while the secretary types, the save is refused and what was typed is
+// shown to copy.
+func TestMinutesEditedByTwo(t *testing.T) {
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		m, _ := demoMeetings(t, s)
+		holdMeeting(t, s, m.ID)
+		conv, sec := login(srv, "13800000003"), login(srv, "13800000002")
+		url := "/meetings/" + itoa(m.ID) + "/minutes"
+		sec.Submit(sec.Get(url), `form[data-testid="start"]`, nil)
+
+		sp, cp := sec.Get(url), conv.Get(url)
+		if v := sp.Doc.Find(`[data-testid="minutes-version"]`).AttrOr("value", ""); v == "" {
+			t.Fatal("the edit form carries no version")
+		}
+		sp = sec.Submit(sp, `form[data-testid="minutes-edit"]`, map[string]string{"summary": "秘书整理的会议纪要。"})
+		if sp.Status != http.StatusOK || sp.Text(`[data-testid="minutes-summary-text"]`) != "秘书整理的会议纪要。" {
+			t.Fatalf("the secretary's save: %d", sp.Status)
+		}
+		bad := conv.Submit(cp, `form[data-testid="minutes-edit"]`, map[string]string{"summary": "召集人改写的会议纪要。"})
+		if bad.Status != http.StatusConflict || !strings.Contains(bad.Text(`[data-testid="error-step-edit"]`), "其他人") {
+			t.Fatalf("a save over the secretary's: %d %q", bad.Status, bad.Text(`[data-testid="error-step-edit"]`))
+		}
+		if got := bad.Text(`form[data-testid="minutes-edit"] textarea[data-testid="minutes-summary"]`); got != "召集人改写的会议纪要。" {
+			t.Fatalf("the convener's text was lost: %q", got)
+		}
+		if got := bad.Text(`[data-testid="minutes-theirs-summary"]`); got != "秘书整理的会议纪要。" {
+			t.Fatalf("what the secretary saved, shown to the convener: %q", got)
+		}
+		if got := sec.Get(url).Text(`[data-testid="minutes-summary-text"]`); got != "秘书整理的会议纪要。" {
+			t.Fatalf("the secretary's save was overwritten: %q", got)
+		}
+		// Having seen it, the convener saves on purpose.
+		cp = conv.Submit(bad, `form[data-testid="minutes-edit"]`, nil)
+		if cp.Status != http.StatusOK || cp.Text(`[data-testid="minutes-summary-text"]`) != "召集人改写的会议纪要。" {
+			t.Fatalf("the convener's second save: %d %q", cp.Status, cp.Text(`[data-testid="minutes-summary-text"]`))
+		}
+
+		// Finalised while the secretary types.
+		sp = sec.Get(url)
+		conv.Submit(cp, `form[data-testid="finalise"]`, map[string]string{"confirm": "on"})
+		bad = sec.Submit(sp, `form[data-testid="minutes-edit"]`, map[string]string{"summary": "秘书刚写好的长篇纪要。"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`[data-testid="error-step-edit"]`) || bad.Has(`form[data-testid="minutes-edit"]`) {
+			t.Fatalf("a save after finalising: %d", bad.Status)
+		}
+		if got := bad.Text(`[data-testid="minutes-unsaved-summary"]`); got != "秘书刚写好的长篇纪要。" {
+			t.Fatalf("the typed text to copy: %q", got)
+		}
+	})
+}
+
 // TestMinutesPrint: the demo's published minutes print on A4 for a
 // resident: the print stylesheet sets the page, there is no form and no
 // navigation, and there are lines for the signatures.

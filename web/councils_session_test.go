@@ -10,6 +10,7 @@ import (
 	"yishi/models"
 	"yishi/models/demo"
 	"yishi/models/modeltest"
+	"yishi/web/webtest"
 )
 
 // demoMeetingURL is the address of the demo council's announced meeting.
@@ -30,6 +31,60 @@ func startSoon(t *testing.T, s *models.Store, id uint64) {
 	}
 }
 
+// openedMeeting is the demo's announced meeting opened through its page:
+// its address, the convener and member Zhao signed in, the convener's
+// page after opening and the attendance code it shows.
+type openedMeeting struct {
+	url        string
+	conv, zhao *webtest.Client
+	page       *webtest.Page
+	code       string
+}
+
+// openDemoMeeting opens the demo's announced meeting as its convener, the
+// clock set ten minutes before its time.
+func openDemoMeeting(t *testing.T, s *models.Store, clock *modeltest.Clock) openedMeeting {
+	t.Helper()
+	announced, _ := demoMeetings(t, s)
+	clock.Set(announced.StartsAt.Add(-10 * time.Minute))
+	srv := demoServer(t, s)
+	o := openedMeeting{url: "/meetings/" + strconv.FormatUint(announced.ID, 10)}
+	o.conv, o.zhao = login(srv, "13800000003"), login(srv, "13800000006")
+	o.page = o.conv.Submit(o.conv.Get(o.url), `form[data-testid="open"]`, map[string]string{"confirm": "on"})
+	o.code = o.page.Text(`[data-testid="attendance-code"]`)
+	return o
+}
+
+// TestMeetingCheckInLockedOut: after five wrong codes a member is refused
+// even with the right one, told to ask the convener, who marks them
+// present from the meeting's page.
+func TestMeetingCheckInLockedOut(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		o := openDemoMeeting(t, s, clock)
+		url, conv, zhao, code := o.url, o.conv, o.zhao, o.code
+		zp := zhao.Get(url)
+		for i := range models.MaxCheckInFailures {
+			wrong := strconv.Itoa(100000 + i)
+			if wrong == code {
+				wrong = strconv.Itoa(200000 + i)
+			}
+			zp = zhao.Submit(zp, `form[data-testid="checkin-form"]`, map[string]string{"code": wrong})
+			if zp.Status != http.StatusUnprocessableEntity || !zp.Has(`[data-testid="error-code"]`) {
+				t.Fatalf("wrong code %d: %d", i+1, zp.Status)
+			}
+		}
+		zp = zhao.Submit(zp, `form[data-testid="checkin-form"]`, map[string]string{"code": code})
+		if zp.Status != http.StatusUnprocessableEntity || !strings.Contains(zp.Text(`[data-testid="error-code"]`), "召集人") || zp.Has(`[data-testid="me-present"]`) {
+			t.Fatalf("the right code after five wrong ones: %d %q", zp.Status, zp.Text(`[data-testid="error-code"]`))
+		}
+		mp := conv.Submit(conv.Get(url), `form[data-testid="mark-form"]`, map[string]string{"account_id": itoa(mustPhone(t, s, "13800000006"))})
+		if mp.Status != http.StatusOK || !zhao.Get(url).Has(`[data-testid="me-present"]`) {
+			t.Fatalf("the convener marks the member present: %d", mp.Status)
+		}
+	})
+}
+
 // TestVoteWithoutQuorumThroughForms: a vote closed with too few members
 // present leaves the motion undecided; the meeting's page and the
 // projector say so, with what the vote counted, and the convener may hold
@@ -37,13 +92,8 @@ func startSoon(t *testing.T, s *models.Store, id uint64) {
 func TestVoteWithoutQuorumThroughForms(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
-		announced, _ := demoMeetings(t, s)
-		clock.Set(announced.StartsAt.Add(-10 * time.Minute))
-		srv := demoServer(t, s)
-		url := "/meetings/" + strconv.FormatUint(announced.ID, 10)
-		conv, zhao := login(srv, "13800000003"), login(srv, "13800000006")
-		mp := conv.Submit(conv.Get(url), `form[data-testid="open"]`, map[string]string{"confirm": "on"})
-		code := mp.Text(`[data-testid="attendance-code"]`)
+		o := openDemoMeeting(t, s, clock)
+		url, conv, zhao, mp, code := o.url, o.conv, o.zhao, o.page, o.code
 		zhao.Submit(zhao.Get(url), `form[data-testid="checkin-form"]`, map[string]string{"code": code})
 		item, _ := mp.Doc.Find(`form[data-testid="motion-form"] select[name="item_id"] option`).Eq(1).Attr("value")
 		mp = conv.Submit(mp, `form[data-testid="motion-form"]`, map[string]string{"item_id": item, "text": "同意按调研方案实施。"})

@@ -465,3 +465,92 @@ func TestCouncilPagesHaveUniqueIDs(t *testing.T) {
 		}
 	})
 }
+
+// TestMeetingAgendaRemoveAsksForResearch: an agenda item with research
+// leaves the draft agenda only with its box ticked, with htmx and without;
+// refused, the item says why beside it and keeps its research. The audit
+// trail names the item and the research that went. An item without
+// research goes with one click.
+func TestMeetingAgendaRemoveAsksForResearch(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		m, _ := draftDemoMeeting(t, s)
+		conp, zhaop := principalByPhone(t, s, actorPhones[convener]), principalByPhone(t, s, "13800000006")
+		v, err := s.MeetingByID(bg, conp, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddResearch(bg, zhaop, m.ID, v.Items[0].ID, models.ResearchInput{Note: "走访了10户，8户支持清理。",
+			FileName: "报价.pdf", FileType: "application/pdf", FileData: []byte("%PDF-1.4\n报价单")}); err != nil {
+			t.Fatal(err)
+		}
+		srv := demoServer(t, s)
+		conv := login(srv, actorPhones[convener])
+		url := "/meetings/" + itoa(m.ID)
+		first := `[data-testid="agenda-item"]:first-child`
+		mp := conv.Get(url)
+		if !mp.Has(first+` [data-testid="item-remove-confirm"]`) || mp.Has(`[data-testid="agenda-item"]:nth-child(2) [data-testid="item-remove-confirm"]`) {
+			t.Fatal("the remove box is not on the item with research alone")
+		}
+		// Without JavaScript, unticked: refused, said beside the item.
+		bad := conv.Submit(mp, first+` form[data-testid="item-remove-form"]`, nil)
+		if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Text(first+` [data-testid="error-remove-confirm"]`), "调研记录") ||
+			bad.Count(`[data-testid="agenda-item"]`) != 2 || bad.Count(`[data-testid="research-entry"]`) != 1 {
+			t.Fatalf("removed unticked: %d %q", bad.Status, bad.Text(first+` [data-testid="error-remove-confirm"]`))
+		}
+		// With htmx, unticked: the agenda comes back saying so.
+		action, vals := mp.Form(first + ` form[data-testid="item-remove-form"]`)
+		conv.Header.Set("HX-Request", "true")
+		part := conv.Post(action, vals)
+		conv.Header.Del("HX-Request")
+		if part.Status != http.StatusOK || !part.Has(first+` [data-testid="error-remove-confirm"]`) || part.Count(`[data-testid="agenda-item"]`) != 2 {
+			t.Fatalf("htmx removal unticked: %d", part.Status)
+		}
+		// Ticked: gone, research and file too, and the trail names them.
+		mp = conv.Submit(bad, first+` form[data-testid="item-remove-form"]`, map[string]string{"confirm": "on"})
+		if mp.Status != http.StatusOK || mp.Count(`[data-testid="agenda-item"]`) != 1 || mp.Has(`[data-testid="research-entry"]`) {
+			t.Fatalf("removal ticked: %d, %d items", mp.Status, mp.Count(`[data-testid="agenda-item"]`))
+		}
+		var e models.AuditEntry
+		if err := s.Tx(bg).Where("action = ? AND object_id = ?", "meeting.agenda_remove", itoa(m.ID)).Order("id DESC").Limit(1).Find(&e).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"楼道堆物清理", "走访了10户，8户支持清理。", "报价.pdf"} {
+			if !strings.Contains(e.Detail, want) {
+				t.Errorf("audit entry %q does not name %q", e.Detail, want)
+			}
+		}
+		// No research: one click.
+		if mp = conv.Submit(mp, first+` form[data-testid="item-remove-form"]`, nil); mp.Status != http.StatusOK || mp.Has(`[data-testid="agenda-item"]`) {
+			t.Fatalf("removing an item without research: %d", mp.Status)
+		}
+	})
+}
+
+// draftDemoMeeting drafts a meeting of the demo council ten days ahead
+// with two topics on its agenda, in order, that the convener proposed and
+// accepted.
+func draftDemoMeeting(t *testing.T, s *models.Store) (models.Meeting, []uint64) {
+	t.Helper()
+	conv := principalByPhone(t, s, actorPhones[convener])
+	council := demoCouncil(t, s).ID
+	m, err := s.CreateMeeting(bg, conv, council, models.MeetingInput{Title: "一月议事会", StartsAt: s.Now().Add(10 * 24 * time.Hour), Location: "活动室"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var topics []uint64
+	for _, title := range []string{"楼道堆物清理", "健身器材维修"} {
+		tp, err := s.SubmitTopic(bg, conv, council, models.TopicInput{Title: title, Body: title + "，建议议事会讨论。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AcceptTopic(bg, conv, tp.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddAgendaItem(bg, conv, m.ID, tp.ID, 20); err != nil {
+			t.Fatal(err)
+		}
+		topics = append(topics, tp.ID)
+	}
+	return m, topics
+}

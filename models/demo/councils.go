@@ -312,7 +312,8 @@ func pastMeeting(ctx context.Context, ds *models.Store, clock *time.Time, load f
 
 	// The minutes: drafted the next day, finalised, signed off, published.
 	*clock = starts.Add(20 * time.Hour)
-	if _, err := ds.StartMinutes(ctx, secretary, m.ID); err != nil {
+	draft, err := ds.StartMinutes(ctx, secretary, m.ID)
+	if err != nil {
 		return err
 	}
 	text := models.MinutesText{
@@ -322,7 +323,7 @@ func pastMeeting(ctx context.Context, ds *models.Store, clock *time.Time, load f
 			parking:  "成员认为消防通道停车问题必须尽快解决，但绿地改建涉及全体业主权益，应先征求意见并报街道审批，不宜立即动工。",
 		},
 	}
-	if err := ds.SaveMinutes(ctx, secretary, m.ID, text); err != nil {
+	if err := ds.SaveMinutes(ctx, secretary, m.ID, draft.Version(), text); err != nil {
 		return err
 	}
 	*clock = starts.Add(2 * 24 * time.Hour)

@@ -245,6 +245,15 @@ func itemMinutes(d MeetingData, it models.AgendaItem) string {
 	return views.Itoa(it.Minutes)
 }
 
+// removeErrors are the errors of the form that removes agenda item id,
+// when that form failed.
+func removeErrors(d MeetingData, id uint64) models.FieldErrors {
+	if d.Form.ValFor("agenda-item", "removing") == views.Itoa(id) {
+		return d.Form.Errors
+	}
+	return nil
+}
+
 // agendaError is the message the agenda shows above its items, with the
 // test id it carries: an agenda change the rules refused (the meeting is no
 // longer a draft, say), from the add form or an item's buttons, or else an

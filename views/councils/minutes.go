@@ -51,6 +51,29 @@ func textOf(d MinutesData, f, field string) string {
 	return ""
 }
 
+// Conflict reports whether the edit form was refused because someone else
+// saved the draft while it was being edited.
+func (d MinutesData) Conflict() bool {
+	return d.Form.Errs("edit")["step"] == models.ErrMinutesConflict.Code
+}
+
+// Unsaved reports whether the edit form was refused on minutes that can no
+// longer be edited (finalised meanwhile): what was typed is shown to copy.
+func (d MinutesData) Unsaved() bool {
+	return d.Form.Name == "edit" && len(d.Form.Errors) > 0 && d.Minutes.Minutes != nil && !d.Minutes.May(models.MinutesActEdit)
+}
+
+// editVersion is the version of the texts the edit form saves over: after
+// a refusal for any other reason, still the one the typed text started
+// from; else, and after a conflict (the editor now sees what was saved),
+// the one saved now.
+func editVersion(d MinutesData) string {
+	if d.Form.Name == "edit" && !d.Conflict() {
+		return d.Form.Val("version")
+	}
+	return d.Minutes.Minutes.Version()
+}
+
 // periodValue is the publicity period the publish form shows.
 func periodValue(d MinutesData) string {
 	if d.Form.Name == "publish" {
