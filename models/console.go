@@ -4,15 +4,41 @@ import "time"
 
 // PlaceUsage counts what still hangs on a place (地点占用情况): the places
 // below it, the residents on its roster, the roles granted at it, and the
-// records that name it (registrations, invitation codes, notices, needs,
-// takers, providers and the places offers serve, projects, ballot
-// candidates and ballots). A place
-// can be deleted only when all are zero.
+// records that name it (Kinds: registrations and invitation codes, notices,
+// needs and their takers, providers and the places offers serve, projects,
+// ballot candidates, ballots and their rolls, councils, village matters and
+// their procedures, roster imports). A place can be deleted only when all
+// are zero: otherwise those records would point at nothing.
 type PlaceUsage struct {
 	Children  int64
 	Residents int64
 	Grants    int64
-	Records   int64
+	Records   int64        // all of Kinds together
+	Kinds     []UsageCount // the records by kind, only kinds with some, in a fixed order
+}
+
+// UsageCount is how many records of one kind name a place; Key is the
+// catalog key that names the kind and takes the count.
+type UsageCount struct {
+	Key string
+	N   int64
+}
+
+// Summary lists every non-zero count of u, places below, residents and
+// roles first, for the page that says why a place cannot be deleted. Each
+// Key takes its count as its one argument.
+func (u PlaceUsage) Summary() []UsageCount {
+	var out []UsageCount
+	for _, c := range []UsageCount{
+		{"console.usage_children", u.Children},
+		{"console.usage_residents", u.Residents},
+		{"console.usage_grants", u.Grants},
+	} {
+		if c.N > 0 {
+			out = append(out, c)
+		}
+	}
+	return append(out, u.Kinds...)
 }
 
 // DeleteBlocker returns the catalog key of the first reason a place with

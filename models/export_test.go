@@ -8,6 +8,18 @@ import (
 // AnyOf exposes anyOf to the external tests, which need a database.
 func (s *Store) AnyOf(col string, vals []string) (string, any) { return s.anyOf(col, vals) }
 
+// PlaceColumns lists the "table.column"s that PlaceUsage counts rows of,
+// the tree's, the roster's and the grants' included.
+func PlaceColumns() []string {
+	out := []string{"places.parent_id", "residents.household_id", "role_grants.place_id"}
+	for _, r := range placeRefs {
+		for _, c := range r.columns {
+			out = append(out, r.table+"."+c)
+		}
+	}
+	return out
+}
+
 // SetReceipts replaces the store's source of receipt codes, for tests of
 // codes that collide.
 func (s *Store) SetReceipts(f func() string) { s.receipt = f }

@@ -316,7 +316,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked, unsealed int64, probl
 // AuditFilter narrows the audit trail listing.
 type AuditFilter struct {
 	PlaceIDs   []uint64  // entries at any of these places' subtrees; nil = no narrowing
-	Unplaced   bool      // also entries filed at no place (unknown-phone sign-ins, accounts without a home)
+	Unplaced   bool      // also entries filed at no place (unknown-phone sign-ins, accounts without a home) or at a place since deleted
 	Action     string    // exact action, "place.create"
 	ActorPhone string    // the actor's login phone, exact
 	From, To   time.Time // At >= From and At < To; zero = open
@@ -333,8 +333,8 @@ type AuditRow struct {
 }
 
 // ListAudit pages through the trail, newest first, within the scopes given
-// (nil scopes = everywhere; entries at no place only then or with
-// f.Unplaced).
+// (nil scopes = everywhere; entries at no place, or at a place that no
+// longer exists, only then or with f.Unplaced).
 func (s *Store) ListAudit(ctx context.Context, scopes []Place, f AuditFilter) ([]AuditRow, int64, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 50
@@ -389,7 +389,8 @@ func (s *Store) ListAudit(ctx context.Context, scopes []Place, f AuditFilter) ([
 }
 
 // underAny is the condition "the entry's place lies in one of places' subtrees"
-// (or, with unplaced, "the entry has no place").
+// (or, with unplaced, "the entry has no place": none was filed, or the one
+// filed has been deleted since, so no subtree holds it any more).
 func (s *Store) underAny(ctx context.Context, places []Place, unplaced bool) *gorm.DB {
 	cond := s.conn(ctx).Session(&gorm.Session{NewDB: true})
 	first := true
@@ -405,7 +406,7 @@ func (s *Store) underAny(ctx context.Context, places []Place, unplaced bool) *go
 		or("p.path LIKE ?", sc.Path+"%")
 	}
 	if unplaced {
-		or("e.place_id IS NULL")
+		or("p.id IS NULL")
 	}
 	return cond
 }
@@ -413,7 +414,8 @@ func (s *Store) underAny(ctx context.Context, places []Place, unplaced bool) *go
 // AuditTrail is the trail as the principal may read it: entries at the
 // places where it holds PermViewAudit, narrowed to placeID's subtree when
 // placeID is not 0 (ErrForbidden outside its places). Entries filed at no
-// place are an administrator's only.
+// place, or at a place deleted since (whose subtree nobody can tell any
+// more), are an administrator's only.
 func (s *Store) AuditTrail(ctx context.Context, p *Principal, placeID uint64, f AuditFilter) ([]AuditRow, int64, error) {
 	if !p.CanAnywhere(PermViewAudit) {
 		return nil, 0, ErrForbidden

@@ -104,6 +104,130 @@ func TestDeletePlaceSaysWhy(t *testing.T) {
 	})
 }
 
+// TestDeletePlaceKeepsWhatNamesIt: a place that a council, a village
+// matter, a chain of steps, a ballot's roll or a roster import names cannot
+// be deleted, however empty its roster; its usage counts each kind.
+func TestDeletePlaceKeepsWhatNamesIt(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		refused := func(what string, id uint64, want map[string]int64) {
+			t.Helper()
+			err := s.DeletePlace(bg, f.admin, id)
+			var de *models.Error
+			if !errors.As(err, &de) || de.Code != models.ErrPlaceNotEmpty.Code || fmt.Sprint(de.Args) != "[console.place_has_records]" {
+				t.Fatalf("deleting %s: %v", what, err)
+			}
+			if _, err := s.PlaceByID(bg, id); err != nil {
+				t.Fatalf("%s is gone: %v", what, err)
+			}
+			u, err := s.PlaceUsage(bg, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, total := map[string]int64{}, int64(0)
+			for _, c := range u.Summary() {
+				got[c.Key] = c.N
+				total += c.N
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || u.Records != total {
+				t.Fatalf("%s: usage %v (records %d), want %v", what, got, u.Records, want)
+			}
+		}
+
+		// A compound with a council and nobody living there yet.
+		compound, err := s.CreatePlace(bg, f.staff1, models.PlaceInput{ParentID: f.com1.ID, Kind: models.KindCompound, Name: "新建小区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateCouncil(bg, f.admin, models.CouncilInput{PlaceID: compound.ID, Kind: models.CouncilResidents, Name: "新建小区议事会"}); err != nil {
+			t.Fatal(err)
+		}
+		refused("a compound with a council", compound.ID, map[string]int64{"console.usage_councils": 1})
+
+		// A village with a chain of its own and a matter taking it up.
+		village, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: f.street.ID, Kind: models.KindVillage, Name: "桃源村"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, err := s.CreateProcedure(bg, f.admin, models.ProcedureInput{PlaceID: village.ID, Name: "简易程序", Steps: []models.ProcedureStepInput{
+			{Name: "两委商议", Kind: models.StepMeeting, CouncilKind: models.CouncilTwoCommittees},
+			{Name: "结果公开", Kind: models.StepPublication},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateMatter(bg, f.admin, models.MatterInput{PlaceID: village.ID, ProcedureID: pr.ID, Title: "修建村东道路",
+			Description: "村东头土路硬化。", Source: models.SourceResidents}); err != nil {
+			t.Fatal(err)
+		}
+		refused("a village with a matter", village.ID, map[string]int64{"console.usage_matters": 1, "console.usage_procedures": 1})
+
+		// A household on a ballot's roll, and a building it counts in.
+		hh3, err := s.CreatePlace(bg, f.staff1, models.PlaceInput{ParentID: f.building.ID, Kind: models.KindHousehold, Name: "103"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b2, err := s.CreatePlace(bg, f.staff1, models.PlaceInput{ParentID: *f.building.ParentID, Kind: models.KindBuilding, Name: "2号楼"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(bg).Create(&models.BallotVoter{BallotID: 1, VoterKey: "h3", PlaceID: hh3.ID, AreaID: b2.ID}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(bg).Create(&models.BallotParticipation{BallotID: 1, VoterKey: "h3", Receipt: "R1", Channel: models.ChannelOnline, AreaID: b2.ID, At: clock.Now()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		refused("a household on a roll", hh3.ID, map[string]int64{"console.usage_ballot_rolls": 1})
+		refused("an area of a roll", b2.ID, map[string]int64{"console.usage_ballot_rolls": 2})
+
+		// A community a roster import was uploaded for.
+		com3, err := s.CreatePlace(bg, f.admin, models.PlaceInput{ParentID: f.street.ID, Kind: models.KindCommunity, Name: "三社区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(bg).Create(&models.RosterImport{AccountID: f.admin.Account.ID, ScopeID: com3.ID, FileName: "名册.xlsx", Rows: "[]"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		refused("a community with an import", com3.ID, map[string]int64{"console.usage_imports": 1})
+	})
+}
+
+// TestPlaceUsageCoversEveryPlaceColumn: every table with a column that
+// names a place is one PlaceUsage counts (or the place tree itself, or the
+// audit trail, which outlives what it records). A new table that names a
+// place must be counted there, or deleting a place would orphan its rows.
+func TestPlaceUsageCoversEveryPlaceColumn(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		counted := map[string]bool{"audit_entries.place_id": true}
+		for _, c := range models.PlaceColumns() {
+			counted[c] = true
+		}
+		tables, err := s.DB().Migrator().GetTables()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, table := range tables {
+			cols, err := s.DB().Migrator().ColumnTypes(table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cols {
+				switch name := c.Name(); name {
+				case "place_id", "household_id", "area_id", "scope_id", "parent_id", "community_id":
+					if !counted[table+"."+name] {
+						t.Errorf("%s.%s names a place, and PlaceUsage does not count it", table, name)
+					}
+					seen++
+				}
+			}
+		}
+		if seen != len(counted) {
+			t.Errorf("%d place columns in the schema, %d expected", seen, len(counted))
+		}
+	})
+}
+
 func TestManagedPlaceAndScope(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newFixture(t, s)
@@ -177,6 +301,48 @@ func TestGrantAndRevokeScope(t *testing.T) {
 		resident := principal(t, s, f.resident.ID)
 		if _, err := s.AccountForGrant(bg, resident, f.resident.Phone); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("non-staff lookup: %v", err)
+		}
+	})
+}
+
+// TestAuditTrailKeepsDeletedPlaces: entries filed at a place deleted since
+// (an empty household created, renamed and removed; or older data whose
+// place is gone) stay in the administrator's trail; staff, whose scope no
+// longer holds the place, do not see them.
+func TestAuditTrailKeepsDeletedPlaces(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		hh, err := s.CreatePlace(bg, f.staff1, models.PlaceInput{ParentID: f.building.ID, Kind: models.KindHousehold, Name: "109"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RenamePlace(bg, f.admin, hh.ID, "110"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeletePlace(bg, f.staff1, hh.ID); err != nil {
+			t.Fatal(err)
+		}
+		gone := uint64(1 << 40)
+		if err := s.Record(bg, models.Audit{Action: "place.rename", ObjectType: "place", ObjectID: gone, PlaceID: &gone, Detail: "旧数据"}); err != nil {
+			t.Fatal(err)
+		}
+		rows, total, err := s.AuditTrail(bg, f.admin, 0, models.AuditFilter{Action: "place.rename"})
+		if err != nil || total != 2 || len(rows) != 2 {
+			t.Fatalf("admin: %d renames (%v), want 2", total, err)
+		}
+		for _, r := range rows {
+			if r.PlaceID == nil || r.PlaceName != "" {
+				t.Fatalf("a rename at a deleted place: %+v", r)
+			}
+		}
+		if _, total, _ := s.AuditTrail(bg, f.admin, 0, models.AuditFilter{Action: "place.create"}); total != 7 {
+			t.Fatalf("admin: %d creations, want the fixture’s six and the household", total)
+		}
+		if _, total, _ := s.AuditTrail(bg, f.staff1, 0, models.AuditFilter{Action: "place.rename"}); total != 0 {
+			t.Fatalf("staff see %d renames of places no longer in their scope", total)
+		}
+		if _, total, _ := s.AuditTrail(bg, f.admin, f.com1.ID, models.AuditFilter{Action: "place.rename"}); total != 0 {
+			t.Fatalf("narrowed to community 1: %d renames", total)
 		}
 	})
 }

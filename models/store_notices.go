@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -132,13 +133,35 @@ func (s *Store) scopedPlaces(ctx context.Context, p *Principal, perm Permission,
 	return out, nil
 }
 
-// BulletinPlaces lists the places the public bulletin can be filtered by:
-// streets and townships, communities and villages, compounds and groups.
+// BulletinPlacesMax bounds the list of places the public bulletin offers to
+// filter by. A place beyond it still filters the bulletin (BulletinPlace).
+const BulletinPlacesMax = 2000
+
+// BulletinPlaces lists the places the public bulletin offers to filter by,
+// by path, at most BulletinPlacesMax of them: streets and townships,
+// communities and villages, compounds and groups.
 func (s *Store) BulletinPlaces(ctx context.Context) ([]Place, error) {
 	var out []Place
 	err := s.conn(ctx).Where("kind IN ?", []PlaceKind{KindStreet, KindTownship, KindCommunity, KindVillage, KindCompound, KindGroup}).
-		Order("path").Limit(2000).Find(&out).Error
+		Order("path").Limit(BulletinPlacesMax).Find(&out).Error
 	return out, err
+}
+
+// BulletinPlace loads the place the public bulletin is filtered by, whether
+// or not BulletinPlaces lists it: any place a notice can be scoped to. A
+// household, or no place at all, is ErrNotFound.
+func (s *Store) BulletinPlace(ctx context.Context, id uint64) (Place, error) {
+	if id == 0 {
+		return Place{}, ErrNotFound
+	}
+	pl, err := s.PlaceByID(ctx, id)
+	if err != nil {
+		return Place{}, err
+	}
+	if !slices.Contains(noticeKinds, pl.Kind) {
+		return Place{}, ErrNotFound
+	}
+	return pl, nil
 }
 
 // CreateNotice saves a draft notice; p needs PermPublishNotices at its place.

@@ -250,3 +250,21 @@ func TestObjections(t *testing.T) {
 		}
 	})
 }
+
+// TestBulletinPlace: the bulletin filters by any place a notice can be
+// scoped to, listed or not; a household or no place at all is not found.
+func TestBulletinPlace(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		for _, pl := range []models.Place{f.street, f.com1, f.building} {
+			if got, err := s.BulletinPlace(bg, pl.ID); err != nil || got.ID != pl.ID {
+				t.Errorf("%s: %v", pl.Name, err)
+			}
+		}
+		for _, id := range []uint64{f.hh1.ID, 0, 1 << 40} {
+			if _, err := s.BulletinPlace(bg, id); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("place %d: %v", id, err)
+			}
+		}
+	})
+}

@@ -183,9 +183,9 @@ func (s *Store) RenamePlace(ctx context.Context, p *Principal, id uint64, name s
 	return out, err
 }
 
-// DeletePlace removes an empty place: one with no children, residents,
-// grants, registrations, invitation codes or notices. A refusal is
-// ErrPlaceNotEmpty carrying the catalog key of the reason.
+// DeletePlace removes an empty place: one with no children, residents or
+// grants, and no record of any kind naming it (see PlaceUsage). A refusal
+// is ErrPlaceNotEmpty carrying the catalog key of the reason.
 func (s *Store) DeletePlace(ctx context.Context, p *Principal, id uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		pl, err := s.PlaceByID(ctx, id)
@@ -210,7 +210,35 @@ func (s *Store) DeletePlace(ctx context.Context, p *Principal, id uint64) error 
 	})
 }
 
-// PlaceUsage counts what still hangs on a place.
+// placeRefs are the tables whose rows name a place (by place_id,
+// household_id, area_id or scope_id), other than the tree itself, the
+// roster and the grants, under the catalog key of the kind of record they
+// hold, in the order the usage lists them. The audit trail is not among
+// them: it outlives what it records.
+var placeRefs = []struct {
+	key, table string
+	columns    []string
+}{
+	{"console.usage_registrations", "registrations", []string{"household_id"}},
+	{"console.usage_invite_codes", "invite_codes", []string{"household_id"}},
+	{"console.usage_imports", "roster_imports", []string{"scope_id"}},
+	{"console.usage_notices", "notices", []string{"place_id"}},
+	{"console.usage_councils", "councils", []string{"place_id"}},
+	{"console.usage_matters", "matters", []string{"place_id"}},
+	{"console.usage_procedures", "procedures", []string{"place_id"}},
+	{"console.usage_needs", "needs", []string{"place_id"}},
+	{"console.usage_takers", "takers", []string{"place_id"}},
+	{"console.usage_providers", "providers", []string{"place_id"}},
+	{"console.usage_offers", "offer_places", []string{"place_id"}},
+	{"console.usage_projects", "projects", []string{"place_id"}},
+	{"console.usage_candidates", "candidates", []string{"place_id"}},
+	{"console.usage_ballots", "ballots", []string{"place_id"}},
+	{"console.usage_ballot_rolls", "ballot_voters", []string{"place_id", "area_id"}},
+	{"console.usage_ballot_rolls", "ballot_participations", []string{"area_id"}},
+}
+
+// PlaceUsage counts what still hangs on a place: its children, its roster,
+// the grants at it, and every row of placeRefs that names it.
 func (s *Store) PlaceUsage(ctx context.Context, id uint64) (PlaceUsage, error) {
 	var u PlaceUsage
 	db := s.conn(ctx)
@@ -226,23 +254,25 @@ func (s *Store) PlaceUsage(ctx context.Context, id uint64) (PlaceUsage, error) {
 			return u, err
 		}
 	}
-	for _, q := range []*gorm.DB{
-		db.Model(&Registration{}).Where("household_id = ?", id),
-		db.Model(&InviteCode{}).Where("household_id = ?", id),
-		db.Model(&Notice{}).Where("place_id = ?", id),
-		db.Model(&Need{}).Where("place_id = ?", id),
-		db.Model(&Taker{}).Where("place_id = ?", id),
-		db.Model(&Provider{}).Where("place_id = ?", id),
-		db.Model(&OfferPlace{}).Where("place_id = ?", id),
-		db.Model(&Project{}).Where("place_id = ?", id),
-		db.Model(&Candidate{}).Where("place_id = ?", id),
-		db.Model(&Ballot{}).Where("place_id = ?", id),
-	} {
+	for _, r := range placeRefs {
+		q := db.Table(r.table)
+		cond := db.Session(&gorm.Session{NewDB: true})
+		for _, col := range r.columns {
+			cond = cond.Or(col+" = ?", id)
+		}
 		var n int64
-		if err := q.Count(&n).Error; err != nil {
+		if err := q.Where(cond).Count(&n).Error; err != nil {
 			return u, err
 		}
+		if n == 0 {
+			continue
+		}
 		u.Records += n
+		if k := len(u.Kinds); k > 0 && u.Kinds[k-1].Key == r.key {
+			u.Kinds[k-1].N += n
+		} else {
+			u.Kinds = append(u.Kinds, UsageCount{Key: r.key, N: n})
+		}
 	}
 	return u, nil
 }

@@ -21,6 +21,7 @@ type Env struct {
 	LargeText    bool
 	HighContrast bool
 	Path         string // the request path with query, for return links
+	Back         string // a page that exists to return to after the display switches: Path on a GET
 	Flash        string // a catalog key, shown once
 	FlashKind    string // "ok" or "error"
 	TZ           *time.Location

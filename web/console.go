@@ -198,7 +198,8 @@ func (s *Server) placeDeleteData(c echo.Context) (console.PlaceDeleteData, error
 	if err != nil {
 		return d, err
 	}
-	return console.PlaceDeleteData{Place: pg.Place, Label: label, Back: "/console/places/" + strconv.FormatUint(id, 10), Blocker: pg.Usage.DeleteBlocker()}, nil
+	return console.PlaceDeleteData{Place: pg.Place, Label: label, Back: "/console/places/" + strconv.FormatUint(id, 10),
+		Blocker: pg.Usage.DeleteBlocker(), Usage: pg.Usage.Summary()}, nil
 }
 
 func (s *Server) consoleDeletePlacePage(c echo.Context) error {
@@ -534,6 +535,9 @@ func (s *Server) consoleAudit(c echo.Context) error {
 		l := console.AuditLine{
 			ID: r.ID, Local: r.At.In(s.cfg.TZ).Format("2006-01-02 15:04:05"), UTC: r.At.UTC().Format("2006-01-02 15:04:05"),
 			ISO: r.At.UTC().Format("2006-01-02T15:04:05Z"), Action: r.Action, Place: r.PlaceName, Result: r.Result, Detail: r.Detail,
+		}
+		if r.PlaceID != nil && r.PlaceName == "" {
+			l.Place = views.T(vctx, "console.audit_place_gone", *r.PlaceID)
 		}
 		if r.ActorID != nil {
 			phone := models.MaskPhone(r.ActorPhone)

@@ -453,3 +453,101 @@ func TestConsoleGrantsArePaged(t *testing.T) {
 		}
 	})
 }
+
+// addCompound adds a compound named name to the demo's community 1 through
+// the console's form, as c, and returns the compound's page.
+func addCompound(t *testing.T, c *webtest.Client, s *models.Store, name string) *webtest.Page {
+	t.Helper()
+	page := c.Get(fmt.Sprintf("/console/places/%d", community1(t, s).ID))
+	page = c.Submit(page, `[data-testid="add-child-form"]`, map[string]string{"kind": "compound", "name": name})
+	return c.Get(childLink(t, page, name))
+}
+
+// placeIDOf is the id at the end of a console place page's address.
+func placeIDOf(t *testing.T, p *webtest.Page) uint64 {
+	t.Helper()
+	var id uint64
+	if _, err := fmt.Sscanf(p.URL.Path, "/console/places/%d", &id); err != nil {
+		t.Fatalf("not a place page: %s", p.URL.Path)
+	}
+	return id
+}
+
+// TestConsoleKeepsAPlaceACouncilNames: staff add a compound and set up a
+// council there before anyone lives in it; the compound cannot be deleted,
+// the page lists the council among what refers to it, and the council
+// stays reachable.
+func TestConsoleKeepsAPlaceACouncilNames(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		c := demoServer(t, s).Client()
+		c.Login("13800000002", demo.Password)
+		page := addCompound(t, c, s, "新建小区")
+		compoundID := placeIDOf(t, page)
+		co, err := s.CreateCouncil(bg, principalByPhone(t, s, "13800000002"), models.CouncilInput{PlaceID: compoundID, Kind: models.CouncilResidents, Name: "新建小区居民议事会"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		confirm := c.Get(page.URL.Path + "/delete")
+		if confirm.Has(`[data-testid="delete-form"]`) || !confirm.Has(`[data-testid="delete-blocked"]`) {
+			t.Fatal("a compound with a council offered for deletion")
+		}
+		if got := confirm.Text(`[data-testid="place-usage"] li[data-key="console.usage_councils"]`); got != "议事会：1 个" {
+			t.Fatalf("usage: %q", confirm.Text(`[data-testid="place-usage"]`))
+		}
+		refused := c.Post(page.URL.Path+"/delete", url.Values{"_csrf": {confirm.CSRF()}})
+		if refused.Status != http.StatusConflict || !refused.Has(`[data-testid="place-usage"] li[data-key="console.usage_councils"]`) {
+			t.Fatalf("refused delete: %d %q", refused.Status, refused.Text(`[data-testid="delete-blocked"]`))
+		}
+		if _, err := s.PlaceByID(bg, compoundID); err != nil {
+			t.Fatalf("the compound is gone: %v", err)
+		}
+		if p := c.Get(fmt.Sprintf("/councils/%d", co.ID)); p.Status != http.StatusOK {
+			t.Fatalf("the council: %d", p.Status)
+		}
+		// In English too.
+		c.Submit(confirm, `form[action="/prefs"]`, map[string]string{"lang": "en"})
+		if got := c.Get(page.URL.Path + "/delete").Text(`[data-testid="place-usage"] li[data-key="console.usage_councils"]`); got != "Councils: 1" {
+			t.Fatalf("English usage: %q", got)
+		}
+	})
+}
+
+// TestConsoleAuditShowsDeletedPlacesToAdmins: entries filed at a place
+// deleted since stay in the administrator's trail, marked as such.
+func TestConsoleAuditShowsDeletedPlacesToAdmins(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		staff := srv.Client()
+		staff.Login("13800000002", demo.Password)
+		page := addCompound(t, staff, s, "临时小区")
+		id := placeIDOf(t, page)
+		page = staff.Submit(page, `[data-testid="rename-form"]`, map[string]string{"new_name": "临时小区二"})
+		confirm := staff.Get(page.URL.Path + "/delete")
+		if done := staff.Submit(confirm, `[data-testid="delete-form"]`, nil); done.Status != http.StatusOK {
+			t.Fatalf("delete: %d", done.Status)
+		}
+		if _, err := s.PlaceByID(bg, id); err == nil {
+			t.Fatal("the compound was not deleted")
+		}
+		rename := func(c *webtest.Client) (rows int, place string) {
+			p := c.Get("/console/audit?action=place.rename")
+			p.Doc.Find(`[data-testid="audit-row"]`).Each(func(_ int, r *goquery.Selection) {
+				if strings.Contains(r.Text(), "临时小区二") {
+					rows++
+					place = strings.TrimSpace(r.Find(`[data-testid="audit-place"]`).Text())
+				}
+			})
+			return rows, place
+		}
+		admin := srv.Client()
+		admin.Login("13800000000", demo.Password)
+		if n, place := rename(admin); n != 1 || place != fmt.Sprintf("已删除的地点 #%d", id) {
+			t.Fatalf("admin: %d renames of the deleted compound, placed %q", n, place)
+		}
+		if n, _ := rename(staff); n != 0 {
+			t.Fatalf("staff see %d renames of a place no longer in their scope", n)
+		}
+	})
+}

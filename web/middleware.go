@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -135,7 +136,7 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
-		e := &views.Env{TZ: s.cfg.TZ, Now: s.store.Now(), Asset: static.URL, Path: c.Request().URL.RequestURI(), Principal: p, BaseURL: s.cfg.BaseURL}
+		e := &views.Env{TZ: s.cfg.TZ, Now: s.store.Now(), Asset: static.URL, Path: c.Request().URL.RequestURI(), Back: returnPath(c, s.cfg.BaseURL), Principal: p, BaseURL: s.cfg.BaseURL}
 		// A service station's session is a staff account's, but the device
 		// is the residents': its language and display switches live in the
 		// device's cookies, not on the staff member's account.
@@ -299,6 +300,128 @@ func requirePerm(perm models.Permission) echo.MiddlewareFunc {
 			}
 			return next(c)
 		}
+	}
+}
+
+// returnPath is the page a form on this response (the display switches)
+// returns to. A GET renders a page that exists: its own address. Any other
+// request may render a page at an address that only takes a POST (a form
+// shown again with its errors), so it returns to the page the form was sent
+// from, taken from a same-site Referer through safeNext, when a GET route
+// serves it; else to the nearest address above it, or above the request's
+// own path, that one serves; else to the home page.
+func returnPath(c echo.Context, baseURL string) string {
+	r := c.Request()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	routes := getRoutes(c.Echo())
+	from := r.URL.Path
+	if ref, err := url.Parse(r.Referer()); err == nil && r.Referer() != "" && sameSite(ref, r.Host, baseURL) {
+		next := safeNext(ref.RequestURI())
+		if u, err := url.Parse(next); err == nil && next != "/" {
+			if servesGET(routes, u.Path) {
+				return next
+			}
+			from = u.Path
+		}
+	}
+	for p := from; p != "" && p != "/"; p = p[:strings.LastIndexByte(p, '/')] {
+		if servesGET(routes, p) {
+			return safeNext(p)
+		}
+	}
+	return "/"
+}
+
+// sameSite reports whether u is an address of this site: the request's
+// host, or the public address's.
+func sameSite(u *url.URL, host, baseURL string) bool {
+	if u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	if u.Host == host {
+		return true
+	}
+	b, err := url.Parse(baseURL)
+	return err == nil && baseURL != "" && u.Host == b.Host
+}
+
+// getRoutesOf caches getRoutes per echo instance: its routes are all
+// registered before it serves.
+var getRoutesOf sync.Map // *echo.Echo → map[string][]string
+
+// getRoutes returns e's GET route patterns by their first segment ("" for
+// a pattern whose first segment is a parameter or wildcard), so that a
+// look-up reads the few patterns that may match, not every route: the
+// display switches ask on every form post, votes included.
+func getRoutes(e *echo.Echo) map[string][]string {
+	if v, ok := getRoutesOf.Load(e); ok {
+		return v.(map[string][]string)
+	}
+	idx := map[string][]string{}
+	for _, r := range e.Routes() {
+		if r.Method == http.MethodGet {
+			k := firstSegment(r.Path)
+			if strings.ContainsAny(k, ":*") {
+				k = ""
+			}
+			idx[k] = append(idx[k], r.Path)
+		}
+	}
+	v, _ := getRoutesOf.LoadOrStore(e, idx)
+	return v.(map[string][]string)
+}
+
+// firstSegment is path's first segment, without slashes.
+func firstSegment(path string) string {
+	path = strings.TrimPrefix(path, "/")
+	if i := strings.IndexByte(path, '/'); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// servesGET reports whether a GET route of routes (getRoutes) serves path.
+func servesGET(routes map[string][]string, path string) bool {
+	for _, k := range []string{firstSegment(path), ""} {
+		for _, pattern := range routes[k] {
+			if routeMatches(pattern, path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// routeMatches reports whether an echo route pattern ("/notices/:id",
+// "/static/*") matches path: static parts exactly, a parameter one
+// non-empty segment, a wildcard the rest.
+func routeMatches(pattern, path string) bool {
+	for {
+		i := strings.IndexAny(pattern, ":*")
+		if i < 0 {
+			return pattern == path
+		}
+		if !strings.HasPrefix(path, pattern[:i]) {
+			return false
+		}
+		pattern, path = pattern[i:], path[i:]
+		if pattern[0] == '*' {
+			return true
+		}
+		seg := strings.IndexByte(path, '/')
+		if seg < 0 {
+			seg = len(path)
+		}
+		if seg == 0 {
+			return false
+		}
+		end := strings.IndexByte(pattern, '/')
+		if end < 0 {
+			end = len(pattern)
+		}
+		pattern, path = pattern[end:], path[seg:]
 	}
 }
 

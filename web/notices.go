@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,10 @@ func placeOptions(places []models.Place, first *components.Option) []components.
 	return out
 }
 
-// bulletin is the public bulletin, filtered by place.
+// bulletin is the public bulletin, filtered by place. The place is looked
+// up itself, so one the bounded list leaves out still filters (and is added
+// to the list); one that does not exist, or cannot hold notices, shows a
+// message and no notices rather than all of them.
 func (s *Server) bulletin(c echo.Context) error {
 	ctx := rctx(c)
 	vctx := views.WithEnv(ctx, env(c))
@@ -80,22 +84,52 @@ func (s *Server) bulletin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	labels := placeLabels(places)
-	var placeID uint64
-	if id, err := strconv.ParseUint(c.QueryParam("place"), 10, 64); err == nil {
-		if _, known := labels[id]; known {
-			placeID = id
+	all := &components.Option{Value: "", Label: views.T(vctx, "common.all")}
+	var chosen *models.Place
+	if raw := c.QueryParam("place"); raw != "" {
+		id, _ := strconv.ParseUint(raw, 10, 64) // not a number: 0, no place
+		pl, err := s.store.BulletinPlace(ctx, id)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			return s.render(c, http.StatusNotFound, notices.Bulletin(notices.BulletinData{Unknown: true, Places: placeOptions(places, all)}))
+		case err != nil:
+			return err
 		}
+		chosen = &pl
 	}
+	listed := chosen == nil || slices.ContainsFunc(places, func(p models.Place) bool { return p.ID == chosen.ID })
+	if !listed {
+		at := slices.IndexFunc(places, func(p models.Place) bool { return p.Path > chosen.Path })
+		if at < 0 {
+			at = len(places)
+		}
+		places = slices.Insert(places, at, *chosen)
+	}
+	labels := placeLabels(places)
 	d := notices.BulletinData{
-		Places:  placeOptions(places, &components.Option{Value: "", Label: views.T(vctx, "common.all")}),
+		Places:  placeOptions(places, all),
 		Page:    pageParam(c),
 		PerPage: noticesPerPage,
 		Base:    "/notices?",
 	}
-	if placeID != 0 {
+	var placeID uint64
+	if chosen != nil {
+		placeID = chosen.ID
 		d.Place = strconv.FormatUint(placeID, 10)
 		d.Base = "/notices?place=" + d.Place + "&"
+		if !listed {
+			// The list may lack the places above it: name it by them all.
+			anc, err := s.store.Ancestors(ctx, *chosen)
+			if err != nil {
+				return err
+			}
+			labels[placeID] = placeLabels(append(anc, *chosen))[placeID]
+			for i := range d.Places {
+				if d.Places[i].Value == d.Place {
+					d.Places[i].Label = labels[placeID]
+				}
+			}
+		}
 	}
 	ns, total, err := s.store.PublishedNotices(ctx, models.NoticeQuery{Within: placeID, Page: d.Page, PerPage: noticesPerPage})
 	if err != nil {

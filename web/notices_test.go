@@ -471,3 +471,86 @@ func TestBulletinNamesABuildingByItsCommunity(t *testing.T) {
 		}
 	})
 }
+
+// TestBulletinFiltersByAnyPlace: the bulletin's place list is bounded, yet
+// a community beyond it filters the bulletin and shows as chosen in the
+// list; a place that does not exist, or a household, says so and shows no
+// notice rather than all of them.
+func TestBulletinFiltersByAnyPlace(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		com1, com2 := communityIDs(t, s)
+		street, err := s.PlaceByID(bg, com1)
+		if err != nil || street.ParentID == nil {
+			t.Fatalf("community 1: %v", err)
+		}
+		if street, err = s.PlaceByID(bg, *street.ParentID); err != nil {
+			t.Fatal(err)
+		}
+		// More compounds than the list holds, in community 2, then a
+		// community whose path sorts after all of them (by bytes, and by a
+		// collation that skips the slashes).
+		const first = 8000000
+		fill := make([]models.Place, models.BulletinPlacesMax+1)
+		for i := range fill {
+			id := uint64(first + i)
+			fill[i] = models.Place{ID: id, ParentID: &com2, Kind: models.KindCompound, Name: fmt.Sprintf("填充小区%04d", i),
+				Path: fmt.Sprintf("%s%d/%d/", street.Path, com2, id)}
+		}
+		if err := s.Tx(bg).CreateInBatches(fill, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		far := models.Place{ID: 9000000, ParentID: &street.ID, Kind: models.KindCommunity, Name: "远方社区", Path: street.Path + "9000000/"}
+		if err := s.Tx(bg).Create(&far).Error; err != nil {
+			t.Fatal(err)
+		}
+		listed, err := s.BulletinPlaces(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range listed {
+			if p.ID == far.ID {
+				t.Fatal("the far community is within the list's bound: the test proves nothing")
+			}
+		}
+		const title = "远方社区停水通知公示"
+		if _, err := s.PublishOutcome(bg, principalByPhone(t, s, "13800000000"), models.NoticeInput{PlaceID: far.ID, Title: title, Body: "周三停水"}, "test", 1); err != nil {
+			t.Fatal(err)
+		}
+
+		c := demoServer(t, s).Client()
+		page := c.Get(fmt.Sprintf("/notices?place=%d", far.ID))
+		if page.Status != http.StatusOK || page.Count(`[data-testid="bulletin-item"]`) != 1 || !strings.Contains(page.Text(`[data-testid="bulletin-list"]`), title) {
+			t.Fatalf("far community: status %d, %d items: %s", page.Status, page.Count(`[data-testid="bulletin-item"]`), page.Text(`[data-testid="bulletin-list"]`))
+		}
+		opts := page.Doc.Find(`select[name="place"] option`)
+		if opts.Length() > models.BulletinPlacesMax+2 {
+			t.Fatalf("the list holds %d places", opts.Length())
+		}
+		chosen := page.Doc.Find(`select[name="place"] option[selected]`)
+		if v, _ := chosen.Attr("value"); v != fmt.Sprint(far.ID) || strings.TrimSpace(chosen.Text()) != "远方社区" {
+			t.Fatalf("chosen in the list: %q %q", v, chosen.Text())
+		}
+
+		hh := demoHousehold(t, s, com1)
+		for _, q := range []string{"1099511627776", "abc", "0", fmt.Sprint(hh)} {
+			p := c.Get("/notices?place=" + q)
+			if p.Status != http.StatusNotFound || !p.Has(`[data-testid="place-unknown"]`) || p.Has(`[data-testid="bulletin-item"]`) {
+				t.Fatalf("place=%s: status %d, %d items", q, p.Status, p.Count(`[data-testid="bulletin-item"]`))
+			}
+			if !strings.Contains(p.Text(`[data-testid="place-unknown"]`), "没有这个地点") {
+				t.Fatalf("place=%s: message %q", q, p.Text(`[data-testid="place-unknown"]`))
+			}
+		}
+	})
+}
+
+// demoHousehold is a household of the demo's community com.
+func demoHousehold(t *testing.T, s *models.Store, com uint64) uint64 {
+	t.Helper()
+	var hh models.Place
+	if err := s.Tx(bg).Where("kind = ? AND path LIKE ?", models.KindHousehold, "%/"+strconv.FormatUint(com, 10)+"/%").Order("id").First(&hh).Error; err != nil {
+		t.Fatalf("a household of community %d: %v", com, err)
+	}
+	return hh.ID
+}

@@ -90,7 +90,7 @@ func env(c echo.Context) *views.Env {
 	if e, ok := c.Get(ctxEnv).(*views.Env); ok {
 		return e
 	}
-	e := &views.Env{Locale: "zh-CN", TZ: views.E(context.Background()).TZ, Asset: static.URL, Path: c.Request().URL.RequestURI()}
+	e := &views.Env{Locale: "zh-CN", TZ: views.E(context.Background()).TZ, Asset: static.URL, Path: c.Request().URL.RequestURI(), Back: returnPath(c, "")}
 	c.Set(ctxEnv, e)
 	return e
 }

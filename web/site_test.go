@@ -115,6 +115,81 @@ func TestLanguageAndDisplayPreferences(t *testing.T) {
 	})
 }
 
+// TestDisplaySwitchesAfterAFormError: a form shown again with its errors
+// lives at an address that only takes a POST; the display switches on it
+// return to the page the form was sent from (a same-site Referer), or
+// without one to the nearest page above that address, never to a 404.
+func TestDisplaySwitchesAfterAFormError(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		c.Login("13800000004", demo.Password)
+		back := func(p *webtest.Page) string {
+			t.Helper()
+			v, _ := p.Doc.Find(`form[action="/prefs"] input[name="back"]`).Attr("value")
+			return v
+		}
+		// Every switch must land on a page, large text on or off.
+		large := "on"
+		toggle := func(p *webtest.Page, want string) {
+			t.Helper()
+			got := c.Submit(p, `form[action="/prefs"]`, map[string]string{"large_text": large})
+			class, _ := got.Doc.Find("html").Attr("class")
+			if got.Status != http.StatusOK || got.URL.RequestURI() != want || strings.Contains(class, "large-text") != (large == "on") {
+				t.Fatalf("large text %s from %s: status %d at %s, class %q; want %s", large, p.URL.Path, got.Status, got.URL.RequestURI(), class, want)
+			}
+			if large == "on" {
+				large = "off"
+			} else {
+				large = "on"
+			}
+		}
+
+		// A GET page returns to itself, query and all.
+		list := c.Get("/notices?page=1")
+		if b := back(list); b != "/notices?page=1" {
+			t.Fatalf("a GET page returns to %q", b)
+		}
+		toggle(list, "/notices?page=1")
+
+		// A wrong current password, sent from the profile page.
+		profile := c.Get("/profile")
+		wrong := map[string]string{"current": "not-my-password", "password": "new-password-1", "confirm": "new-password-1"}
+		c.Header.Set("Referer", srv.URL+"/profile")
+		bad := c.Submit(profile, `form[data-testid="password-form"]`, wrong)
+		if bad.Status != http.StatusUnprocessableEntity || back(bad) != "/profile" {
+			t.Fatalf("wrong password: %d, back %q", bad.Status, back(bad))
+		}
+		toggle(bad, "/profile")
+		// Sent again from the error page itself, whose address is POST-only.
+		c.Header.Set("Referer", srv.URL+"/profile/password")
+		if again := c.Submit(bad, `form[data-testid="password-form"]`, wrong); back(again) != "/profile" {
+			t.Fatalf("from the error page, back %q", back(again))
+		}
+		// With no Referer, or another site's, the nearest page above.
+		for _, ref := range []string{"", "https://evil.example/notices"} {
+			c.Header.Set("Referer", ref)
+			if p := c.Submit(profile, `form[data-testid="password-form"]`, wrong); back(p) != "/profile" {
+				t.Fatalf("Referer %q: back %q", ref, back(p))
+			}
+		}
+
+		// A refused objection, sent from the notice's page.
+		n := noticeByTitle(t, s, elevatorTitle)
+		notice := c.Get(path(n.ID, ""))
+		for _, ref := range []string{srv.URL + path(n.ID, ""), ""} {
+			c.Header.Set("Referer", ref)
+			refused := c.Submit(notice, `form[data-testid="objection-form"]`, map[string]string{"reason": " "})
+			if refused.Status != http.StatusUnprocessableEntity || back(refused) != path(n.ID, "") {
+				t.Fatalf("Referer %q: refused objection %d, back %q", ref, refused.Status, back(refused))
+			}
+			toggle(refused, path(n.ID, ""))
+		}
+		c.Header.Del("Referer")
+	})
+}
+
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {

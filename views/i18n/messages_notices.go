@@ -10,6 +10,7 @@ func init() {
 		"notices.filter_clear":          {"查看全部", "Show all"},
 		"notices.none":                  {"暂无公示。", "No notices yet."},
 		"notices.none_here":             {"这个地点暂无公示。可以选择“全部”查看其他地点的公示。", "No notices for this place. Choose “All” to see notices elsewhere."},
+		"notices.place_unknown":         {"没有这个地点，无法按它筛选公示。请从列表中选择地点，或选择“全部”。", "There is no such place to filter the notices by. Choose a place from the list, or “All”."},
 		"notices.published_on":          {"发布于 %s", "Published %s"},
 		"notices.updated_on":            {"草稿，修改于 %s", "Draft, last changed %s"},
 		"notices.period_until":          {"公示至 %s", "Public until %s"},
