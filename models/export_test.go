@@ -47,3 +47,19 @@ func (s *Store) WriteVotesTogether(ctx context.Context, b Ballot, ps []*Principa
 	}
 	return nil
 }
+
+// HashSlots is how many password hashes may be computed at once.
+func HashSlots() int { return cap(hashSlots) }
+
+// WrapKeyDerivation runs before, then the real key derivation, then after,
+// around every password hash, until the returned func restores it.
+func WrapKeyDerivation(before, after func()) (restore func()) {
+	real := idKey.Load()
+	wrapped := keyFunc(func(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+		before()
+		defer after()
+		return (*real)(pw, salt, t, m, p, n)
+	})
+	idKey.Store(&wrapped)
+	return func() { idKey.Store(real) }
+}

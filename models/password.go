@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -24,7 +26,7 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := deriveKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -51,9 +53,35 @@ func CheckPassword(encoded, pw string) bool {
 	if err != nil {
 		return false
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := deriveKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
+
+// hashSlots bounds how many argon2id keys are derived at once to the
+// CPUs: each takes 19 MiB and a CPU for tens of milliseconds, so a flood of
+// sign-in attempts would otherwise take the machine's memory. Beyond the
+// bound, attempts wait their turn.
+var hashSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// deriveKey is argon2.IDKey within hashSlots.
+func deriveKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return (*idKey.Load())(pw, salt, t, m, p, n)
+}
+
+// keyFunc derives an argon2id key.
+type keyFunc func(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte
+
+// idKey derives the key: argon2.IDKey, wrapped by tests that watch
+// deriveKey's bound while other tests hash.
+// It is set before dummyHash, which hashes as the package starts.
+var idKey = func() *atomic.Pointer[keyFunc] {
+	var p atomic.Pointer[keyFunc]
+	f := keyFunc(argon2.IDKey)
+	p.Store(&f)
+	return &p
+}()
 
 // dummyHash is checked against when no account matches a phone, so a
 // sign-in takes as long whether or not the phone is registered.
