@@ -21,6 +21,9 @@ func (s *Server) loginPage(c echo.Context) error {
 	if c.Get("yishi.expired") == true || c.QueryParam("expired") == "1" {
 		f.Error = "err.session_expired"
 	}
+	if c.QueryParam("unsent") == "1" {
+		f.Error = "err.session_unsent"
+	}
 	return s.render(c, http.StatusOK, site.Login(f))
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"yishi/models"
 	"yishi/models/demo"
@@ -269,6 +270,40 @@ func TestPagesCarryTheirLength(t *testing.T) {
 			if p.Status != http.StatusOK || p.Header.Get("Content-Length") != strconv.Itoa(len(p.Body)) {
 				t.Errorf("%s: %d, Content-Length %q for %d bytes", path, p.Status, p.Header.Get("Content-Length"), len(p.Body))
 			}
+		}
+	})
+}
+
+// TestFormSentAfterSignOut: a form sent after the session ended leads to
+// the sign-in page, which says it was not saved, and back to the page it
+// came from; htmx is told where to go.
+func TestFormSentAfterSignOut(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		c := srv.Client()
+		c.Login("13800000004", demo.Password)
+		profile := c.Get("/profile")
+		clock.Advance(models.SessionIdle + time.Minute)
+		sent := c.Submit(profile, `form[action="/profile/password"]`, map[string]string{"current": demo.Password, "password": "new-password-1", "confirm": "new-password-1"})
+		if sent.URL.Path != "/login" || sent.URL.Query().Get("next") != "/profile" || !strings.Contains(sent.Text(`[data-testid="login-error"]`), "没有保存") {
+			t.Fatalf("a form sent after sign-out: %d at %s, %q", sent.Status, sent.URL, sent.Text(`[data-testid="login-error"]`))
+		}
+		back := c.Submit(sent, `form[action="/login"]`, map[string]string{"phone": "13800000004", "password": demo.Password})
+		if back.URL.Path != "/profile" {
+			t.Fatalf("after signing in again: %s", back.URL)
+		}
+		if _, err := s.Authenticate(bg, "13800000004", demo.Password); err != nil {
+			t.Fatalf("the unsent form changed the password: %v", err)
+		}
+		// htmx gets the same address in HX-Redirect.
+		anon := srv.Client()
+		anon.Get("/login")
+		req := url.Values{"_csrf": {anon.Cookie("yishi_csrf")}}
+		anon.Header.Set("HX-Request", "true")
+		res := anon.Post("/profile/password", req)
+		if loc := res.Header.Get("HX-Redirect"); res.Status != http.StatusUnauthorized || !strings.HasPrefix(loc, "/login?next=%2Fprofile") || !strings.Contains(loc, "unsent=1") {
+			t.Fatalf("htmx after sign-out: %d %q", res.Status, loc)
 		}
 	})
 }

@@ -277,14 +277,26 @@ func (s *Server) newCSRF(c echo.Context) string {
 func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if me(c) == nil {
-			if c.Request().Method == http.MethodGet && !isHTMX(c) {
-				to := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
-				if c.Get("yishi.expired") == true {
-					to += "&expired=1"
-				}
-				return c.Redirect(http.StatusSeeOther, to)
+			// To the sign-in page, and back afterwards: to the page asked
+			// for, or, for a form sent after the session ended, to the
+			// page it was sent from, with word that it was not saved.
+			get := c.Request().Method == http.MethodGet
+			next := c.Request().URL.RequestURI()
+			if !get {
+				next = env(c).Back
 			}
-			return echo.NewHTTPError(http.StatusUnauthorized)
+			to := "/login?next=" + url.QueryEscape(next)
+			if c.Get("yishi.expired") == true {
+				to += "&expired=1"
+			}
+			if !get {
+				to += "&unsent=1"
+			}
+			if isHTMX(c) {
+				c.Response().Header().Set("HX-Redirect", to)
+				return echo.NewHTTPError(http.StatusUnauthorized)
+			}
+			return c.Redirect(http.StatusSeeOther, to)
 		}
 		return next(c)
 	}

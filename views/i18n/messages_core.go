@@ -72,6 +72,7 @@ func init() {
 		"err.bad_credentials":                {"手机号或密码不正确。", "Wrong mobile number or password."},
 		"err.account_locked":                 {"账号已锁定：密码连续输错 5 次。请于 %s 后再试，或请社区工作人员解锁。", "Account locked after 5 wrong passwords. Try again after %s, or ask community staff to unlock it."},
 		"err.session_expired":                {"登录已过期，请重新登录。", "Your session has expired. Please sign in again."},
+		"err.session_unsent":                 {"您已退出登录，刚才提交的内容没有保存。请重新登录，回到原来的页面再提交一次。", "You were signed out, so what you just sent was not saved. Sign in, and you return to the page to send it again."},
 		"err.phone_taken":                    {"此手机号已注册。", "This mobile number is already registered."},
 		"err.invite_invalid":                 {"邀请码无效、已使用或已过期。", "The invitation code is wrong, used or expired."},
 		"err.already_resident":               {"您已是认证居民。", "You are already a verified resident."},
