@@ -709,7 +709,7 @@ func (s *Server) kioskVerify(c echo.Context) error {
 		return s.renderCheck(c, http.StatusConflict, d)
 	case errors.Is(err, models.ErrSessionExpired):
 		s.setCookie(c, cookieSession, "", -1)
-		flash(c, "error", models.ErrKioskPIN.Code)
+		flash(c, "error", "ballots.kiosk_station_locked")
 		return redirect(c, "/login")
 	case err != nil:
 		return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -322,7 +323,9 @@ func TestKiosk(t *testing.T) {
 				t.Fatalf("wrong PIN %d: %d", i+1, res.Status)
 			}
 		}
-		if res := check("13800000004", "0000"); !res.Has(`[data-testid="nav-login"]`) || res.Has(`form[data-testid="kiosk-form"]`) {
+		if res := check("13800000004", "0000"); !res.Has(`[data-testid="nav-login"]`) || res.Has(`form[data-testid="kiosk-form"]`) ||
+			!slices.Contains([]string{"服务站口令连续输错5次，服务站模式已结束。请工作人员重新登录后再开启。",
+				"The station PIN was wrong 5 times in a row, so station mode has ended. Staff sign in again to start it."}, res.Text(`[data-testid="flash"]`)) {
 			t.Fatalf("the last wrong PIN: %d", res.Status)
 		}
 		if res := staff.Get(kiosk); res.Has(`form[data-testid="kiosk-form"]`) {

@@ -253,6 +253,7 @@ func init() {
 		"ballots.kiosk_pin_new":          {"设置服务站口令：4至8位数字，每次核对居民时由工作人员输入，不要让居民看到", "Set a station PIN: 4 to 8 digits that staff type with each check; keep it from residents"},
 		"ballots.kiosk_pin_invalid":      {"口令须为4至8位数字。", "The PIN must be 4 to 8 digits."},
 		"ballots.kiosk_pin_wrong":        {"口令不对。连续输错5次，服务站模式将结束，需要重新登录。", "Wrong PIN. After 5 wrong PINs in a row station mode ends and staff sign in again."},
+		"ballots.kiosk_station_locked":   {"服务站口令连续输错5次，服务站模式已结束。请工作人员重新登录后再开启。", "The station PIN was wrong 5 times in a row, so station mode has ended. Staff sign in again to start it."},
 		"ballots.kiosk_check_stale":      {"这张核对表已经用过或已过期，请重新填写。", "This check form was already used or has been replaced: fill it in again."},
 		"ballots.kiosk_ambiguous":        {"找到多位或没有账号的居民，请用手机号，或为没有账号的居民录入纸质选票。", "Several residents match or the resident has no account: use the phone number, or enter a paper ballot."},
 		"ballots.kiosk_matches":          {"名单上的匹配", "Matches on the roll"},
