@@ -826,9 +826,7 @@ func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (Meeti
 		}
 	}
 	if v.Council.Run && v.Status.Editable() {
-		busy := s.conn(ctx).Model(&AgendaItem{}).Select("agenda_items.topic_id").Joins("JOIN meetings ON meetings.id = agenda_items.meeting_id").
-			Where("meetings.status IN ?", MeetingsHoldingTopics)
-		if err := s.conn(ctx).Where("council_id = ? AND status = ? AND id NOT IN (?)", v.CouncilID, TopicAccepted, busy).Order("id").Limit(200).Find(&v.Candidates).Error; err != nil {
+		if err := s.agendaCandidates(ctx, v.CouncilID).Order("id").Limit(200).Find(&v.Candidates).Error; err != nil {
 			return v, err
 		}
 	}
@@ -848,6 +846,30 @@ func (s *Store) MeetingByID(ctx context.Context, p *Principal, id uint64) (Meeti
 		}
 	}
 	return v, nil
+}
+
+// agendaCandidates is the query of a council's topics that may go on an
+// agenda: accepted and on no agenda of a meeting being prepared, announced
+// or in session.
+func (s *Store) agendaCandidates(ctx context.Context, councilID uint64) *gorm.DB {
+	busy := s.conn(ctx).Model(&AgendaItem{}).Select("agenda_items.topic_id").Joins("JOIN meetings ON meetings.id = agenda_items.meeting_id").
+		Where("meetings.status IN ?", MeetingsHoldingTopics)
+	return s.conn(ctx).Model(&Topic{}).Where("council_id = ? AND status = ? AND id NOT IN (?)", councilID, TopicAccepted, busy)
+}
+
+// lockAgendaTopics locks, on PostgreSQL, the topic rows of meeting id's
+// agenda, in the order of their ids, for the rest of the transaction. A
+// step that publishes or fixes the agenda takes them after the meeting's
+// row: a topic declined or merged meanwhile (which takes the topic's row
+// and then takes it off draft agendas) is then either off the agenda
+// before the step reads it, or waits until the step is done.
+func (s *Store) lockAgendaTopics(ctx context.Context, id uint64) error {
+	if s.conn(ctx).Dialector.Name() != "postgres" {
+		return nil
+	}
+	items := s.conn(ctx).Model(&AgendaItem{}).Select("topic_id").Where("meeting_id = ?", id)
+	var ids []uint64
+	return s.conn(ctx).Model(&Topic{}).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN (?)", items).Order("id").Pluck("id", &ids).Error
 }
 
 // editMeeting loads a meeting for a change to its draft by one who runs its
@@ -917,12 +939,19 @@ func (s *Store) AddAgendaItem(ctx context.Context, p *Principal, meetingID, topi
 		if err != nil {
 			return err
 		}
-		fe := FieldErrors{}
-		found := false
-		for _, t := range v.Candidates {
-			found = found || t.ID == topicID
+		// The topic's row is locked before it is checked, after the
+		// meeting's (the order every path takes): two conveners putting
+		// it on two agendas at once, or one declining it meanwhile, wait
+		// for one another, and the second finds it taken.
+		if err := s.lockRow(ctx, &Topic{}, topicID); err != nil {
+			return err
 		}
-		if !found {
+		fe := FieldErrors{}
+		var free int64
+		if err := s.agendaCandidates(ctx, v.CouncilID).Where("id = ?", topicID).Count(&free).Error; err != nil {
+			return err
+		}
+		if free == 0 {
 			fe.Add("topic_id", "err.invalid_choice")
 		}
 		if !ValidTimeBox(minutes) {
@@ -1118,6 +1147,12 @@ func (s *Store) meetingNotice(ctx context.Context, p *Principal, v MeetingView, 
 func (s *Store) AnnounceMeeting(ctx context.Context, p *Principal, id uint64, tz *time.Location) (Meeting, error) {
 	var out Meeting
 	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockRow(ctx, &Meeting{}, id); err != nil {
+			return err
+		}
+		if err := s.lockAgendaTopics(ctx, id); err != nil {
+			return err
+		}
 		v, err := s.editMeeting(ctx, p, id, func(MeetingStatus) bool { return true })
 		if err != nil {
 			return err

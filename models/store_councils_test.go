@@ -49,6 +49,17 @@ func (f *councilFixture) topic(t *testing.T, s *models.Store, title string) mode
 	return tp
 }
 
+// accepted is a topic submitted to the fixture's council and accepted for
+// an agenda.
+func (f *councilFixture) accepted(t *testing.T, s *models.Store, title string) models.Topic {
+	t.Helper()
+	tp := f.topic(t, s, title)
+	if _, err := s.AcceptTopic(bg, f.convener, tp.ID); err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
 func inboxKeys(t *testing.T, s *models.Store, p *models.Principal) []string {
 	t.Helper()
 	var out []string
@@ -728,6 +739,92 @@ func TestMaySeeTopics(t *testing.T) {
 		// The guest sits on community 1's council, with no grant of their own.
 		if seen["filer"] != 2 || seen["guest"] != 2 || seen["far away"] != 1 || seen["admin"] != 3 || seen["stranger"] != 0 {
 			t.Errorf("topics seen: %v", seen)
+		}
+	})
+}
+
+// TestConcurrentAgendaAdds: an accepted topic put on two draft agendas at
+// the same moment lands on exactly one; the other convener is told it is
+// no longer a choice.
+func TestConcurrentAgendaAdds(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		for round := range 8 {
+			tp := f.accepted(t, s, fmt.Sprintf("第%d号议题", round))
+			var ms [2]models.Meeting
+			for i := range ms {
+				m, err := s.CreateMeeting(bg, f.convener, f.council.ID, models.MeetingInput{Title: fmt.Sprintf("第%d轮会议%d", round, i), StartsAt: clock.Now().Add(4 * 24 * time.Hour), Location: "社区活动室"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ms[i] = m
+			}
+			var wg sync.WaitGroup
+			var errs [2]error
+			for i := range ms {
+				wg.Go(func() { errs[i] = s.AddAgendaItem(bg, f.convener, ms[i].ID, tp.ID, 20) })
+			}
+			wg.Wait()
+			added := 0
+			for _, err := range errs {
+				var fe models.FieldErrors
+				switch {
+				case err == nil:
+					added++
+				case !errors.As(err, &fe) || fe["topic_id"] != "err.invalid_choice":
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			var items int64
+			if err := s.Tx(bg).Model(&models.AgendaItem{}).Where("topic_id = ?", tp.ID).Count(&items).Error; err != nil {
+				t.Fatal(err)
+			}
+			if added != 1 || items != 1 {
+				t.Fatalf("round %d: %d adds succeeded, topic on %d agendas", round, added, items)
+			}
+		}
+	})
+}
+
+// TestDeclineWhileAnnouncing: a topic declined at the moment its meeting
+// is announced is either on the announced agenda and its notice, or on
+// neither; never in the notice but gone from the agenda.
+func TestDeclineWhileAnnouncing(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		for round := range 8 {
+			keep := f.accepted(t, s, fmt.Sprintf("第%d轮保留议题", round))
+			tp := f.accepted(t, s, fmt.Sprintf("第%d轮撤下议题", round))
+			m, err := s.CreateMeeting(bg, f.convener, f.council.ID, models.MeetingInput{Title: fmt.Sprintf("第%d轮会议", round), StartsAt: clock.Now().Add(4 * 24 * time.Hour), Location: "社区活动室"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []uint64{keep.ID, tp.ID} {
+				if err := s.AddAgendaItem(bg, f.convener, m.ID, id, 20); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var wg sync.WaitGroup
+			var announceErr, declineErr error
+			wg.Go(func() { _, announceErr = s.AnnounceMeeting(bg, f.convener, m.ID, time.UTC) })
+			wg.Go(func() { _, declineErr = s.DeclineTopic(bg, f.convener, tp.ID, "已由物业解决。") })
+			wg.Wait()
+			// Once the agenda is announced its topics can no longer be
+			// declined.
+			if announceErr != nil || (declineErr != nil && !errors.Is(declineErr, models.ErrTopicStep)) {
+				t.Fatalf("round %d: announce %v, decline %v", round, announceErr, declineErr)
+			}
+			v, err := s.MeetingByID(bg, f.convener, m.ID)
+			if err != nil || v.Notice == nil {
+				t.Fatalf("round %d: meeting %v, notice %v", round, err, v.Notice)
+			}
+			onAgenda := false
+			for _, it := range v.Items {
+				onAgenda = onAgenda || it.TopicID == tp.ID
+			}
+			if inNotice := strings.Contains(v.Notice.Body, tp.Title); inNotice != onAgenda || onAgenda != (declineErr != nil) {
+				t.Fatalf("round %d: topic in the notice %v, on the agenda %v, decline refused %v", round, inNotice, onAgenda, declineErr != nil)
+			}
 		}
 	})
 }
