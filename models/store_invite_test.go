@@ -3,6 +3,7 @@ package models_test
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"yishi/models"
@@ -61,6 +62,45 @@ func TestRedeemInviteSettlesPendingRequest(t *testing.T) {
 		}
 		if n := countRows(t, s, &models.Registration{}, "status = ? AND household_id = ?", models.RegistrationApproved, f.hh2.ID); n != 0 {
 			t.Fatal("a request for a household the applicant did not join was approved")
+		}
+	})
+}
+
+// TestApproveWhileRedeeming: staff approving an applicant's request at the
+// moment the applicant redeems a code for another household leave them a
+// resident of one household, with one resident grant: the one that came
+// second is refused as already a resident (the unique account of a roster
+// entry backs it on PostgreSQL, where both may pass the first check).
+func TestApproveWhileRedeeming(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		for round := range 8 {
+			acct := mustAccount(t, s, fmt.Sprintf("139000002%02d", round), "申请人")
+			me := principal(t, s, acct.ID)
+			reg, err := s.RequestVerification(bg, me, f.hh2.ID, "申请人")
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _, err := s.CreateInvite(bg, f.staff1, f.hh1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var approveErr, redeemErr error
+			wg.Go(func() { approveErr = s.ApproveRegistration(bg, f.staff1, reg.ID) })
+			wg.Go(func() { _, redeemErr = s.RedeemInvite(bg, me, code) })
+			wg.Wait()
+			for _, err := range []error{approveErr, redeemErr} {
+				if err != nil && !errors.Is(err, models.ErrAlreadyResident) && !errors.Is(err, models.ErrRegistrationFinal) {
+					t.Fatalf("round %d: approve %v, redeem %v", round, approveErr, redeemErr)
+				}
+			}
+			if (approveErr == nil) == (redeemErr == nil) {
+				t.Fatalf("round %d: approve %v, redeem %v; want exactly one to succeed", round, approveErr, redeemErr)
+			}
+			if n := countRows(t, s, &models.RoleGrant{}, "account_id = ? AND role = ?", acct.ID, models.RoleResident); n != 1 {
+				t.Fatalf("round %d: %d resident grants", round, n)
+			}
 		}
 	})
 }
