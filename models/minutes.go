@@ -90,6 +90,9 @@ var (
 	// ErrMinutesConflict: the draft's texts changed after the editor
 	// loaded them (someone else saved meanwhile); nothing was saved.
 	ErrMinutesConflict = &Error{Code: "err.minutes_conflict"}
+	// ErrMinutesAmendedMeanwhile: fixed minutes were amended after the
+	// amending editor loaded them; nothing was amended.
+	ErrMinutesAmendedMeanwhile = &Error{Code: "err.minutes_amended_meanwhile"}
 )
 
 // MinutesStep tells the status step a leads to from status from (""
@@ -424,7 +427,8 @@ func (Minutes) TableName() string { return "minutes" }
 // Version names the texts saved in the minutes: the edit form carries it,
 // and a save from a form whose version is no longer the saved one is
 // refused (ErrMinutesConflict) instead of silently overwriting what
-// someone else saved meanwhile. It is taken from the texts themselves, not
+// someone else saved meanwhile; the amend form carries it too
+// (ErrMinutesAmendedMeanwhile). It is taken from the texts themselves, not
 // from a clock, so two saves within one clock tick are told apart too.
 func (m Minutes) Version() string {
 	h := sha256.New()

@@ -303,13 +303,20 @@ func (s *Store) notifyMinutes(ctx context.Context, p *Principal, v MinutesView, 
 // replace the old, which the amendment keeps with who, when and why. Once
 // the minutes are published, the amendment is published too, as a
 // follow-up notice with the original's publicity period (a published
-// notice is final and is never rewritten), and members are told.
-func (s *Store) AmendMinutes(ctx context.Context, p *Principal, meetingID uint64, t MinutesText, reason string, tz *time.Location) (MinutesAmendment, error) {
+// notice is final and is never rewritten), and members are told. base is
+// the version (Minutes.Version) the amending editor started from: when
+// another amendment came in meanwhile, nothing is amended
+// (ErrMinutesAmendedMeanwhile), as the form's full texts would otherwise
+// undo it unseen.
+func (s *Store) AmendMinutes(ctx context.Context, p *Principal, meetingID uint64, base string, t MinutesText, reason string, tz *time.Location) (MinutesAmendment, error) {
 	var out MinutesAmendment
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		v, _, err := s.minutesFor(ctx, p, meetingID, MinutesActAmend)
 		if err != nil {
 			return err
+		}
+		if base != v.Minutes.Version() {
+			return ErrMinutesAmendedMeanwhile
 		}
 		t = t.Normalize()
 		changes, err := CheckAmendment(v.Record, v.Text, t, reason)

@@ -209,19 +209,34 @@ func TestMinutesLifecycle(t *testing.T) {
 		}
 
 		// An amendment before publication: kept, no notice.
-		if _, err := s.AmendMinutes(bg, sec, v.ID, text, "补充", time.UTC); !errors.As(err, &fe) || fe["summary"] != "err.minutes_no_change" {
+		version := func() string {
+			t.Helper()
+			mv, err := s.MinutesOf(bg, sec, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mv.Minutes.Version()
+		}
+		base := version()
+		if _, err := s.AmendMinutes(bg, sec, v.ID, base, text, "补充", time.UTC); !errors.As(err, &fe) || fe["summary"] != "err.minutes_no_change" {
 			t.Fatalf("an amendment changing nothing: %v", err)
 		}
 		changed := models.MinutesText{Summary: text.Summary + "会议由召集人主持。", Notes: text.Notes}
-		if _, err := s.AmendMinutes(bg, sec, v.ID, changed, " ", time.UTC); !errors.As(err, &fe) || fe["reason"] == "" {
+		if _, err := s.AmendMinutes(bg, sec, v.ID, base, changed, " ", time.UTC); !errors.As(err, &fe) || fe["reason"] == "" {
 			t.Fatalf("an amendment without a reason: %v", err)
 		}
-		if _, err := s.AmendMinutes(bg, f.member, v.ID, changed, "补充主持人", time.UTC); !errors.Is(err, models.ErrForbidden) {
+		if _, err := s.AmendMinutes(bg, f.member, v.ID, base, changed, "补充主持人", time.UTC); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("a member amended: %v", err)
 		}
-		a1, err := s.AmendMinutes(bg, sec, v.ID, changed, "补充主持人", time.UTC)
+		a1, err := s.AmendMinutes(bg, sec, v.ID, base, changed, "补充主持人", time.UTC)
 		if err != nil || a1.NoticeID != nil {
 			t.Fatalf("amend: %+v %v", a1, err)
+		}
+		// The convener amending from the page as it was before: their full
+		// texts would undo the secretary's amendment unseen.
+		stale := models.MinutesText{Summary: text.Summary, Notes: map[uint64]string{item: "到会成员同意划设停车位。"}}
+		if _, err := s.AmendMinutes(bg, f.convener, v.ID, base, stale, "更正表述", time.UTC); !errors.Is(err, models.ErrMinutesAmendedMeanwhile) {
+			t.Fatalf("an amendment over one made meanwhile: %v", err)
 		}
 
 		// Publishing: the convener (not staff) publishes with a period.
@@ -255,7 +270,7 @@ func TestMinutesLifecycle(t *testing.T) {
 		// An amendment after publication is published as a follow-up notice.
 		clock.Advance(24 * time.Hour)
 		again := models.MinutesText{Summary: changed.Summary, Notes: map[uint64]string{item: "全体到会成员同意划设停车位。"}}
-		a2, err := s.AmendMinutes(bg, f.convener, v.ID, again, "更正表述", time.UTC)
+		a2, err := s.AmendMinutes(bg, f.convener, v.ID, version(), again, "更正表述", time.UTC)
 		if err != nil || a2.NoticeID == nil {
 			t.Fatalf("amend after publication: %+v %v", a2, err)
 		}

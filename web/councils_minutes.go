@@ -159,7 +159,7 @@ func (s *Server) minutesPublish(c echo.Context) error {
 
 func (s *Server) minutesAmend(c echo.Context) error {
 	return s.minutesPost(c, models.MinutesActAmend, "amend", "minutes.amended", func(id uint64, v models.MinutesView) error {
-		_, err := s.store.AmendMinutes(rctx(c), me(c), id, minutesText(c, v.Record), c.FormValue("reason"), env(c).TZ)
+		_, err := s.store.AmendMinutes(rctx(c), me(c), id, c.FormValue("version"), minutesText(c, v.Record), c.FormValue("reason"), env(c).TZ)
 		return err
 	})
 }

@@ -180,6 +180,26 @@ func TestMinutesThroughForms(t *testing.T) {
 			p.Count(`[data-testid="minutes-notice"]`) != 2 || !p.Has(`[data-testid="amendment-notice"]`) {
 			t.Fatalf("amendment history: %d amendments, %d notices", p.Count(`[data-testid="amendment"]`), p.Count(`[data-testid="minutes-notice"]`))
 		}
+
+		// An amendment from a page loaded before that one would undo it
+		// unseen: it is refused, the typed text and reason stay in the
+		// form beside what was amended meanwhile, and it goes through once
+		// sent again from there.
+		staleAmend := map[string]string{"summary": "会议通过加装电梯决议，费用由业主分摊。", "reason": "更正费用表述"}
+		again := conv.Submit(cp, `form[data-testid="minutes-amend"]`, staleAmend)
+		if again.Status != http.StatusConflict || !again.Has(`[data-testid="minutes-conflict"]`) ||
+			again.Text(`[data-testid="minutes-theirs-summary"]`) != "会议通过加装电梯决议，费用另议。" ||
+			again.Doc.Find(`form[data-testid="minutes-amend"] textarea[name="summary"]`).Text() != staleAmend["summary"] ||
+			again.Doc.Find(`form[data-testid="minutes-amend"] textarea[name="reason"]`).Text() != staleAmend["reason"] {
+			t.Fatalf("a stale amendment: %d, conflict shown %v", again.Status, again.Has(`[data-testid="minutes-conflict"]`))
+		}
+		if msg := again.Text(`[data-testid="error-step-amend"]`); !strings.Contains(msg, "其他人已经更正") && !strings.Contains(msg, "amended these minutes") {
+			t.Fatalf("the message on the stale amendment: %q", msg)
+		}
+		p = conv.Submit(again, `form[data-testid="minutes-amend"]`, nil)
+		if p.Count(`[data-testid="amendment"]`) != 2 || p.Has(`[data-testid="minutes-conflict"]`) {
+			t.Fatalf("sent again after the conflict: %d, %d amendments", p.Status, p.Count(`[data-testid="amendment"]`))
+		}
 	})
 }
 

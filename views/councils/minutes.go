@@ -54,7 +54,13 @@ func textOf(d MinutesData, f, field string) string {
 // Conflict reports whether the edit form was refused because someone else
 // saved the draft while it was being edited.
 func (d MinutesData) Conflict() bool {
-	return d.Form.Errs("edit")["step"] == models.ErrMinutesConflict.Code
+	return d.Form.Errs("edit")["step"] == models.ErrMinutesConflict.Code || d.amendConflict()
+}
+
+// amendConflict reports whether the amend form was refused because
+// another amendment came in while it was filled in.
+func (d MinutesData) amendConflict() bool {
+	return d.Form.Errs("amend")["step"] == models.ErrMinutesAmendedMeanwhile.Code
 }
 
 // Unsaved reports whether the edit form was refused on minutes that can no
@@ -68,7 +74,13 @@ func (d MinutesData) Unsaved() bool {
 // from; else, and after a conflict (the editor now sees what was saved),
 // the one saved now.
 func editVersion(d MinutesData) string {
-	if d.Form.Name == "edit" && !d.Conflict() {
+	return versionFor(d, "edit")
+}
+
+// versionFor is the version form f (edit or amend) saves over, as
+// editVersion tells for the edit form.
+func versionFor(d MinutesData, f string) string {
+	if d.Form.Name == f && !d.Conflict() {
 		return d.Form.Val("version")
 	}
 	return d.Minutes.Minutes.Version()

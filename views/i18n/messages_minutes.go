@@ -93,6 +93,7 @@ func init() {
 		"err.minutes_meeting_not_closed": {"会议结束后才能整理会议记录。", "Minutes can be written once the meeting is closed."},
 		"err.minutes_fixed":              {"会议记录已定稿，不能直接修改，只能更正。", "The minutes are final: amend them instead."},
 		"err.minutes_conflict":           {"没有保存：你编辑期间，其他人（秘书或召集人）已经保存了这份草稿。你输入的内容仍在下面的表单里；请对照“他人刚保存的内容”合并后再保存。再次保存将以你的内容替换他人保存的内容。", "Not saved: someone else (the secretary or the convener) saved this draft while you were editing. Your text is still in the form below; compare it with “What they saved”, merge the two, then save again. Saving again replaces what they saved with your text."},
+		"err.minutes_amended_meanwhile":  {"没有更正：你填写期间，其他人已经更正了这份纪要。你输入的内容和更正原因仍在下面的表单里；请对照“他人刚保存的内容”重新核对后再提交，以免撤销他人的更正。", "Not amended: someone else amended these minutes while you were filling in the form. Your text and reason are still in the form below; check them against “What they saved” and submit again, so as not to undo their amendment."},
 		"err.minutes_no_change":          {"没有任何内容被修改。", "Nothing was changed."},
 		"err.minutes_summary_required":   {"请填写会议纪要后再定稿。", "Write the summary before finalising."},
 
