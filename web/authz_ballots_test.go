@@ -42,6 +42,7 @@ func init() {
 		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/paper/{ballotPaper1}/confirm", staffOf1()},
 		matrixRoute{"GET", "/console/ballots/{ballotOpen1}/kiosk", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/kiosk", staffOf1()},
+		matrixRoute{"GET", "/console/ballots/{ballotOpen1}/kiosk/vote", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/kiosk/vote", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotOpen1}/kiosk/start", staffOf1()},
 		matrixRoute{"POST", "/console/ballots/{ballotClosed1}/publish", staffOf1()},

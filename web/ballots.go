@@ -370,6 +370,20 @@ func (s *Server) ballotMeter(c echo.Context) error {
 	return s.render(c, http.StatusOK, ballots.MeterView(meter(b, opts, form.Chosen)))
 }
 
+// withChoices puts the choices of form on the ballot page d, with the
+// budget meter they leave.
+func withChoices(d *ballots.ShowData, b models.Ballot, opts []models.Option, form ballots.VoteForm) {
+	d.Form = form
+	for i := range d.Candidates {
+		d.Candidates[i].Checked = form.Chosen[d.Candidates[i].ID]
+		d.Candidates[i].Rank = form.Ranks[d.Candidates[i].ID]
+	}
+	if b.Method == models.MethodBudget {
+		m := meter(b, opts, form.Chosen)
+		d.Meter = &m
+	}
+}
+
 // renderVoteForm shows the ballot page again with the voter's choices and
 // why they were refused (422).
 func (s *Server) renderVoteForm(c echo.Context, b models.Ballot, p *models.Principal, opts []models.Option, form ballots.VoteForm, refused error, status int) error {
@@ -383,15 +397,7 @@ func (s *Server) renderVoteForm(c echo.Context, b models.Ballot, p *models.Princ
 	if err != nil {
 		return err
 	}
-	d.Form = form
-	for i := range d.Candidates {
-		d.Candidates[i].Checked = form.Chosen[d.Candidates[i].ID]
-		d.Candidates[i].Rank = form.Ranks[d.Candidates[i].ID]
-	}
-	if b.Method == models.MethodBudget {
-		m := meter(b, opts, form.Chosen)
-		d.Meter = &m
-	}
+	withChoices(&d, b, opts, form)
 	var de *models.Error
 	if errors.As(refused, &de) {
 		d.Refused = de.Code

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -763,15 +764,90 @@ func (s *Server) kioskVerify(c echo.Context) error {
 	if err := s.store.KioskHandTo(ctx, stationToken(c), handOver, voter.Account.ID); err != nil {
 		return err
 	}
+	opts, err := s.store.Options(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	return s.renderKioskVote(c, b, handOver, voter, opts, ballots.VoteForm{Chosen: map[uint64]bool{}, Ranks: map[uint64]string{}}, nil)
+}
+
+// kioskVoteAction is where the station's vote form posts.
+func kioskVoteAction(ballotID uint64) string {
+	return kioskHome(ballotID) + "/vote"
+}
+
+// kioskVotePath is the address of the vote form handed over with
+// handOver: the display switches (large text, contrast, language) return
+// there, so pressing one in the middle of a vote keeps the resident's
+// hand-over instead of going back to the staff check.
+func kioskVotePath(ballotID uint64, handOver string) string {
+	return kioskVoteAction(ballotID) + "?voter=" + url.QueryEscape(handOver)
+}
+
+// renderKioskVote shows the vote form handed over to voter, with form's
+// choices and the refusal of the last submission, if any.
+func (s *Server) renderKioskVote(c echo.Context, b models.Ballot, handOver string, voter *models.Principal, opts []models.Option, form ballots.VoteForm, refused error) error {
 	show, err := s.ballotData(c, b, nil)
 	if err != nil {
 		return err
 	}
 	show.CanVote, show.SignedIn, show.Eligible = true, true, true
-	show.Action = "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk/vote"
-	show.KioskVoter = handOver
-	show.KioskName = voter.Account.Name
-	return s.render(c, http.StatusOK, ballots.KioskVote(show))
+	show.Action = kioskVoteAction(b.ID)
+	show.KioskVoter, show.KioskName = handOver, voter.Account.Name
+	withChoices(&show, b, opts, form)
+	status := http.StatusOK
+	var de *models.Error
+	if errors.As(refused, &de) {
+		show.Refused, status = de.Code, http.StatusUnprocessableEntity
+	}
+	env(c).Back = kioskVotePath(b.ID, handOver)
+	return s.render(c, status, ballots.KioskVote(show))
+}
+
+// kioskHandedOver checks the station's hand-over handOver and loads its
+// resident; a hand-over that ended, or lay unused too long, shows the
+// staff check with why (handled, nil voter). repeat says the vote was cast
+// moments ago.
+func (s *Server) kioskHandedOver(c echo.Context, b models.Ballot, handOver string) (voter *models.Principal, repeat, handled bool, err error) {
+	ctx := rctx(c)
+	voterID, repeat, err := s.store.KioskHandedOver(ctx, stationToken(c), handOver)
+	if errors.Is(err, models.ErrKioskHandOverExpired) || errors.Is(err, models.ErrKioskHandOverEnded) {
+		var de *models.Error
+		errors.As(err, &de)
+		return nil, false, true, s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: de.Code})
+	}
+	if err != nil {
+		return nil, false, false, err
+	}
+	voter, err = s.store.LoadPrincipal(ctx, voterID)
+	return voter, repeat, false, err
+}
+
+// kioskVoteForm shows the station's vote form again for a hand-over that
+// is still running: where the display switches come back to.
+func (s *Server) kioskVoteForm(c echo.Context) error {
+	b, err := s.kioskBallot(c)
+	if err != nil {
+		return err
+	}
+	if me(c).KioskBallotID != b.ID {
+		// Staff's own session: the page that starts station mode.
+		return s.kioskPage(c)
+	}
+	token := c.QueryParam("voter")
+	voter, repeat, handled, err := s.kioskHandedOver(c, b, token)
+	if handled || err != nil {
+		return err
+	}
+	if repeat {
+		// The vote is cast: the device goes back to staff.
+		return s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: models.ErrKioskHandOverEnded.Code})
+	}
+	opts, err := s.store.Options(rctx(c), b.ID)
+	if err != nil {
+		return err
+	}
+	return s.renderKioskVote(c, b, token, voter, opts, ballots.VoteForm{Chosen: map[uint64]bool{}, Ranks: map[uint64]string{}}, nil)
 }
 
 // kioskVote is the vote on the station's device: review, then confirm,
@@ -784,17 +860,8 @@ func (s *Server) kioskVote(c echo.Context) error {
 	ctx := rctx(c)
 	staff := me(c)
 	token := c.FormValue("voter")
-	voterID, repeat, err := s.store.KioskHandedOver(ctx, stationToken(c), token)
-	if errors.Is(err, models.ErrKioskHandOverExpired) || errors.Is(err, models.ErrKioskHandOverEnded) {
-		var de *models.Error
-		errors.As(err, &de)
-		return s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: de.Code})
-	}
-	if err != nil {
-		return err
-	}
-	voter, err := s.store.LoadPrincipal(ctx, voterID)
-	if err != nil {
+	voter, repeat, handled, err := s.kioskHandedOver(c, b, token)
+	if handled || err != nil {
 		return err
 	}
 	opts, err := s.store.Options(ctx, b.ID)
@@ -803,28 +870,7 @@ func (s *Server) kioskVote(c echo.Context) error {
 	}
 	choices, form, cerr := readChoices(c, b, opts)
 	back := func(refused error) error {
-		show, err := s.ballotData(c, b, nil)
-		if err != nil {
-			return err
-		}
-		show.CanVote, show.SignedIn, show.Eligible = true, true, true
-		show.Action = "/console/ballots/" + strconv.FormatUint(b.ID, 10) + "/kiosk/vote"
-		show.KioskVoter, show.KioskName = token, voter.Account.Name
-		show.Form = form
-		for i := range show.Candidates {
-			show.Candidates[i].Checked = form.Chosen[show.Candidates[i].ID]
-			show.Candidates[i].Rank = form.Ranks[show.Candidates[i].ID]
-		}
-		if b.Method == models.MethodBudget {
-			m := meter(b, opts, form.Chosen)
-			show.Meter = &m
-		}
-		status := http.StatusOK
-		var de *models.Error
-		if errors.As(refused, &de) {
-			show.Refused, status = de.Code, http.StatusUnprocessableEntity
-		}
-		return s.render(c, status, ballots.KioskVote(show))
+		return s.renderKioskVote(c, b, token, voter, opts, form, refused)
 	}
 	next := kioskHome(b.ID)
 	step := c.FormValue("step")
@@ -862,8 +908,11 @@ func (s *Server) kioskVote(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		rd.Action, rd.Kiosk = "/console/ballots/"+strconv.FormatUint(b.ID, 10)+"/kiosk/vote", true
+		rd.Action, rd.Kiosk = kioskVoteAction(b.ID), true
 		rd.Fields = append(rd.Fields, ballots.Hidden{Name: "voter", Value: token})
+		// A display switch on the review returns to the vote form, with
+		// the hand-over; the choices are made again there.
+		env(c).Back = kioskVotePath(b.ID, token)
 		return s.render(c, http.StatusOK, ballots.Review(rd))
 	}
 	return back(nil)

@@ -272,6 +272,23 @@ func TestKiosk(t *testing.T) {
 		}
 		vote = check("13800000005", "2468")
 		action, vals = vote.Form(`form[data-testid="vote-form"]`)
+		// A display switch pressed in the middle of the vote, on the vote
+		// form or on the review, comes back to the vote form with the
+		// hand-over kept, not to the staff check.
+		handedOver := func(p *webtest.Page, large bool) {
+			t.Helper()
+			class, _ := p.Doc.Find("html").Attr("class")
+			if p.Status != http.StatusOK || strings.Contains(class, "large-text") != large || p.Has(`form[data-testid="kiosk-form"]`) ||
+				p.Doc.Find(`form[data-testid="vote-form"] input[name="voter"]`).AttrOr("value", "") != vals.Get("voter") {
+				t.Fatalf("a display switch in the middle of a vote: %d, class %q, staff check shown %v", p.Status, class, p.Has(`form[data-testid="kiosk-form"]`))
+			}
+		}
+		handedOver(staff.Submit(vote, `form[action="/prefs"]`, map[string]string{"large_text": "on"}), true)
+		midReview := staff.Post(action, url.Values{"_csrf": vals["_csrf"], "voter": vals["voter"], "step": {"review"}, "choice": {strconv.FormatUint(opts[0].ID, 10)}})
+		if !midReview.Has(`form[data-testid="confirm-form"]`) {
+			t.Fatalf("review after the switch: %d", midReview.Status)
+		}
+		handedOver(staff.Submit(midReview, `form[action="/prefs"]`, map[string]string{"large_text": "off"}), false)
 		// The device's next request reaches another process: the
 		// hand-over is the site's, not the process's. Nine minutes at the
 		// review hold, for each step renews the hand-over.
@@ -297,6 +314,12 @@ func TestKiosk(t *testing.T) {
 		twice := staff.Submit(review, `form[data-testid="confirm-form"]`, nil)
 		if twice.Status != http.StatusOK || !twice.Has(`[data-testid="receipt-repeat"]`) || twice.Text(`[data-testid="receipt-code"]`) != st.Receipt {
 			t.Fatalf("a double tap: %d", twice.Status)
+		}
+		// The vote form's own address, where the switches return, hands
+		// nothing over once the vote is cast.
+		if res := staff.Get(kiosk + "/vote?voter=" + url.QueryEscape(vals.Get("voter"))); res.Status != http.StatusConflict ||
+			res.Has(`form[data-testid="vote-form"]`) || !res.Has(`form[data-testid="kiosk-form"]`) {
+			t.Fatalf("the vote form after the vote: %d", res.Status)
 		}
 		// The next person at the device replays the confirmation from its
 		// history: it is refused, and the code is not shown; the station's

@@ -280,6 +280,7 @@ func (s *Server) routes(e *echo.Echo) {
 	bc.POST("/ballots/:id/paper/:pid/confirm", s.confirmPaper)
 	bc.GET("/ballots/:id/kiosk", s.kioskPage)
 	bc.POST("/ballots/:id/kiosk", s.kioskVerify)
+	bc.GET("/ballots/:id/kiosk/vote", s.kioskVoteForm)
 	bc.POST("/ballots/:id/kiosk/vote", s.kioskVote)
 	bc.POST("/ballots/:id/kiosk/start", s.kioskStart)
 	bc.POST("/ballots/:id/publish", s.publishBallot)
