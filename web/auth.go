@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +35,17 @@ func (s *Server) login(c echo.Context) error {
 		f.Error = "err.bad_credentials"
 		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
 	}
+	addr, known := s.signInAddr(c)
+	failed := false
+	if known {
+		until, ok := s.signIns.begin(addr, s.store.Now())
+		if !ok {
+			f.Error, f.Args = "err.signin_throttled", []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
+			s.log.Warn("login throttled", "addr", addr.String())
+			return s.render(c, http.StatusTooManyRequests, site.Login(f))
+		}
+		defer func() { s.signIns.end(addr, s.store.Now(), failed) }()
+	}
 	acct, err := s.store.Authenticate(rctx(c), f.Phone, pw)
 	if err != nil {
 		var de *models.Error
@@ -50,6 +62,7 @@ func (s *Server) login(c echo.Context) error {
 		default:
 			return err
 		}
+		failed = true
 		s.log.Warn("login failed", "phone", models.MaskPhone(f.Phone), "reason", f.Error)
 		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
 	}
@@ -58,6 +71,22 @@ func (s *Server) login(c echo.Context) error {
 	}
 	s.log.Info("login", "account", acct.ID)
 	return redirect(c, f.Next)
+}
+
+// signInAddr is the network a sign-in comes from, for the limit on failed
+// sign-ins (throttle.go); false when the peer's address is unknown.
+func (s *Server) signInAddr(c echo.Context) (netip.Prefix, bool) {
+	a, forwarded := clientAddr(c.Request(), s.cfg.TrustedProxies)
+	if forwarded {
+		s.untrustedXFF.Do(func() {
+			s.log.Warn("X-Forwarded-For from a peer that is not a trusted proxy: if it is this site's proxy, list it in --trusted-proxies, or every client counts as the proxy in the limit on failed sign-ins",
+				"peer", a.String())
+		})
+	}
+	if !a.IsValid() {
+		return netip.Prefix{}, false
+	}
+	return throttleKey(a), true
 }
 
 // startSession ends any session the browser had, starts a new one (a new id

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -40,6 +41,10 @@ type Config struct {
 	// Done, when closed, ends the live streams (the server is shutting
 	// down); nil means they end only with their clients or time limit.
 	Done <-chan struct{}
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (ParseTrustedProxies); empty means the peer is the client.
+	// The limit on failed sign-ins counts per client address.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds what handlers share.
@@ -50,6 +55,11 @@ type Server struct {
 	// bodies caches rendered candidates of open ballots (candidateBodies).
 	bodies sync.Map // bodiesKey → bodiesEntry
 	live   *live.Hub
+	// signIns counts failed sign-ins per client address (throttle.go).
+	signIns addrLimiter
+	// untrustedXFF logs, once, an X-Forwarded-For from a peer that is not
+	// a trusted proxy.
+	untrustedXFF sync.Once
 }
 
 // New builds the echo instance with every route and middleware.

@@ -561,3 +561,14 @@ func TestServeRefusesBadCostCaps(t *testing.T) {
 	c.fails([]string{`"food=100"`}, "serve", "--db", db, "--cost-caps", "food=100")
 	c.fails([]string{`"works=abc"`}, "serve", "--db", db, "--cost-caps", "service=1000,works=abc")
 }
+
+// TestServeRefusesBadTrustedProxies: a mistyped proxy address stops serve
+// before it opens the database, with a message naming it.
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	c := newCLI(t)
+	db := filepath.Join(c.dir, "proxies.db")
+	c.fails([]string{"--trusted-proxies", `"nginx.local"`}, "serve", "--db", db, "--trusted-proxies", "127.0.0.1,nginx.local")
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("serve opened the database before refusing: %v", err)
+	}
+}

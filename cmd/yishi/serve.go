@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when serving over TLS)")
 	baseURL := fs.String("base-url", os.Getenv("YISHI_BASE_URL"), "public address for QR codes and printed links")
 	tzName := fs.String("tz", "Asia/Shanghai", "time zone times are shown in")
+	proxies := fs.String("trusted-proxies", envOr("YISHI_TRUSTED_PROXIES", "127.0.0.0/8,::1"), "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client, for the limit on failed sign-ins per address (env YISHI_TRUSTED_PROXIES)")
 	costCaps := fs.String("cost-caps", os.Getenv("YISHI_COST_CAPS"), "micro-project cost caps in yuan per kind, e.g. service=50000,goods=100000,works=200000")
 	sms := smsFlags(fs)
 	if _, err := parseArgs(fs, args, false, ""); err != nil {
@@ -44,6 +45,10 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		return exitError{2, err.Error()}
 	}
 	models.SetFeasibilityPolicy(caps)
+	trustedProxies, err := web.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return exitError{2, "--trusted-proxies: " + err.Error()}
+	}
 	channel, err := sms.channel(log)
 	if err != nil {
 		return exitError{2, err.Error()}
@@ -75,7 +80,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	if models.IsPostgresURL(*dbURL) {
 		go hub.Listen(bg, *dbURL, store.DB())
 	}
-	e := web.New(web.Config{SecureCookies: *secure, TZ: tz, BaseURL: *baseURL, Logger: log, Live: hub, Done: ctx.Done()}, store)
+	e := web.New(web.Config{SecureCookies: *secure, TZ: tz, BaseURL: *baseURL, Logger: log, Live: hub, Done: ctx.Done(), TrustedProxies: trustedProxies}, store)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -71,6 +71,7 @@ func init() {
 		"err.login_required":                 {"请先登录。", "Please sign in first."},
 		"err.bad_credentials":                {"手机号或密码不正确。", "Wrong mobile number or password."},
 		"err.account_locked":                 {"账号已锁定：密码连续输错 5 次。请于 %s 后再试，或请社区工作人员解锁。", "Account locked after 5 wrong passwords. Try again after %s, or ask community staff to unlock it."},
+		"err.signin_throttled":               {"这个网络的登录失败次数过多，为防止他人试探密码，暂停登录。请于 %s 后再试；如需帮助，请联系社区工作人员。", "Too many failed sign-ins from this network: signing in is paused to stop password guessing. Try again after %s, or ask community staff for help."},
 		"err.session_expired":                {"登录已过期，请重新登录。", "Your session has expired. Please sign in again."},
 		"err.session_unsent":                 {"您已退出登录，刚才提交的内容没有保存。请重新登录，回到原来的页面再提交一次。", "You were signed out, so what you just sent was not saved. Sign in, and you return to the page to send it again."},
 		"err.phone_taken":                    {"此手机号已注册。", "This mobile number is already registered."},
