@@ -73,8 +73,10 @@ func MaskName(s string) string {
 	return string(r) + strings.Repeat("*", rest)
 }
 
-// ValidatePassword checks the length rule.
-func ValidatePassword(pw string) string {
+// ValidatePassword checks a new password of the account with phone: its
+// length, and that it is not one of the first a guesser tries
+// (WeakPassword).
+func ValidatePassword(pw, phone string) string {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLength {
 		return "err.password_too_short"
@@ -82,7 +84,46 @@ func ValidatePassword(pw string) string {
 	if n > MaxPasswordLength {
 		return "err.too_long"
 	}
+	if WeakPassword(pw, phone) {
+		return "err.password_weak"
+	}
 	return ""
+}
+
+// commonPasswords are passwords of eight or more characters that lead the
+// lists leaked from Chinese sites, in lower case; the repeated and
+// sequential ones WeakPassword finds by rule are left out.
+var commonPasswords = map[string]bool{
+	"password": true, "password1": true, "passw0rd": true, "iloveyou": true, "woaini1314": true, "woaini520": true,
+	"5201314520": true, "520131400": true, "1314520520": true, "qwertyuiop": true, "1qaz2wsx": true, "1qaz2wsx3edc": true,
+	"qq123456": true, "a12345678": true, "a123456789": true, "123456789a": true, "abc12345": true, "abc123456": true,
+	"123123123": true, "11223344": true, "1234qwer": true, "qwer1234": true, "zxcvbnm123": true, "asdfghjkl": true,
+	"147258369": true, "1q2w3e4r": true, "q1w2e3r4": true, "admin123": true, "admin888": true, "123qweasd": true,
+	"qweasdzxc": true, "112233445566": true, "12341234": true, "aa123456": true, "zz123456": true, "wang1234": true,
+	"yishi123": true, "yishi2026": true,
+}
+
+// WeakPassword reports a password a guesser tries first: a common one,
+// one character repeated (88888888), a run up or down the digits or the
+// alphabet (12345678, 87654321, abcdefgh), or the account's phone number,
+// whole or its last eight digits.
+func WeakPassword(pw, phone string) bool {
+	low := strings.ToLower(pw)
+	if commonPasswords[low] {
+		return true
+	}
+	rs := []rune(low)
+	same, up, down := true, true, true
+	for i := 1; i < len(rs); i++ {
+		same = same && rs[i] == rs[0]
+		up = up && rs[i] == rs[i-1]+1
+		down = down && rs[i] == rs[i-1]-1
+	}
+	if same || up || down {
+		return true
+	}
+	phone = NormalizePhone(phone)
+	return phone != "" && (pw == phone || len(phone) >= 8 && pw == phone[len(phone)-8:])
 }
 
 // AccountInput is what registration and `yishi user add` submit.
@@ -108,7 +149,7 @@ func (in *AccountInput) Validate() FieldErrors {
 	} else if utf8.RuneCountInString(in.Name) > 30 {
 		fe.Add("name", "err.too_long")
 	}
-	if code := ValidatePassword(in.Password); code != "" {
+	if code := ValidatePassword(in.Password, in.Phone); code != "" {
 		fe.Add("password", code)
 	} else if in.Confirm != in.Password {
 		fe.Add("confirm", "err.password_mismatch")

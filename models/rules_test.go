@@ -65,19 +65,52 @@ func TestSessionValid(t *testing.T) {
 	}
 }
 
+// TestWeakPassword: the passwords a guesser tries first are refused, and
+// passwords merely built of the same parts are not.
+func TestWeakPassword(t *testing.T) {
+	for _, c := range []struct {
+		pw, phone string
+		weak      bool
+	}{
+		{"12345678", "", true},
+		{"87654321", "", true},
+		{"0123456789", "", true},
+		{"abcdefgh", "", true},
+		{"HGFEDCBA", "", true},
+		{"88888888", "", true},
+		{"啊啊啊啊啊啊啊啊", "", true},
+		{"Woaini1314", "", true},
+		{"1qaz2wsx", "", true},
+		{"13800001234", "13800001234", true},
+		{"00001234", "138 0000 1234", true},
+		{"13800001234", "13900001234", false},
+		{"12345679", "", false},
+		{"88888889", "", false},
+		{"abcdefgi", "", false},
+		{"gugong-2026", "13800001234", false},
+		{"我家住在三号楼", "", false},
+	} {
+		if got := WeakPassword(c.pw, c.phone); got != c.weak {
+			t.Errorf("WeakPassword(%q, %q) = %v, want %v", c.pw, c.phone, got, c.weak)
+		}
+	}
+}
+
 func TestAccountInputValidate(t *testing.T) {
 	cases := []struct {
 		name string
 		in   AccountInput
 		want FieldErrors
 	}{
-		{"valid with +86 and spaces", AccountInput{Phone: "+86 138 0000 1234", Name: "王芳", Password: "12345678", Confirm: "12345678"}, FieldErrors{}},
+		{"valid with +86 and spaces", AccountInput{Phone: "+86 138 0000 1234", Name: "王芳", Password: "gugong-2026", Confirm: "gugong-2026"}, FieldErrors{}},
 		{"everything missing", AccountInput{}, FieldErrors{"phone": "err.required", "name": "err.required", "password": "err.password_too_short"}},
-		{"bad phone", AccountInput{Phone: "12345", Name: "王芳", Password: "12345678", Confirm: "12345678"}, FieldErrors{"phone": "err.phone_invalid"}},
-		{"landline-like", AccountInput{Phone: "02012345678", Name: "王芳", Password: "12345678", Confirm: "12345678"}, FieldErrors{"phone": "err.phone_invalid"}},
+		{"bad phone", AccountInput{Phone: "12345", Name: "王芳", Password: "gugong-2026", Confirm: "gugong-2026"}, FieldErrors{"phone": "err.phone_invalid"}},
+		{"landline-like", AccountInput{Phone: "02012345678", Name: "王芳", Password: "gugong-2026", Confirm: "gugong-2026"}, FieldErrors{"phone": "err.phone_invalid"}},
 		{"short password", AccountInput{Phone: "13800001234", Name: "王芳", Password: "1234567", Confirm: "1234567"}, FieldErrors{"password": "err.password_too_short"}},
-		{"mismatch", AccountInput{Phone: "13800001234", Name: "王芳", Password: "12345678", Confirm: "12345679"}, FieldErrors{"confirm": "err.password_mismatch"}},
-		{"long name", AccountInput{Phone: "13800001234", Name: "王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王", Password: "12345678", Confirm: "12345678"}, FieldErrors{"name": "err.too_long"}},
+		{"mismatch", AccountInput{Phone: "13800001234", Name: "王芳", Password: "gugong-2026", Confirm: "gugong-2027"}, FieldErrors{"confirm": "err.password_mismatch"}},
+		{"weak password", AccountInput{Phone: "13800001234", Name: "王芳", Password: "88888888", Confirm: "88888888"}, FieldErrors{"password": "err.password_weak"}},
+		{"phone as password", AccountInput{Phone: "+86 138 0000 1234", Name: "王芳", Password: "13800001234", Confirm: "13800001234"}, FieldErrors{"password": "err.password_weak"}},
+		{"long name", AccountInput{Phone: "13800001234", Name: "王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王", Password: "gugong-2026", Confirm: "gugong-2026"}, FieldErrors{"name": "err.too_long"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -54,7 +54,11 @@ func (s *Store) AccountByPhone(ctx context.Context, phone string) (Account, erro
 
 // SetPassword replaces an account's password.
 func (s *Store) SetPassword(ctx context.Context, accountID uint64, pw string, actorID *uint64) error {
-	if code := ValidatePassword(pw); code != "" {
+	a, err := s.AccountByID(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if code := ValidatePassword(pw, a.Phone); code != "" {
 		return FieldErrors{"password": code}
 	}
 	hash, err := HashPassword(pw)
@@ -98,7 +102,11 @@ func (s *Store) storePassword(ctx context.Context, accountID uint64, hash string
 // never with a password.
 func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current, pw, confirm string) error {
 	fe := FieldErrors{}
-	if code := ValidatePassword(pw); code != "" {
+	a, err := s.AccountByID(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if code := ValidatePassword(pw, a.Phone); code != "" {
 		fe.Add("password", code)
 	} else if pw != confirm {
 		fe.Add("confirm", "err.password_mismatch")

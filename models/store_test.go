@@ -498,7 +498,9 @@ func TestChangeOwnPassword(t *testing.T) {
 		for _, c := range []struct{ current, pw, confirm, field, code string }{
 			{"wrong-password", "new-password-9", "new-password-9", "current", "err.password_wrong"},
 			{"password-1", "new-password-9", "new-password-8", "confirm", "err.password_mismatch"},
-			{"password-1", "short", "short", "password", models.ValidatePassword("short")},
+			{"password-1", "short", "short", "password", "err.password_too_short"},
+			{"password-1", "12345678", "12345678", "password", "err.password_weak"},
+			{"password-1", f.resident.Phone, f.resident.Phone, "password", "err.password_weak"},
 		} {
 			err := s.ChangeOwnPassword(bg, f.resident.ID, c.current, c.pw, c.confirm)
 			var fe models.FieldErrors

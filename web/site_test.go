@@ -32,6 +32,11 @@ func TestRegisterValidatesAndSignsIn(t *testing.T) {
 		if _, err := s.AccountByPhone(bg, "1380000"); err == nil {
 			t.Fatal("bad input created an account")
 		}
+		// A password a guesser tries first is refused with what to do.
+		weak := c.Submit(form, `form[data-testid="register-form"]`, map[string]string{"phone": "13912345678", "name": "新居民", "password": "12345678", "confirm": "12345678"})
+		if msg := weak.Text(`[data-testid="error-password"]`); weak.Status != http.StatusUnprocessableEntity || !strings.Contains(msg, "太容易被猜到") {
+			t.Fatalf("a weak password: %d %q", weak.Status, msg)
+		}
 		taken := c.Submit(form, `form[data-testid="register-form"]`, map[string]string{"phone": "13800000004", "name": "冒名", "password": "password-9", "confirm": "password-9"})
 		if !strings.Contains(taken.Text(`[data-testid="error-phone"]`), "已注册") {
 			t.Fatalf("taken phone: %q", taken.Text(`[data-testid="error-phone"]`))

@@ -122,6 +122,7 @@ var cliMessages = map[string]string{
 	"err.too_long":           "too long",
 	"err.phone_invalid":      "not an 11-digit mobile number",
 	"err.password_too_short": "at least 8 characters",
+	"err.password_weak":      "too easy to guess (a common password, one character repeated, a run such as 12345678, or the phone number)",
 	"err.password_mismatch":  "passwords differ",
 	"err.phone_taken":        "already registered",
 	"err.invalid_choice":     "unknown value",

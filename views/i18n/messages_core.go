@@ -84,6 +84,7 @@ func init() {
 		"err.invalid_choice":                 {"请从列表中选择。", "Please choose from the list."},
 		"err.phone_invalid":                  {"请输入 11 位手机号码。", "Please enter an 11-digit mobile number."},
 		"err.password_too_short":             {"密码至少 8 位。", "The password needs at least 8 characters."},
+		"err.password_weak":                  {"这个密码太容易被猜到（常见密码、同一个字重复、12345678 这样的顺序，或手机号）。请换一个，比如一句好记的话加几个数字。", "This password is too easy to guess (a common one, one character repeated, a run such as 12345678, or the phone number). Choose another, such as a sentence you remember with a few digits."},
 		"err.password_mismatch":              {"两次输入的密码不一致。", "The two passwords do not match."},
 		"err.password_wrong":                 {"当前密码不正确。", "The current password is wrong."},
 		"err.password_locked":                {"密码连续输错 5 次，账号已暂时锁定（最长 15 分钟）。请稍后再试，或请社区工作人员解锁。", "The password was wrong 5 times in a row: the account is locked for up to 15 minutes. Try again later, or ask community staff to unlock it."},
