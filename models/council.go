@@ -492,6 +492,10 @@ var (
 	ErrAgendaEmpty    = &Error{Code: "err.agenda_empty"}
 	ErrAlreadyCosign  = &Error{Code: "err.already_cosigned"}
 	ErrNotPlaceMember = &Error{Code: "err.not_council_resident"}
+	// ErrCouncilSitting: the council's members or rules were to change
+	// while one of its meetings is in session, whose quorum and votes
+	// they decide.
+	ErrCouncilSitting = &Error{Code: "err.council_sitting"}
 )
 
 // CheckAnnounce applies the rule for announcing a meeting at now: it is a

@@ -271,11 +271,33 @@ func managing(v CouncilView) bool { return v.Manage }
 
 func running(v CouncilView) bool { return v.Run }
 
+// notSitting refuses a change to council id's members or rules while one of
+// its meetings is in session (ErrCouncilSitting): the quorum of its votes
+// is reckoned against the members, and the pass rule decides them. The
+// council's row is locked first on PostgreSQL, as OpenMeeting locks it
+// too, so a meeting opening at the same moment waits or is seen.
+func (s *Store) notSitting(ctx context.Context, id uint64) error {
+	if err := s.lockRow(ctx, &Council{}, id); err != nil {
+		return err
+	}
+	var n int64
+	if err := s.conn(ctx).Model(&Meeting{}).Where("council_id = ? AND status = ?", id, MeetingInSession).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrCouncilSitting
+	}
+	return nil
+}
+
 // SetCouncilRules changes a council's quorum, pass rule and notice days.
 func (s *Store) SetCouncilRules(ctx context.Context, p *Principal, id uint64, r CouncilRules) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.councilFor(ctx, p, id, managing)
 		if err != nil {
+			return err
+		}
+		if err := s.notSitting(ctx, id); err != nil {
 			return err
 		}
 		if err := r.Validate().Err(); err != nil {
@@ -320,6 +342,9 @@ func (s *Store) AddCouncilMember(ctx context.Context, p *Principal, id uint64, p
 		if err != nil {
 			return err
 		}
+		if err := s.notSitting(ctx, id); err != nil {
+			return err
+		}
 		fe := FieldErrors{}
 		if !role.Valid() {
 			fe.Add("role", "err.invalid_choice")
@@ -356,6 +381,9 @@ func (s *Store) RemoveCouncilMember(ctx context.Context, p *Principal, id, membe
 	return s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.councilFor(ctx, p, id, managing)
 		if err != nil {
+			return err
+		}
+		if err := s.notSitting(ctx, id); err != nil {
 			return err
 		}
 		res := s.conn(ctx).Where("id = ? AND council_id = ?", memberID, id).Delete(&CouncilMember{})

@@ -828,3 +828,46 @@ func TestDeclineWhileAnnouncing(t *testing.T) {
 		}
 	})
 }
+
+// TestCouncilFixedWhileSitting: while one of its meetings is in session, a
+// council's members and rules stay as they are, for its votes' quorum and
+// pass rule rest on them; once the meeting closes they may change again.
+func TestCouncilFixedWhileSitting(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		f.openMeeting(t, s, clock, v)
+		rules := models.CouncilRules{Quorum: models.Fraction{Num: 1, Den: 2}, Pass: models.PassMajorityOfPresent, NoticeDays: 3}
+		cv, err := s.CouncilByID(bg, f.staff1, f.council.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAccount(t, s, "13900000039", "新委员")
+		steps := map[string]func() error{
+			"rules": func() error { return s.SetCouncilRules(bg, f.staff1, f.council.ID, rules) },
+			"add": func() error {
+				_, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, "13900000039", models.MemberRegular)
+				return err
+			},
+			"remove": func() error {
+				return s.RemoveCouncilMember(bg, f.staff1, f.council.ID, cv.Members[len(cv.Members)-1].ID)
+			},
+		}
+		for name, step := range steps {
+			if err := step(); !errors.Is(err, models.ErrCouncilSitting) {
+				t.Fatalf("%s while sitting: %v", name, err)
+			}
+		}
+		if after, _ := s.CouncilByID(bg, f.staff1, f.council.ID); len(after.Members) != len(cv.Members) {
+			t.Fatalf("members while sitting: %d, were %d", len(after.Members), len(cv.Members))
+		}
+		if err := s.CloseMeeting(bg, f.convener, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"rules", "add", "remove"} {
+			if err := steps[name](); err != nil {
+				t.Fatalf("%s after the meeting: %v", name, err)
+			}
+		}
+	})
+}

@@ -142,6 +142,11 @@ func (s *Store) OpenMeeting(ctx context.Context, p *Principal, id uint64) (Meeti
 		if err != nil {
 			return err
 		}
+		// After the meeting's row, the council's: a change to its members
+		// or rules at this moment (notSitting) waits, or is seen.
+		if err := s.lockRow(ctx, &Council{}, v.CouncilID); err != nil {
+			return err
+		}
 		now := s.Now()
 		if err := CheckOpen(v.Meeting, now); err != nil {
 			return err

@@ -147,6 +147,7 @@ func (s *Server) councilPost(c echo.Context, form, okKey string, fields []string
 		return err
 	}
 	to, err := do(id)
+	err = stepError(err, "step")
 	if err == nil {
 		flash(c, "ok", okKey)
 		if to == "" {

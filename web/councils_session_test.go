@@ -291,3 +291,32 @@ func TestMeetingInSessionThroughForms(t *testing.T) {
 		}
 	})
 }
+
+// TestCouncilFormsWhileSitting: while its meeting is in session the
+// council's page refuses a change of members or rules, saying why and
+// keeping what was typed.
+func TestCouncilFormsWhileSitting(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		announced, _ := demoMeetings(t, s)
+		o := openDemoMeeting(t, s, clock)
+		staff := login(webtest.Start(t, s), "13800000002")
+		page := staff.Get("/councils/" + strconv.FormatUint(announced.CouncilID, 10))
+		if !page.Has(`form[data-testid="member-form"]`) || !page.Has(`form[data-testid="rules-form"]`) {
+			t.Fatalf("staff see no member or rules form: %d", page.Status)
+		}
+		for _, f := range []struct{ form, field, value string }{{"member", "phone", "13800000005"}, {"rules", "notice_days", "5"}} {
+			res := staff.Submit(page, `form[data-testid="`+f.form+`-form"]`, map[string]string{f.field: f.value})
+			msg := res.Text(`[data-testid="error-step-` + f.form + `"]`)
+			if res.Status != http.StatusUnprocessableEntity || !(strings.Contains(msg, "正在开会") || strings.Contains(msg, "is sitting")) {
+				t.Fatalf("%s form while sitting: %d %q", f.form, res.Status, msg)
+			}
+			if v := res.Doc.Find(`form[data-testid="`+f.form+`-form"] [name="`+f.field+`"]`).AttrOr("value", ""); v != f.value {
+				t.Fatalf("%s form lost %s: %q", f.form, f.field, v)
+			}
+		}
+		if o.page.Text(`[data-testid="meeting-status"]`) != "会议中" {
+			t.Fatalf("the meeting is not in session: %q", o.page.Text(`[data-testid="meeting-status"]`))
+		}
+	})
+}

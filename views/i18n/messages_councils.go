@@ -240,6 +240,7 @@ func init() {
 		"err.file_type":                {"不支持这种文件，请上传PDF、图片、文本、Excel或Word文件", "Unsupported file; upload PDF, image, text, Excel or Word"},
 		"err.topic_step_not_allowed":   {"议题当前状态下不能这样操作", "That step is not possible for this topic now"},
 		"err.meeting_step_not_allowed": {"会议当前状态下不能这样操作", "That step is not possible for this meeting now"},
+		"err.council_sitting":          {"本议事会正在开会：会议期间不能更改成员和议事规则，因为表决的法定人数和通过规则以它们为准。请在散会后再改。", "This council is sitting: its members and rules cannot change during a meeting, as the quorum and the pass rule of its votes rest on them. Change them after the meeting closes."},
 		"err.notice_too_late":          {"距会议时间不足议事规则要求的公告天数，请调整会议时间", "The meeting is sooner than the council's days of notice; move it"},
 		"err.agenda_empty":             {"议程为空，请先加入议题", "The agenda is empty; add topics first"},
 		"err.already_cosigned":         {"您已联署过这个议题", "You already co-signed this topic"},
