@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"yishi/models"
+	"yishi/models/demo"
 	"yishi/web/webtest"
 )
 
@@ -101,4 +103,61 @@ func TestBrowserNeedWithoutJavaScript(t *testing.T) {
 	if err != nil || got.Rating != 4 || got.Status != models.NeedClosed {
 		t.Fatalf("stored: rating %d status %s %v", got.Rating, got.Status, err)
 	}
+}
+
+// TestBrowserFormKeptThroughSignIn: a resident whose session ended while
+// they typed a need sends it, is led through the sign-in page (which says
+// it was not saved) back to the form, and finds what they typed there,
+// with a note to check it and send it again; the page loaded afresh after
+// that is empty again.
+func TestBrowserFormKeptThroughSignIn(t *testing.T) {
+	s := demoForBrowser(t)
+	srv := webtest.Start(t, s)
+	ctx, problems := headless(t, 1024, 40*time.Second)
+	const text = "楼道里的扶手松了，老人上下楼不安全，请尽快修一修。"
+	var restored, afresh, unsent string
+	err := chromedp.Do(ctx,
+		signIn(srv.URL, "13800000004", "/needs/new"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
+		chromedp.SetValue(chromedp.CSS(`select[name="category_id"]`), "2"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name="description"]`), text),
+		chromedp.Func(func(context.Context, *chromedp.Target) error {
+			// Signed out elsewhere while typing (or the session lapsed).
+			return s.Tx(bg).Model(&models.Session{}).Where("account_id = ?", principalByPhone(t, s, "13800000004").Account.ID).
+				Update("revoked_at", s.Now()).Error
+		}),
+		chromedp.Click(chromedp.CSS(`[data-testid="need-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-error"][data-unsent]`)),
+		into(&unsent, chromedp.Text(chromedp.CSS(`[data-testid="login-error"]`))),
+		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13800000004"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
+		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="draft-restored"]`)),
+		into(&restored, chromedp.Value(chromedp.CSS(`textarea[name="description"]`))),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
+		into(&afresh, chromedp.Value(chromedp.CSS(`textarea[name="description"]`))),
+	)
+	if err != nil {
+		t.Fatalf("%v; the browser reported %v", err, problems.all())
+	}
+	if !strings.Contains(unsent, "没有保存") || restored != text || afresh != "" {
+		t.Fatalf("sign-in page %q; restored %q; afresh %q", unsent, restored, afresh)
+	}
+	if n := countNeedsWith(t, s, text); n != 0 {
+		t.Fatalf("the unsent need was filed %d times", n)
+	}
+	if p := problems.all(); len(p) > 0 {
+		t.Fatalf("the browser reported %v", p)
+	}
+}
+
+// countNeedsWith counts the needs whose description is text.
+func countNeedsWith(t *testing.T, s *models.Store, text string) int64 {
+	t.Helper()
+	var n int64
+	if err := s.Tx(bg).Model(&models.Need{}).Where("description = ?", text).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

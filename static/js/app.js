@@ -33,4 +33,70 @@
     var msg = evt.target.getAttribute && evt.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) evt.preventDefault();
   }, true);
+
+  // A form sent after the session ended is not saved: the server leads
+  // through the sign-in page (which then carries data-unsent) back to the
+  // page the form was on. What was typed into the form's text fields is
+  // kept in this tab from the moment it is sent; the page after the next
+  // successful sign-in puts it back into the same form, and any other page
+  // forgets it at once. Passwords, PINs and codes are never kept.
+  // Text fields only: choices (selects, boxes) are made again.
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  if (!store) return;
+  var DRAFT = "yishi.draft", RESTORE = "yishi.restore";
+  var SECRET = /^(_csrf|password|confirm|current|pin|code|check)$/;
+  var textual = function (el) {
+    if (!el.name || el.disabled || SECRET.test(el.name)) return false;
+    if (el.tagName === "TEXTAREA") return true;
+    if (el.tagName !== "INPUT") return false;
+    return /^(text|tel|number|url|email|date|datetime-local|search)$/.test((el.type || "text").toLowerCase());
+  };
+  var actionOf = function (f) { return f.getAttribute("action") || window.location.pathname; };
+  document.addEventListener("submit", function (evt) {
+    var f = evt.target;
+    // Forms with a password (signing in, a station's PIN) keep nothing,
+    // and leave the draft of the form they lead back to.
+    if (evt.defaultPrevented || !f || !f.elements || (f.getAttribute("method") || "").toLowerCase() !== "post" ||
+      f.querySelector("input[type=password]")) return;
+    var fields = {}, any = false;
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if (textual(el) && el.value) { fields[el.name] = el.value; any = true; }
+    });
+    // A form with nothing typed (a display switch, say) leaves any draft.
+    if (any) store.setItem(DRAFT, JSON.stringify({ action: actionOf(f), fields: fields }));
+  }, true); // before htmx takes the submission over, after data-confirm
+  if (document.querySelector("form[data-testid='login-form']")) {
+    // The sign-in page keeps the draft for the page after it, however
+    // many tries signing in takes.
+    if (document.querySelector("[data-unsent]")) store.setItem(RESTORE, "1");
+    return;
+  }
+  var raw = store.getItem(DRAFT), restore = store.getItem(RESTORE) === "1";
+  store.removeItem(DRAFT);
+  store.removeItem(RESTORE);
+  if (!raw || !restore) return;
+  var draft;
+  try { draft = JSON.parse(raw); } catch (e) { return; }
+  var forms = document.querySelectorAll("form");
+  for (var i = 0; i < forms.length; i++) {
+    var f = forms[i];
+    if (actionOf(f) !== draft.action || (f.getAttribute("method") || "").toLowerCase() !== "post") continue;
+    var put = false;
+    Object.keys(draft.fields || {}).forEach(function (name) {
+      var el = f.elements[name];
+      if (el && textual(el)) { el.value = draft.fields[name]; put = true; }
+    });
+    if (put) {
+      var note = document.createElement("p");
+      note.className = "flash flash-ok";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-testid", "draft-restored");
+      note.textContent = document.documentElement.lang === "en" ?
+        "What you typed before signing in again is back in the form below. Check it and send it again." :
+        "你重新登录前填写的内容已经放回下面的表单里，请检查后再提交。";
+      f.parentNode.insertBefore(note, f);
+      return;
+    }
+  }
 })();
