@@ -115,7 +115,7 @@ func TestBrowserFormKeptThroughSignIn(t *testing.T) {
 	srv := webtest.Start(t, s)
 	ctx, problems := headless(t, 1024, 40*time.Second)
 	const text = "楼道里的扶手松了，老人上下楼不安全，请尽快修一修。"
-	var restored, afresh, unsent string
+	var restored, afresh, unsent, kept string
 	err := chromedp.Do(ctx,
 		signIn(srv.URL, "13800000004", "/needs/new"),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
@@ -137,12 +137,19 @@ func TestBrowserFormKeptThroughSignIn(t *testing.T) {
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
 		into(&afresh, chromedp.Value(chromedp.CSS(`textarea[name="description"]`))),
+		// A form htmx sent and the server took forgets its draft; one the
+		// server refused keeps it.
+		into(&kept, chromedp.Evaluate[string](`sessionStorage.setItem("yishi.draft", "{}");
+			document.dispatchEvent(new CustomEvent("htmx:afterRequest", {detail: {successful: false, requestConfig: {verb: "post"}}}));
+			var k = String(sessionStorage.getItem("yishi.draft"));
+			document.dispatchEvent(new CustomEvent("htmx:afterRequest", {detail: {successful: true, requestConfig: {verb: "post"}}}));
+			k + " " + String(sessionStorage.getItem("yishi.draft"))`)),
 	)
 	if err != nil {
 		t.Fatalf("%v; the browser reported %v", err, problems.all())
 	}
-	if !strings.Contains(unsent, "没有保存") || restored != text || afresh != "" {
-		t.Fatalf("sign-in page %q; restored %q; afresh %q", unsent, restored, afresh)
+	if !strings.Contains(unsent, "没有保存") || restored != text || afresh != "" || kept != "{} null" {
+		t.Fatalf("sign-in page %q; restored %q; afresh %q; draft after a refused and a taken htmx post %q", unsent, restored, afresh, kept)
 	}
 	if n := countNeedsWith(t, s, text); n != 0 {
 		t.Fatalf("the unsent need was filed %d times", n)

@@ -66,6 +66,13 @@
     // A form with nothing typed (a display switch, say) leaves any draft.
     if (any) store.setItem(DRAFT, JSON.stringify({ action: actionOf(f), fields: fields }));
   }, true); // before htmx takes the submission over, after data-confirm
+  // A form htmx sent and the server took leaves no page load behind to
+  // forget its draft: it is forgotten here, so that it never comes back
+  // after a later sign-in.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var cfg = evt.detail && evt.detail.requestConfig;
+    if (evt.detail.successful && cfg && String(cfg.verb).toLowerCase() === "post") store.removeItem(DRAFT);
+  });
   if (document.querySelector("form[data-testid='login-form']")) {
     // The sign-in page keeps the draft for the page after it, however
     // many tries signing in takes.
