@@ -475,6 +475,21 @@ func encodeNotes(notes map[uint64]string) string {
 	return string(b)
 }
 
+// MeetingRecord is a meeting as it stood when it was closed (散会时的会议
+// 记录): its members and their roles, the council's rules, who was present,
+// the agenda with its research and the motions with their results, as the
+// JSON of a MinutesRecord. Its minutes start from it, so a change to the
+// council after the close (a member leaving, new rules) does not alter
+// what the minutes say of the meeting.
+type MeetingRecord struct {
+	MeetingID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Record    string
+	CreatedAt time.Time
+}
+
+// TableName keeps the table's name as it is.
+func (MeetingRecord) TableName() string { return "meeting_records" }
+
 // MinutesAmendment is one amendment of fixed minutes (更正记录): who made
 // it, when, why, and the texts it changed, before and after. The previous
 // text is kept here, never overwritten without a trace.

@@ -130,10 +130,26 @@ func (s *Store) auditMinutes(ctx context.Context, p *Principal, v MinutesView, a
 	return s.Record(ctx, a)
 }
 
+// closingRecord is the record of closed meeting v taken when it closed
+// (MeetingRecord), or, for a meeting closed before such records were kept,
+// the meeting as v shows it now.
+func (s *Store) closingRecord(ctx context.Context, v MeetingView, place string, now time.Time) (MinutesRecord, error) {
+	var mr MeetingRecord
+	if err := s.conn(ctx).Where("meeting_id = ?", v.ID).Limit(1).Find(&mr).Error; err != nil {
+		return MinutesRecord{}, err
+	}
+	if mr.MeetingID == 0 {
+		return NewMinutesRecord(v, place, now), nil
+	}
+	var rec MinutesRecord
+	err := json.Unmarshal([]byte(mr.Record), &rec)
+	return rec, err
+}
+
 // StartMinutes starts the minutes of a closed meeting: a draft prefilled
-// with a snapshot of the meeting (time and place, attendance, quorum, the
-// agenda with its research, the motions and their votes) that later changes
-// cannot alter.
+// with a snapshot of the meeting as it stood at its close (time and place,
+// members, attendance, quorum, the agenda with its research, the motions
+// and their votes; closingRecord) that later changes cannot alter.
 func (s *Store) StartMinutes(ctx context.Context, p *Principal, meetingID uint64) (Minutes, error) {
 	var out Minutes
 	err := s.InTx(ctx, func(ctx context.Context) error {
@@ -146,7 +162,10 @@ func (s *Store) StartMinutes(ctx context.Context, p *Principal, meetingID uint64
 			return err
 		}
 		now := s.Now()
-		rec := NewMinutesRecord(v.Meeting, place, now)
+		rec, err := s.closingRecord(ctx, v.Meeting, place, now)
+		if err != nil {
+			return err
+		}
 		snap, err := json.Marshal(rec)
 		if err != nil {
 			return err

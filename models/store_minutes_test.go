@@ -363,3 +363,62 @@ func TestMinutesSaveConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestMinutesRecordTakenAtClose: the minutes started after the council
+// changed (a member who was present left it, a new one joined, the rules
+// changed) still show the meeting as it stood when it closed.
+func TestMinutesRecordTakenAtClose(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newCouncilFixture(t, s)
+		v := f.announcedMeeting(t, s, clock)
+		f.openMeeting(t, s, clock, v)
+		if err := s.MarkPresent(bg, f.convener, v.ID, f.member.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CloseMeeting(bg, f.convener, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		closed := clock.Now()
+		clock.Advance(48 * time.Hour)
+		cv, err := s.CouncilByID(bg, f.staff1, f.council.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range cv.Members {
+			if m.AccountID == f.member.Account.ID {
+				if err := s.RemoveCouncilMember(bg, f.staff1, f.council.ID, m.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		mustAccount(t, s, "13900000038", "后来的委员")
+		if _, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, "13900000038", models.MemberRegular); err != nil {
+			t.Fatal(err)
+		}
+		before := cv.Rules()
+		if err := s.SetCouncilRules(bg, f.staff1, f.council.ID, models.CouncilRules{Quorum: models.Fraction{Num: 1, Den: 2}, Pass: models.PassTwoThirds, NoticeDays: 5}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartMinutes(bg, f.convener, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		mv, err := s.MinutesOf(bg, f.convener, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := mv.Record
+		names := func(ps []models.MinutesPerson) string {
+			var out []string
+			for _, p := range ps {
+				out = append(out, p.Name)
+			}
+			return strings.Join(out, "、")
+		}
+		if !strings.Contains(names(r.Present), "委员") || strings.Contains(names(r.Present)+names(r.Absent), "后来的委员") {
+			t.Fatalf("present %q, absent %q", names(r.Present), names(r.Absent))
+		}
+		if r.Pass != before.Pass || r.Quorum != before.Quorum || !r.SnapshotAt.Equal(closed) || r.ClosedAt == nil || !r.ClosedAt.Equal(closed) {
+			t.Fatalf("record: pass %s quorum %v at %v closed %v; want %s %v at %v", r.Pass, r.Quorum, r.SnapshotAt, r.ClosedAt, before.Pass, before.Quorum, closed)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -183,6 +184,20 @@ func (s *Store) CloseMeeting(ctx context.Context, p *Principal, id uint64) error
 		}
 		now := s.Now()
 		if err := s.moveRow(ctx, &Meeting{}, id, MeetingInSession, map[string]any{"status": MeetingClosed, "closed_at": now, "updated_at": now}); err != nil {
+			return err
+		}
+		// The meeting as it stands now, which its minutes will start from
+		// however the council changes meanwhile.
+		v.Status, v.ClosedAt = MeetingClosed, &now
+		place, err := s.PlaceLabel(ctx, v.Council.Place)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(NewMinutesRecord(v, place, now))
+		if err != nil {
+			return err
+		}
+		if err := s.conn(ctx).Create(&MeetingRecord{MeetingID: id, Record: string(raw), CreatedAt: now}).Error; err != nil {
 			return err
 		}
 		return s.auditMeeting(ctx, p, v, "close", fmt.Sprintf("%d present of %d voting member(s), %d motion(s)", v.Quorum.Present, v.Quorum.Members, len(v.Motions)))
