@@ -1253,7 +1253,7 @@ func TestKioskStation(t *testing.T) {
 		if _, err := s.KioskCheck(bg, p, station, check, "2468"); !errors.Is(err, models.ErrKioskCheckStale) {
 			t.Fatalf("a check form used twice: %v", err)
 		}
-		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+		if _, _, err := s.KioskHandedOver(bg, station, hand, true); !errors.Is(err, models.ErrKioskHandOverEnded) {
 			t.Fatalf("a hand-over to nobody yet: %v", err)
 		}
 		if err := s.KioskHandTo(bg, other, hand, voter.Account.ID); !errors.Is(err, models.ErrKioskHandOverEnded) {
@@ -1265,23 +1265,23 @@ func TestKioskStation(t *testing.T) {
 		if err := s.KioskHandTo(bg, station, hand, next.Account.ID); !errors.Is(err, models.ErrKioskHandOverEnded) {
 			t.Fatalf("a hand-over given twice: %v", err)
 		}
-		if _, _, err := s.KioskHandedOver(bg, other, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+		if _, _, err := s.KioskHandedOver(bg, other, hand, true); !errors.Is(err, models.ErrKioskHandOverEnded) {
 			t.Fatalf("a hand-over carried to another station: %v", err)
 		}
 		// Each step renews it: nine minutes and nine again hold.
 		for range 2 {
 			clock.Advance(9 * time.Minute)
-			if id, used, err := s.KioskHandedOver(bg, station, hand); err != nil || used || id != voter.Account.ID {
+			if id, used, err := s.KioskHandedOver(bg, station, hand, true); err != nil || used || id != voter.Account.ID {
 				t.Fatalf("a hand-over in use: %d %v %v", id, used, err)
 			}
 		}
 		clock.Advance(models.KioskHandOver + time.Second)
-		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverExpired) {
+		if _, _, err := s.KioskHandedOver(bg, station, hand, true); !errors.Is(err, models.ErrKioskHandOverExpired) {
 			t.Fatalf("a hand-over left too long: %v", err)
 		}
 		// A new check form cancels the hand-over.
 		check, _ = s.KioskCheckForm(bg, station)
-		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+		if _, _, err := s.KioskHandedOver(bg, station, hand, true); !errors.Is(err, models.ErrKioskHandOverEnded) {
 			t.Fatalf("a cancelled hand-over: %v", err)
 		}
 		hand, err = s.KioskCheck(bg, p, station, check, "2468")
@@ -1295,11 +1295,14 @@ func TestKioskStation(t *testing.T) {
 			t.Fatal(err)
 		}
 		clock.Advance(models.KioskRepeat / 2)
-		if id, used, err := s.KioskHandedOver(bg, station, hand); err != nil || !used || id != voter.Account.ID {
+		if _, _, err := s.KioskHandedOver(bg, station, hand, false); !errors.Is(err, models.ErrKioskHandOverEnded) {
+			t.Fatalf("another step than the confirmation just after the vote: %v", err)
+		}
+		if id, used, err := s.KioskHandedOver(bg, station, hand, true); err != nil || !used || id != voter.Account.ID {
 			t.Fatalf("a repeat just after the vote: %d %v %v", id, used, err)
 		}
 		clock.Advance(models.KioskRepeat)
-		if _, _, err := s.KioskHandedOver(bg, station, hand); !errors.Is(err, models.ErrKioskHandOverEnded) {
+		if _, _, err := s.KioskHandedOver(bg, station, hand, true); !errors.Is(err, models.ErrKioskHandOverEnded) {
 			t.Fatalf("a repeat long after the vote: %v", err)
 		}
 		// Five wrong PINs in a row end the station; a right one between

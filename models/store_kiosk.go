@@ -192,8 +192,10 @@ func (s *Store) KioskHandTo(ctx context.Context, station, handOver string, voter
 // is for, and renews it: ErrKioskHandOverEnded when it is not the
 // station's current one, ErrKioskHandOverExpired when it lay unused too
 // long. used says its vote was cast less than KioskRepeat ago: the same
-// resident sending the confirmation again.
-func (s *Store) KioskHandedOver(ctx context.Context, station, handOver string) (voter uint64, used bool, err error) {
+// resident sending the confirmation again (confirming), which is all a
+// used hand-over still answers; any other step with it is
+// ErrKioskHandOverEnded.
+func (s *Store) KioskHandedOver(ctx context.Context, station, handOver string, confirming bool) (voter uint64, used bool, err error) {
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		k, err := s.kioskStation(ctx, station)
 		if err != nil {
@@ -204,7 +206,7 @@ func (s *Store) KioskHandedOver(ctx context.Context, station, handOver string) (
 		}
 		now := s.Now()
 		if k.UsedAt != nil {
-			if now.Sub(*k.UsedAt) > KioskRepeat {
+			if !confirming || now.Sub(*k.UsedAt) > KioskRepeat {
 				return ErrKioskHandOverEnded
 			}
 			voter, used = *k.VoterID, true

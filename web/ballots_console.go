@@ -804,23 +804,24 @@ func (s *Server) renderKioskVote(c echo.Context, b models.Ballot, handOver strin
 	return s.render(c, status, ballots.KioskVote(show))
 }
 
-// kioskHandedOver checks the station's hand-over handOver and loads its
-// resident; a hand-over that ended, or lay unused too long, shows the
-// staff check with why (handled, nil voter). repeat says the vote was cast
-// moments ago.
-func (s *Server) kioskHandedOver(c echo.Context, b models.Ballot, handOver string) (voter *models.Principal, repeat, handled bool, err error) {
+// kioskHandedOver checks the station's hand-over handOver for a step of
+// the vote (confirming: the vote's confirmation, which alone a hand-over
+// whose vote was just cast still answers) and loads its resident; a
+// hand-over that ended, or lay unused too long, shows the staff check with
+// why (handled, nil voter).
+func (s *Server) kioskHandedOver(c echo.Context, b models.Ballot, handOver string, confirming bool) (voter *models.Principal, handled bool, err error) {
 	ctx := rctx(c)
-	voterID, repeat, err := s.store.KioskHandedOver(ctx, stationToken(c), handOver)
+	voterID, _, err := s.store.KioskHandedOver(ctx, stationToken(c), handOver, confirming)
 	if errors.Is(err, models.ErrKioskHandOverExpired) || errors.Is(err, models.ErrKioskHandOverEnded) {
 		var de *models.Error
 		errors.As(err, &de)
-		return nil, false, true, s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: de.Code})
+		return nil, true, s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: de.Code})
 	}
 	if err != nil {
-		return nil, false, false, err
+		return nil, false, err
 	}
 	voter, err = s.store.LoadPrincipal(ctx, voterID)
-	return voter, repeat, false, err
+	return voter, false, err
 }
 
 // kioskVoteForm shows the station's vote form again for a hand-over that
@@ -835,13 +836,9 @@ func (s *Server) kioskVoteForm(c echo.Context) error {
 		return s.kioskPage(c)
 	}
 	token := c.QueryParam("voter")
-	voter, repeat, handled, err := s.kioskHandedOver(c, b, token)
+	voter, handled, err := s.kioskHandedOver(c, b, token, false)
 	if handled || err != nil {
 		return err
-	}
-	if repeat {
-		// The vote is cast: the device goes back to staff.
-		return s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: models.ErrKioskHandOverEnded.Code})
 	}
 	opts, err := s.store.Options(rctx(c), b.ID)
 	if err != nil {
@@ -860,7 +857,8 @@ func (s *Server) kioskVote(c echo.Context) error {
 	ctx := rctx(c)
 	staff := me(c)
 	token := c.FormValue("voter")
-	voter, repeat, handled, err := s.kioskHandedOver(c, b, token)
+	step := c.FormValue("step")
+	voter, handled, err := s.kioskHandedOver(c, b, token, step == "confirm")
 	if handled || err != nil {
 		return err
 	}
@@ -873,11 +871,6 @@ func (s *Server) kioskVote(c echo.Context) error {
 		return s.renderKioskVote(c, b, token, voter, opts, form, refused)
 	}
 	next := kioskHome(b.ID)
-	step := c.FormValue("step")
-	if repeat && step != "confirm" {
-		// The vote is cast: only a repeat of its confirmation is answered.
-		return s.renderCheck(c, http.StatusConflict, ballots.KioskData{Ballot: ballots.ShowData{ID: b.ID, Title: b.Title}, Refused: models.ErrKioskHandOverEnded.Code})
-	}
 	switch step {
 	case "confirm":
 		if cerr != nil {
