@@ -115,7 +115,7 @@ func TestBrowserFormKeptThroughSignIn(t *testing.T) {
 	srv := webtest.Start(t, s)
 	ctx, problems := headless(t, 1024, 40*time.Second)
 	const text = "楼道里的扶手松了，老人上下楼不安全，请尽快修一修。"
-	var restored, afresh, unsent, kept string
+	var restored, afresh, unsent, kept, note string
 	err := chromedp.Do(ctx,
 		signIn(srv.URL, "13800000004", "/needs/new"),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
@@ -133,6 +133,7 @@ func TestBrowserFormKeptThroughSignIn(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="draft-restored"]`)),
+		into(&note, chromedp.Text(chromedp.CSS(`[data-testid="draft-restored"]`))),
 		into(&restored, chromedp.Value(chromedp.CSS(`textarea[name="description"]`))),
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-testid="need-form"]`)),
@@ -147,6 +148,9 @@ func TestBrowserFormKeptThroughSignIn(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("%v; the browser reported %v", err, problems.all())
+	}
+	if !strings.Contains(note, "已经放回") {
+		t.Fatalf("the note over the restored form: %q", note)
 	}
 	if !strings.Contains(unsent, "没有保存") || restored != text || afresh != "" || kept != "{} null" {
 		t.Fatalf("sign-in page %q; restored %q; afresh %q; draft after a refused and a taken htmx post %q", unsent, restored, afresh, kept)

@@ -99,9 +99,9 @@
       note.className = "flash flash-ok";
       note.setAttribute("role", "status");
       note.setAttribute("data-testid", "draft-restored");
-      note.textContent = document.documentElement.lang === "en" ?
-        "What you typed before signing in again is back in the form below. Check it and send it again." :
-        "你重新登录前填写的内容已经放回下面的表单里，请检查后再提交。";
+      // The words come from the page, in its language (layout's toast).
+      var toast = document.getElementById("toast");
+      note.textContent = toast ? toast.getAttribute("data-draft-restored") : "";
       f.parentNode.insertBefore(note, f);
       return;
     }
