@@ -2,6 +2,7 @@ package models
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,11 +53,66 @@ func (r PassRule) Valid() bool {
 	return r == PassMajorityOfMembers || r == PassMajorityOfPresent || r == PassTwoThirds
 }
 
-// Fraction is a share of voting members, such as 2/3 (三分之二).
-type Fraction struct{ Num, Den int }
+// Fraction is a share of voting members, such as 2/3 (三分之二). A share is
+// reached at or above it (…以上) unless Over asks for more than it
+// (超过…, as in 过半数: more than half, which a council of 10 reaches with 6,
+// where "at least half" takes 5).
+type Fraction struct {
+	Num, Den int
+	Over     bool `json:",omitempty"`
+}
 
-// QuorumChoices are the quorums the rules form offers (…以上: at least).
-var QuorumChoices = []Fraction{{1, 2}, {3, 5}, {2, 3}, {3, 4}, {4, 5}}
+// String spells f as the rules form sends it: "2/3", or ">1/2" when Over.
+func (f Fraction) String() string {
+	s := strconv.Itoa(f.Num) + "/" + strconv.Itoa(f.Den)
+	if f.Over {
+		return ">" + s
+	}
+	return s
+}
+
+// ParseFraction reads what String writes; anything else is the zero
+// Fraction, which no rule accepts.
+func ParseFraction(v string) Fraction {
+	var f Fraction
+	rest, over := strings.CutPrefix(strings.TrimSpace(v), ">")
+	num, den, ok := strings.Cut(rest, "/")
+	if !ok {
+		return Fraction{}
+	}
+	var err1, err2 error
+	f.Num, err1 = strconv.Atoi(num)
+	f.Den, err2 = strconv.Atoi(den)
+	if err1 != nil || err2 != nil {
+		return Fraction{}
+	}
+	f.Over = over
+	return f
+}
+
+// ReachedBy reports whether n of total reach the share f.
+func (f Fraction) ReachedBy(n, total int) bool {
+	if f.Over {
+		return n*f.Den > f.Num*total
+	}
+	return n*f.Den >= f.Num*total
+}
+
+// Least is the smallest count of total that reaches f.
+func (f Fraction) Least(total int) int {
+	if f.Den <= 0 {
+		return 0
+	}
+	if f.Over {
+		return f.Num*total/f.Den + 1
+	}
+	return (f.Num*total + f.Den - 1) / f.Den
+}
+
+// QuorumChoices are the quorums the rules form offers: more than half
+// (过半数, as villagers' assemblies require) and shares reached at or above
+// (…以上).
+var QuorumChoices = []Fraction{{Num: 1, Den: 2}, {Num: 1, Den: 2, Over: true}, {Num: 3, Den: 5}, {Num: 2, Den: 3}, {Num: 3, Den: 4}, {Num: 4, Den: 5}}
 
 // CouncilRules are a council's procedural rules (议事规则), set per council because
 // local charters differ: the quorum as a share of voting members (at least
@@ -70,7 +126,7 @@ type CouncilRules struct {
 
 // DefaultCouncilRules are what a new council starts with: quorum two
 // thirds, more than half of members, three days' notice.
-var DefaultCouncilRules = CouncilRules{Quorum: Fraction{2, 3}, Pass: PassMajorityOfMembers, NoticeDays: 3}
+var DefaultCouncilRules = CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: PassMajorityOfMembers, NoticeDays: 3}
 
 // MaxNoticeDays bounds a council's notice period.
 const MaxNoticeDays = 30
@@ -95,13 +151,14 @@ func (r CouncilRules) Validate() FieldErrors {
 }
 
 // QuorumMet reports whether present voting members make a quorum of
-// members voting members: present ≥ quorum × members. A council without
-// voting members never has a quorum.
+// members voting members: present ≥ quorum × members, or present > quorum ×
+// members when the quorum is Over. A council without voting members never
+// has a quorum.
 func (r CouncilRules) QuorumMet(members, present int) bool {
 	if members <= 0 || r.Quorum.Den <= 0 {
 		return false
 	}
-	return present*r.Quorum.Den >= r.Quorum.Num*members
+	return r.Quorum.ReachedBy(present, members)
 }
 
 // Hands is the count of a show of hands (举手表决) on one motion. Abstentions are
@@ -188,6 +245,7 @@ type Council struct {
 	Name       string
 	QuorumNum  int
 	QuorumDen  int
+	QuorumOver bool // the quorum is more than QuorumNum/QuorumDen (see Fraction)
 	PassRule   PassRule
 	NoticeDays int
 	CreatedAt  time.Time
@@ -198,7 +256,7 @@ type Council struct {
 
 // Rules returns the council's rules.
 func (c Council) Rules() CouncilRules {
-	return CouncilRules{Quorum: Fraction{c.QuorumNum, c.QuorumDen}, Pass: c.PassRule, NoticeDays: c.NoticeDays}
+	return CouncilRules{Quorum: Fraction{Num: c.QuorumNum, Den: c.QuorumDen, Over: c.QuorumOver}, Pass: c.PassRule, NoticeDays: c.NoticeDays}
 }
 
 // CouncilInput is what staff enter to set up a council (设立议事会).

@@ -14,25 +14,55 @@ func TestQuorum(t *testing.T) {
 		members, present int
 		want             bool
 	}{
-		{"two thirds of 12 is 8", Fraction{2, 3}, 12, 8, true},
-		{"one short of two thirds", Fraction{2, 3}, 12, 7, false},
-		{"two thirds of 10 rounds up to 7", Fraction{2, 3}, 10, 7, true},
-		{"6.66 is not two thirds of 10", Fraction{2, 3}, 10, 6, false},
-		{"exactly half is half", Fraction{1, 2}, 10, 5, true},
-		{"below half", Fraction{1, 2}, 10, 4, false},
-		{"everyone", Fraction{4, 5}, 5, 5, true},
-		{"no voting members", Fraction{1, 2}, 0, 0, false},
+		{"two thirds of 12 is 8", Fraction{Num: 2, Den: 3}, 12, 8, true},
+		{"one short of two thirds", Fraction{Num: 2, Den: 3}, 12, 7, false},
+		{"two thirds of 10 rounds up to 7", Fraction{Num: 2, Den: 3}, 10, 7, true},
+		{"6.66 is not two thirds of 10", Fraction{Num: 2, Den: 3}, 10, 6, false},
+		{"exactly half is half", Fraction{Num: 1, Den: 2}, 10, 5, true},
+		{"below half", Fraction{Num: 1, Den: 2}, 10, 4, false},
+		{"everyone", Fraction{Num: 4, Den: 5}, 5, 5, true},
+		{"no voting members", Fraction{Num: 1, Den: 2}, 0, 0, false},
+		{"more than half: exactly half of 10 is not", Fraction{Num: 1, Den: 2, Over: true}, 10, 5, false},
+		{"more than half: 6 of 10", Fraction{Num: 1, Den: 2, Over: true}, 10, 6, true},
+		{"more than half: 5 of 9", Fraction{Num: 1, Den: 2, Over: true}, 9, 5, true},
+		{"more than half: 4 of 9", Fraction{Num: 1, Den: 2, Over: true}, 9, 4, false},
+		{"more than half: 1 of 1", Fraction{Num: 1, Den: 2, Over: true}, 1, 1, true},
+		{"more than half: no voting members", Fraction{Num: 1, Den: 2, Over: true}, 0, 0, false},
 	}
 	for _, c := range cases {
 		r := CouncilRules{Quorum: c.quorum, Pass: PassMajorityOfMembers}
 		if got := r.QuorumMet(c.members, c.present); got != c.want {
 			t.Errorf("%s: QuorumMet(%d, %d) = %v", c.name, c.members, c.present, got)
 		}
+		// The count the session page says is needed is the least that
+		// makes the quorum: one fewer does not.
+		if c.members > 0 {
+			need := c.quorum.Least(c.members)
+			if !r.QuorumMet(c.members, need) || r.QuorumMet(c.members, need-1) {
+				t.Errorf("%s: Least(%d) = %d is not the least present that makes the quorum", c.name, c.members, need)
+			}
+		}
+	}
+}
+
+func TestFractionText(t *testing.T) {
+	for _, f := range QuorumChoices {
+		if got := ParseFraction(f.String()); got != f {
+			t.Errorf("ParseFraction(%q) = %+v, want %+v", f.String(), got, f)
+		}
+	}
+	if s := (Fraction{Num: 1, Den: 2, Over: true}).String(); s != ">1/2" {
+		t.Errorf("more than half spelt %q", s)
+	}
+	for _, bad := range []string{"", "2", "a/b", ">", "1/", "/2", "1/2/3", "<1/2"} {
+		if got := ParseFraction(bad); got != (Fraction{}) {
+			t.Errorf("ParseFraction(%q) = %+v, want the zero Fraction", bad, got)
+		}
 	}
 }
 
 func TestDecide(t *testing.T) {
-	twoThirds := Fraction{2, 3}
+	twoThirds := Fraction{Num: 2, Den: 3}
 	cases := []struct {
 		name             string
 		pass             PassRule
@@ -68,7 +98,7 @@ func TestGuestsDoNotCount(t *testing.T) {
 	}
 	// 3 of 4 voting members carry under more-than-half; counting the two
 	// guests as members would make 3 of 6 fail.
-	r := CouncilRules{Quorum: Fraction{1, 2}, Pass: PassMajorityOfMembers}
+	r := CouncilRules{Quorum: Fraction{Num: 1, Den: 2}, Pass: PassMajorityOfMembers}
 	if got := r.Decide(VotingMembers(ms), 4, Hands{3, 1, 0}); got != OutcomePassed {
 		t.Fatalf("outcome %s", got)
 	}
@@ -83,11 +113,13 @@ func TestCouncilRulesValidate(t *testing.T) {
 		field string
 	}{
 		{DefaultCouncilRules, ""},
-		{CouncilRules{Quorum: Fraction{1, 3}, Pass: PassTwoThirds, NoticeDays: 2}, "quorum"},
-		{CouncilRules{Quorum: Fraction{2, 3}, Pass: "unanimous", NoticeDays: 2}, "pass_rule"},
-		{CouncilRules{Quorum: Fraction{2, 3}, Pass: PassTwoThirds, NoticeDays: -1}, "notice_days"},
-		{CouncilRules{Quorum: Fraction{2, 3}, Pass: PassTwoThirds, NoticeDays: 31}, "notice_days"},
-		{CouncilRules{Quorum: Fraction{3, 4}, Pass: PassMajorityOfPresent, NoticeDays: 0}, ""},
+		{CouncilRules{Quorum: Fraction{Num: 1, Den: 3}, Pass: PassTwoThirds, NoticeDays: 2}, "quorum"},
+		{CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: "unanimous", NoticeDays: 2}, "pass_rule"},
+		{CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: PassTwoThirds, NoticeDays: -1}, "notice_days"},
+		{CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: PassTwoThirds, NoticeDays: 31}, "notice_days"},
+		{CouncilRules{Quorum: Fraction{Num: 3, Den: 4}, Pass: PassMajorityOfPresent, NoticeDays: 0}, ""},
+		{CouncilRules{Quorum: Fraction{Num: 1, Den: 2, Over: true}, Pass: PassMajorityOfPresent, NoticeDays: 3}, ""},
+		{CouncilRules{Quorum: Fraction{Num: 2, Den: 3, Over: true}, Pass: PassMajorityOfPresent, NoticeDays: 3}, "quorum"},
 	}
 	for _, c := range cases {
 		fe := c.r.Validate()

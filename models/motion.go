@@ -82,9 +82,7 @@ func QuorumOf(r CouncilRules, members []CouncilMember, present map[uint64]bool) 
 		}
 	}
 	q.Met = r.QuorumMet(q.Members, q.Present)
-	if r.Quorum.Den > 0 {
-		q.Need = (r.Quorum.Num*q.Members + r.Quorum.Den - 1) / r.Quorum.Den
-	}
+	q.Need = r.Quorum.Least(q.Members)
 	return q
 }
 

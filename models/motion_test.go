@@ -133,7 +133,7 @@ func TestCheckMotionVote(t *testing.T) {
 func TestQuorumOfAndHands(t *testing.T) {
 	members := []CouncilMember{{AccountID: 1, Role: MemberConvener}, {AccountID: 2, Role: MemberSecretary}, {AccountID: 3, Role: MemberRegular},
 		{AccountID: 4, Role: MemberRegular}, {AccountID: 5, Role: MemberGuest}}
-	r := CouncilRules{Quorum: Fraction{2, 3}, Pass: PassMajorityOfMembers}
+	r := CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: PassMajorityOfMembers}
 	q := QuorumOf(r, members, map[uint64]bool{1: true, 2: true, 5: true})
 	if q.Members != 4 || q.Present != 2 || q.Need != 3 || q.Met {
 		t.Errorf("two of four present (and a guest): %+v", q)

@@ -240,7 +240,7 @@ func (s *Store) CreateCouncil(ctx context.Context, p *Principal, in CouncilInput
 	}
 	r := DefaultCouncilRules
 	now := s.Now()
-	c = Council{PlaceID: pl.ID, Kind: in.Kind, Name: in.Name, QuorumNum: r.Quorum.Num, QuorumDen: r.Quorum.Den, PassRule: r.Pass,
+	c = Council{PlaceID: pl.ID, Kind: in.Kind, Name: in.Name, QuorumNum: r.Quorum.Num, QuorumDen: r.Quorum.Den, QuorumOver: r.Quorum.Over, PassRule: r.Pass,
 		NoticeDays: r.NoticeDays, CreatedAt: now, UpdatedAt: now}
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.conn(ctx).Create(&c).Error; err != nil {
@@ -304,13 +304,13 @@ func (s *Store) SetCouncilRules(ctx context.Context, p *Principal, id uint64, r 
 			return err
 		}
 		err = s.conn(ctx).Model(&Council{}).Where("id = ?", id).Updates(map[string]any{
-			"quorum_num": r.Quorum.Num, "quorum_den": r.Quorum.Den, "pass_rule": r.Pass, "notice_days": r.NoticeDays, "updated_at": s.Now(),
+			"quorum_num": r.Quorum.Num, "quorum_den": r.Quorum.Den, "quorum_over": r.Quorum.Over, "pass_rule": r.Pass, "notice_days": r.NoticeDays, "updated_at": s.Now(),
 		}).Error
 		if err != nil {
 			return err
 		}
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.rules", ObjectType: "council", ObjectID: id, PlaceID: &v.PlaceID,
-			Detail: fmt.Sprintf("quorum %d/%d, %s, %d notice days", r.Quorum.Num, r.Quorum.Den, r.Pass, r.NoticeDays)})
+			Detail: fmt.Sprintf("quorum %s, %s, %d notice days", r.Quorum, r.Pass, r.NoticeDays)})
 	})
 }
 

@@ -93,6 +93,20 @@ func TestCouncilSetUpMembersAndRules(t *testing.T) {
 		if v.Rules() != rules || len(v.Members) != 3 || v.Voting() != 2 || v.Members[0].Role != models.MemberConvener || v.Run || v.MyRole != models.MemberRegular {
 			t.Fatalf("council as the member sees it: %+v", v)
 		}
+		// More than half (过半数) is kept as such, and set back to at
+		// least a share again.
+		for _, q := range []models.Fraction{{Num: 1, Den: 2, Over: true}, {Num: 1, Den: 2}} {
+			r := models.CouncilRules{Quorum: q, Pass: models.PassMajorityOfPresent, NoticeDays: 3}
+			if err := s.SetCouncilRules(bg, f.staff1, f.council.ID, r); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := s.CouncilByID(bg, f.member, f.council.ID); err != nil || v.Rules() != r {
+				t.Fatalf("rules %+v read back as %+v (%v)", r, v.Rules(), err)
+			}
+		}
+		if err := s.SetCouncilRules(bg, f.staff1, f.council.ID, rules); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.AddCouncilMember(bg, f.staff1, f.council.ID, "13900000031", models.MemberGuest); err == nil {
 			t.Fatal("seated twice")
 		}

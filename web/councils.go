@@ -167,25 +167,13 @@ func (s *Server) councilPost(c echo.Context, form, okKey string, fields []string
 	return s.render(c, http.StatusUnprocessableEntity, councils.Show(d))
 }
 
-// parseQuorum reads "2/3".
-func parseQuorum(v string) models.Fraction {
-	var q models.Fraction
-	num, den, ok := strings.Cut(v, "/")
-	if !ok {
-		return q
-	}
-	q.Num, _ = strconv.Atoi(num)
-	q.Den, _ = strconv.Atoi(den)
-	return q
-}
-
 func (s *Server) councilRules(c echo.Context) error {
 	return s.councilPost(c, "rules", "councils.rules_saved", []string{"quorum", "pass_rule", "notice_days"}, func(id uint64) (string, error) {
 		days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("notice_days")))
 		if err != nil {
 			days = -1 // refused by the rules' validation, after the permission check
 		}
-		r := models.CouncilRules{Quorum: parseQuorum(c.FormValue("quorum")), Pass: models.PassRule(c.FormValue("pass_rule")), NoticeDays: days}
+		r := models.CouncilRules{Quorum: models.ParseFraction(c.FormValue("quorum")), Pass: models.PassRule(c.FormValue("pass_rule")), NoticeDays: days}
 		return "", s.store.SetCouncilRules(rctx(c), me(c), id, r)
 	})
 }

@@ -383,6 +383,17 @@ func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
 		if got := cp.Text(`[data-testid="council-rules"]`); !strings.Contains(got, "二分之一") || !strings.Contains(got, "到会成员半数") || !strings.Contains(got, "2天") {
 			t.Fatalf("rules after saving: %q", got)
 		}
+		// More than half (过半数), as a villagers' assembly requires, is on
+		// offer beside "at least half", is kept, and is chosen when the
+		// form comes back.
+		over := optionValue(t, cp, "quorum", "过半数")
+		cp = staff.Submit(cp, `form[data-testid="rules-form"]`, map[string]string{"quorum": over, "pass_rule": "majority_present", "notice_days": "2"})
+		if got := cp.Text(`[data-testid="council-rules"]`); !strings.Contains(got, "应到成员过半数") || strings.Contains(got, "二分之一") {
+			t.Fatalf("rules after choosing more than half: %q", got)
+		}
+		if got, _ := cp.Doc.Find(`select[name="quorum"] option[selected]`).Attr("value"); got != over {
+			t.Fatalf("the rules form shows quorum %q, want %q", got, over)
+		}
 		// Renamed: an empty name is refused.
 		bad = staff.Submit(cp, `form[data-testid="rename-form"]`, map[string]string{"name": " "})
 		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`form[data-testid="rename-form"] [data-testid="error-name"]`) {

@@ -142,10 +142,13 @@ func topicBadge(s models.TopicStatus) string {
 	return "badge"
 }
 
-func fraction(q models.Fraction) string { return fmt.Sprintf("%d/%d", q.Num, q.Den) }
+func fraction(q models.Fraction) string { return q.String() }
 
-// quorumName is a quorum in words: 三分之二以上.
+// quorumName is a quorum in words: 三分之二以上, or 过半数 for more than half.
 func quorumName(ctx context.Context, q models.Fraction) string {
+	if q.Over {
+		return views.T(ctx, fmt.Sprintf("quorum.over_%d_%d", q.Num, q.Den))
+	}
 	return views.T(ctx, fmt.Sprintf("quorum.%d_%d", q.Num, q.Den))
 }
 

@@ -22,6 +22,7 @@ func init() {
 		"member_role.member":          {"成员", "Member"},
 		"member_role.guest":           {"列席（无表决权）", "Invited guest (no vote)"},
 		"quorum.1_2":                  {"应到成员二分之一以上", "At least half of members"},
+		"quorum.over_1_2":             {"应到成员过半数", "More than half of members"},
 		"quorum.3_5":                  {"应到成员五分之三以上", "At least three fifths of members"},
 		"quorum.2_3":                  {"应到成员三分之二以上", "At least two thirds of members"},
 		"quorum.3_4":                  {"应到成员四分之三以上", "At least three quarters of members"},
