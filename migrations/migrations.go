@@ -46,6 +46,7 @@ var steps = []Step{
 	{22, "ballots: when one was found due with candidates unfit for its method (from then it opens only by staff's hand), and the resolution it was started from", m0022},
 	{23, "meetings: the record of each as it stood at its close (members, rules, attendance, agenda, motions), which its minutes start from", m0023},
 	{24, "councils: a quorum of more than a share (过半数) beside those of at least one", m0024},
+	{25, "sign-in devices: browsers known from an earlier sign-in, whose wrong passwords count on their own", m0025},
 }
 
 // Latest is the schema version this binary writes.

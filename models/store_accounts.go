@@ -120,7 +120,8 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, accountID uint64, current
 			return err
 		}
 	}
-	found, err := s.passwordAttempt(ctx, "id = ?", accountID, current, func(ctx context.Context, _ Account, o LoginOutcome, lockedNow bool) error {
+	found, err := s.passwordAttempt(ctx, "id = ?", accountID, current, "", func(ctx context.Context, at passwordTry) error {
+		o, lockedNow := at.Outcome, at.LockedNow
 		switch {
 		case o.OK:
 			if len(fe) > 0 {
@@ -174,26 +175,46 @@ const maxPasswordChecks = 3
 // maxPasswordChecks the attempt counts as wrong, pw having matched no
 // current hash. found is false, with nothing written, when no account
 // matches.
-func (s *Store) passwordAttempt(ctx context.Context, cond string, arg any, pw string,
-	record func(ctx context.Context, a Account, o LoginOutcome, lockedNow bool) error) (found bool, err error) {
+//
+// When device is the cookie token of one of the account's known devices
+// (SignInDevice), the count and the lock are the device's, read and
+// written under lock in the same way; a device forgotten in between makes
+// the attempt start again as from a stranger.
+func (s *Store) passwordAttempt(ctx context.Context, cond string, arg any, pw, device string, record func(ctx context.Context, at passwordTry) error) (found bool, err error) {
 	for try := 1; ; try++ {
 		var a Account
 		if err := s.conn(ctx).Where(cond, arg).Limit(1).Find(&a).Error; err != nil || a.ID == 0 {
 			return false, err
 		}
+		dev, err := s.knownDevice(ctx, device, a.ID)
+		if err != nil {
+			return true, err
+		}
 		checked, ok := "", false // the hash pw was compared with, and whether it matched
-		if !a.Locked(s.Now()) {
+		if !counted(a, dev).Locked(s.Now()) {
 			checked, ok = a.PasswordHash, s.checkHash(a.PasswordHash, pw)
 		}
 		stale := false
-		err := s.InTx(ctx, func(ctx context.Context) error {
+		err = s.InTx(ctx, func(ctx context.Context) error {
 			db := s.conn(ctx)
 			var a Account
 			if err := db.Clauses(lockingClause(db)...).Where(cond, arg).First(&a).Error; err != nil {
 				return notFound(err)
 			}
+			if dev != nil {
+				var fresh []SignInDevice
+				if err := db.Clauses(lockingClause(db)...).Where("id = ? AND account_id = ?", dev.ID, a.ID).Limit(1).Find(&fresh).Error; err != nil {
+					return err
+				}
+				if len(fresh) == 0 { // forgotten meanwhile: try again as a stranger
+					stale = true
+					return nil
+				}
+				dev = &fresh[0]
+			}
 			now := s.Now()
-			locked := a.Locked(now)
+			c := counted(a, dev)
+			locked := c.Locked(now)
 			if !locked && a.PasswordHash != checked {
 				if try < maxPasswordChecks {
 					stale = true
@@ -201,17 +222,97 @@ func (s *Store) passwordAttempt(ctx context.Context, cond string, arg any, pw st
 				}
 				ok = false
 			}
-			o := EvaluateLogin(a, !locked && ok, now)
-			if err := db.Model(&Account{}).Where("id = ?", a.ID).
-				Updates(map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}).Error; err != nil {
+			o := EvaluateLogin(c, !locked && ok, now)
+			counts := map[string]any{"failed_logins": o.FailedLogins, "locked_until": o.LockedUntil}
+			var err error
+			if dev != nil {
+				err = db.Model(&SignInDevice{}).Where("id = ?", dev.ID).Updates(counts).Error
+			} else {
+				err = db.Model(&Account{}).Where("id = ?", a.ID).Updates(counts).Error
+			}
+			if err != nil {
 				return err
 			}
-			return record(ctx, a, o, o.Err == ErrAccountLocked && !locked)
+			at := passwordTry{Account: a, Outcome: o, LockedNow: o.Err == ErrAccountLocked && !locked}
+			if dev != nil {
+				at.Device = dev.ID
+			}
+			return record(ctx, at)
 		})
 		if err != nil || !stale {
 			return true, err
 		}
 	}
+}
+
+// passwordTry is what passwordAttempt hands its record function: the account
+// as read under lock, the outcome, whether this attempt set the lock, and
+// the known device the attempt counted on ("" when it counted on the
+// account).
+type passwordTry struct {
+	Account   Account
+	Outcome   LoginOutcome
+	LockedNow bool
+	Device    string
+}
+
+// counted is a with the count of failures and the lock an attempt from dev
+// is judged by: the device's own when it is known, the account's otherwise.
+func counted(a Account, dev *SignInDevice) Account {
+	if dev != nil {
+		a.FailedLogins, a.LockedUntil = dev.FailedLogins, dev.LockedUntil
+	}
+	return a
+}
+
+// knownDevice is the device behind the cookie token tok if it is one of
+// account's and was used within DeviceTTL; nil otherwise.
+func (s *Store) knownDevice(ctx context.Context, tok string, account uint64) (*SignInDevice, error) {
+	if tok == "" || len(tok) > 100 {
+		return nil, nil
+	}
+	var ds []SignInDevice
+	if err := s.conn(ctx).Where("id = ? AND account_id = ? AND last_used_at > ?", hashToken(tok), account, s.Now().Add(-DeviceTTL)).
+		Limit(1).Find(&ds).Error; err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return &ds[0], nil
+}
+
+// DeviceKnown reports whether the cookie token tok is a known device of the
+// account with this phone (see SignInDevice).
+func (s *Store) DeviceKnown(ctx context.Context, tok, phone string) (bool, error) {
+	if tok == "" || len(tok) > 100 {
+		return false, nil
+	}
+	var n int64
+	err := s.conn(ctx).Model(&SignInDevice{}).Joins("JOIN accounts a ON a.id = sign_in_devices.account_id").
+		Where("sign_in_devices.id = ? AND a.phone = ? AND sign_in_devices.last_used_at > ?", hashToken(tok), NormalizePhone(phone), s.Now().Add(-DeviceTTL)).
+		Count(&n).Error
+	return n > 0, err
+}
+
+// rememberDevice replaces the device an account just signed in from (old,
+// "" for a new one) by a fresh token, forgets the account's least recently
+// used devices beyond maxDevices, and returns the token for the cookie. A
+// new token at every sign-in means a copied cookie stops working once its
+// owner signs in again.
+func (s *Store) rememberDevice(ctx context.Context, account uint64, old string) (string, error) {
+	db := s.conn(ctx)
+	if old != "" {
+		if err := db.Where("id = ?", old).Delete(&SignInDevice{}).Error; err != nil {
+			return "", err
+		}
+	}
+	tok, now := newToken(32), s.Now()
+	if err := db.Create(&SignInDevice{ID: hashToken(tok), AccountID: account, CreatedAt: now, LastUsedAt: now}).Error; err != nil {
+		return "", err
+	}
+	keep := db.Model(&SignInDevice{}).Select("id").Where("account_id = ?", account).Order("last_used_at DESC, id").Limit(maxDevices)
+	if err := db.Where("account_id = ? AND id NOT IN (?)", account, keep).Delete(&SignInDevice{}).Error; err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 // SetPreferences stores an account's display preferences.
@@ -228,12 +329,29 @@ func (s *Store) SetPreferences(ctx context.Context, accountID uint64, locale str
 // Authenticate checks a phone and password under the lockout rule. On
 // success it returns the account; otherwise ErrBadCredentials or
 // ErrAccountLocked (carrying the unlock time). Every attempt is audited,
-// never with the password.
+// never with the password. It is SignIn from a browser that is no known
+// device, and makes it none.
 func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, error) {
+	a, _, err := s.signIn(ctx, phone, pw, "", false)
+	return a, err
+}
+
+// SignIn is Authenticate from the browser whose device cookie holds device
+// ("" when it has none). When that is a known device of the account (see
+// SignInDevice), the attempt is judged by the device's own count of
+// failures, not the account's. On success it returns the token of the
+// device cookie to set, which replaces the one it came with.
+func (s *Store) SignIn(ctx context.Context, phone, pw, device string) (Account, string, error) {
+	return s.signIn(ctx, phone, pw, device, true)
+}
+
+func (s *Store) signIn(ctx context.Context, phone, pw, device string, remember bool) (Account, string, error) {
 	phone = NormalizePhone(phone)
 	var out Account
+	var tok string
 	var result error
-	found, err := s.passwordAttempt(ctx, "phone = ?", phone, pw, func(ctx context.Context, a Account, o LoginOutcome, lockedNow bool) error {
+	found, err := s.passwordAttempt(ctx, "phone = ?", phone, pw, device, func(ctx context.Context, at passwordTry) error {
+		a, o := at.Account, at.Outcome
 		// Sign-ins are filed at the account's home, so that staff of that
 		// place see them in their trail.
 		home, err := s.accountHome(ctx, a.ID)
@@ -244,20 +362,29 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		if home.ID != 0 {
 			homeID = &home.ID
 		}
+		known := ""
+		if at.Device != "" {
+			known = " (known device)"
+		}
 		switch {
 		case o.OK:
 			out = a
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID})
+			if remember {
+				if tok, err = s.rememberDevice(ctx, a.ID, at.Device); err != nil {
+					return err
+				}
+			}
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Detail: strings.TrimSpace(known)})
 		case o.Err == ErrAccountLocked:
 			result = ErrAccountLocked.With(*o.LockedUntil)
 			detail := "locked"
-			if lockedNow {
+			if at.LockedNow {
 				detail = "locked after failures"
 			}
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultDenied, Detail: detail})
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultDenied, Detail: detail + known})
 		default:
 			result = o.Err
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultFailed, Detail: "bad password"})
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Result: ResultFailed, Detail: "bad password" + known})
 		}
 	})
 	if err == nil && !found {
@@ -268,9 +395,12 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 		err = s.Record(ctx, Audit{Action: "auth.login", ObjectType: "account", Result: ResultFailed, Detail: "unknown phone " + MaskPhone(phone)})
 	}
 	if err != nil {
-		return Account{}, err
+		return Account{}, "", err
 	}
-	return out, result
+	if result != nil {
+		return Account{}, "", result
+	}
+	return out, tok, nil
 }
 
 // Unlock clears a lockout (and the count of failed sign-ins) early. It
@@ -613,12 +743,20 @@ func (s *Store) LoadPrincipal(ctx context.Context, accountID uint64) (*Principal
 }
 
 // PurgeSessions deletes sessions that can no longer be used (they hold no
-// audit value: sign-ins and sign-outs are in the trail).
+// audit value: sign-ins and sign-outs are in the trail), and forgets
+// devices unused for DeviceTTL. It returns the sessions deleted.
 func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
 	now := s.Now()
 	res := s.conn(ctx).Where("revoked_at IS NOT NULL OR last_seen_at < ? OR created_at < ?",
 		now.Add(-SessionIdle), now.Add(-SessionAbsolute)).Delete(&Session{})
-	return res.RowsAffected, res.Error
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	// Devices no longer known go too.
+	if err := s.conn(ctx).Where("last_used_at <= ?", now.Add(-DeviceTTL)).Delete(&SignInDevice{}).Error; err != nil {
+		return 0, err
+	}
+	return res.RowsAffected, nil
 }
 
 // AccountSearch finds accounts by phone or name for the console, limited to

@@ -35,9 +35,21 @@ func (s *Server) login(c echo.Context) error {
 		f.Error = "err.bad_credentials"
 		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
 	}
+	// A browser this account signed in from before passes the limit on
+	// its network address, which strangers' failures may have filled (a
+	// mobile network puts many residents behind one address); its own
+	// wrong passwords count on the device (models.SignInDevice).
+	device := ""
+	if ck, err := c.Cookie(cookieDevice); err == nil {
+		device = ck.Value
+	}
+	knownDevice, err := s.store.DeviceKnown(rctx(c), device, f.Phone)
+	if err != nil {
+		return err
+	}
 	addr, known := s.signInAddr(c)
 	failed := false
-	if known {
+	if known && !knownDevice {
 		until, ok := s.signIns.begin(addr, s.store.Now())
 		if !ok {
 			f.Error, f.Args = "err.signin_throttled", []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
@@ -46,7 +58,7 @@ func (s *Server) login(c echo.Context) error {
 		}
 		defer func() { s.signIns.end(addr, s.store.Now(), failed) }()
 	}
-	acct, err := s.store.Authenticate(rctx(c), f.Phone, pw)
+	acct, tok, err := s.store.SignIn(rctx(c), f.Phone, pw, device)
 	if err != nil {
 		var de *models.Error
 		switch {
@@ -69,6 +81,7 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.startSession(c, acct.ID); err != nil {
 		return err
 	}
+	s.setCookie(c, cookieDevice, tok, int(models.DeviceTTL/time.Second))
 	s.log.Info("login", "account", acct.ID)
 	return redirect(c, f.Next)
 }

@@ -32,6 +32,9 @@ const (
 	cookieFlash   = "yishi_flash"
 	cookieLang    = "yishi_lang"
 	cookiePrefs   = "yishi_prefs"
+	// cookieDevice marks a browser as a known device of the account that
+	// last signed in from it (models.SignInDevice).
+	cookieDevice = "yishi_device"
 )
 
 // errCSRF is a missing or wrong CSRF token.

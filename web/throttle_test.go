@@ -25,20 +25,7 @@ import (
 func TestSignInLimitPerAddress(t *testing.T) {
 	t.Parallel()
 	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
-		proxies, err := web.ParseTrustedProxies("127.0.0.0/8, ::1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := webtest.StartWith(t, s, web.Config{TrustedProxies: proxies})
-		from := func(xff string) *webtest.Client {
-			c := srv.Client()
-			c.Header.Set("X-Forwarded-For", xff)
-			return c
-		}
-		signIn := func(c *webtest.Client, phone, pw string) *webtest.Page {
-			t.Helper()
-			return c.Submit(c.Get("/login"), `form[data-testid="login-form"]`, map[string]string{"phone": phone, "password": pw})
-		}
+		from := behindProxy(t, s)
 		// A burst of guesses at once, a different phone each: no account's
 		// lockout stops it, and attempts under way count against the
 		// limit, so no more than it are tried.
@@ -78,18 +65,18 @@ func TestSignInLimitPerAddress(t *testing.T) {
 		// The same /64, and a client that wrote another address in front
 		// of the one the proxy appended, are the same prober.
 		for _, xff := range []string{"2001:db8::1", "2001:db8::ffff", "198.51.100.9, 2001:db8::2"} {
-			if p := signIn(from(xff), "13800000004", demo.Password); !throttled(p) {
+			if p := submitSignIn(t, from(xff), "13800000004", demo.Password); !throttled(p) {
 				t.Fatalf("from %s after %d failures: %d %q", xff, web.MaxFailedSignIns, p.Status, p.Text(`[data-testid="login-error"]`))
 			}
 		}
 		// Neighbours on other networks sign in as usual.
 		for _, xff := range []string{"2001:db8:0:1::1", "203.0.113.8", "2001:db8::1, 203.0.113.9"} {
-			if p := signIn(from(xff), "13800000004", demo.Password); p.Status != http.StatusOK || !p.Has(`[data-testid="home-greeting"]`) {
+			if p := submitSignIn(t, from(xff), "13800000004", demo.Password); p.Status != http.StatusOK || !p.Has(`[data-testid="home-greeting"]`) {
 				t.Fatalf("from %s: %d %q", xff, p.Status, p.Text(`[data-testid="login-error"]`))
 			}
 		}
 		clock.Advance(web.SignInWindow)
-		if p := signIn(prober, "13800000004", demo.Password); p.Status != http.StatusOK || !p.Has(`[data-testid="home-greeting"]`) {
+		if p := submitSignIn(t, prober, "13800000004", demo.Password); p.Status != http.StatusOK || !p.Has(`[data-testid="home-greeting"]`) {
 			t.Fatalf("after the window: %d %q", p.Status, p.Text(`[data-testid="login-error"]`))
 		}
 
@@ -126,4 +113,79 @@ func TestParseTrustedProxies(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// TestKnownDevicePassesStrangersLimits: on a mobile network's shared
+// address, a stranger's failures fill the address's limit and lock a
+// resident's account; a neighbour who never signed in from their browser
+// is refused, but the resident's own browser, known from an earlier
+// sign-in, signs in, and keeps a device cookie for the next time.
+func TestKnownDevicePassesStrangersLimits(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		proxied := behindProxy(t, s)
+		const shared = "100.64.0.7" // a carrier's shared address
+		from := func() *webtest.Client { return proxied(shared) }
+		signedIn := func(p *webtest.Page) bool { return p.Status == http.StatusOK && p.Has(`[data-testid="home-greeting"]`) }
+		resident := from()
+		if p := submitSignIn(t, resident, "13800000004", demo.Password); !signedIn(p) {
+			t.Fatalf("first sign-in: %d", p.Status)
+		}
+		if resident.Cookie("yishi_device") == "" {
+			t.Fatal("no device cookie after signing in")
+		}
+		resident.Logout()
+
+		stranger := from()
+		for range models.MaxFailedLogins {
+			submitSignIn(t, stranger, "13800000004", "guess-123456")
+		}
+		for i := range web.MaxFailedSignIns - models.MaxFailedLogins {
+			submitSignIn(t, stranger, fmt.Sprintf("1390000%04d", i), "guess-123456")
+		}
+		if p := submitSignIn(t, from(), "13800000005", demo.Password); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("a neighbour without a known device after the stranger's failures: %d", p.Status)
+		}
+		if p := submitSignIn(t, stranger, "13800000004", demo.Password); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("the stranger with the right password: %d", p.Status)
+		}
+		before := resident.Cookie("yishi_device")
+		if p := submitSignIn(t, resident, "13800000004", demo.Password); !signedIn(p) {
+			t.Fatalf("the resident's known browser: %d %q", p.Status, p.Text(`[data-testid="login-error"]`))
+		}
+		if after := resident.Cookie("yishi_device"); after == "" || after == before {
+			t.Fatalf("device cookie after signing in again: %q (was %q)", after, before)
+		}
+		// The device is the resident's: it lets nobody else past.
+		resident.Logout()
+		if p := submitSignIn(t, resident, "13800000005", demo.Password); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("another phone from the resident's browser: %d", p.Status)
+		}
+		// The account stays locked for strangers elsewhere.
+		if p := submitSignIn(t, proxied("203.0.113.77"), "13800000004", demo.Password); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a stranger elsewhere while the account is locked for strangers: %d", p.Status)
+		}
+	})
+}
+
+// behindProxy starts the site behind a trusted proxy on this machine and
+// returns a maker of clients whose requests the proxy forwards from xff.
+func behindProxy(t *testing.T, s *models.Store) func(xff string) *webtest.Client {
+	t.Helper()
+	proxies, err := web.ParseTrustedProxies("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := webtest.StartWith(t, s, web.Config{TrustedProxies: proxies})
+	return func(xff string) *webtest.Client {
+		c := srv.Client()
+		c.Header.Set("X-Forwarded-For", xff)
+		return c
+	}
+}
+
+// submitSignIn submits the sign-in form as c.
+func submitSignIn(t *testing.T, c *webtest.Client, phone, pw string) *webtest.Page {
+	t.Helper()
+	return c.Submit(c.Get("/login"), `form[data-testid="login-form"]`, map[string]string{"phone": phone, "password": pw})
 }
