@@ -128,6 +128,17 @@ type CouncilRules struct {
 // thirds, more than half of members, three days' notice.
 var DefaultCouncilRules = CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: PassMajorityOfMembers, NoticeDays: 3}
 
+// RulesFor are the rules a new council of kind k starts with: the statutory
+// ones for a villagers' representatives' meeting (村民代表会议: two thirds
+// present, more than half of those present carry a motion), the defaults
+// for any other. Staff change them to the local charter's.
+func RulesFor(k CouncilKind) CouncilRules {
+	if k == CouncilVillageReps {
+		return CouncilRules{Quorum: Fraction{Num: 2, Den: 3}, Pass: PassMajorityOfPresent, NoticeDays: DefaultCouncilRules.NoticeDays}
+	}
+	return DefaultCouncilRules
+}
+
 // MaxNoticeDays bounds a council's notice period.
 const MaxNoticeDays = 30
 

@@ -223,8 +223,8 @@ func (s *Store) CouncilPlaces(ctx context.Context, p *Principal) ([]Place, error
 	return s.scopedPlaces(ctx, p, PermManageCouncils)
 }
 
-// CreateCouncil sets up a council at a place with the default rules; p
-// needs PermManageCouncils there.
+// CreateCouncil sets up a council at a place with the rules its kind starts
+// with (RulesFor); p needs PermManageCouncils there.
 func (s *Store) CreateCouncil(ctx context.Context, p *Principal, in CouncilInput) (Council, error) {
 	var c Council
 	if !p.CanAnywhere(PermManageCouncils) {
@@ -238,7 +238,7 @@ func (s *Store) CreateCouncil(ctx context.Context, p *Principal, in CouncilInput
 	if err := fe.Err(); err != nil {
 		return c, err
 	}
-	r := DefaultCouncilRules
+	r := RulesFor(in.Kind)
 	now := s.Now()
 	c = Council{PlaceID: pl.ID, Kind: in.Kind, Name: in.Name, QuorumNum: r.Quorum.Num, QuorumDen: r.Quorum.Den, QuorumOver: r.Quorum.Over, PassRule: r.Pass,
 		NoticeDays: r.NoticeDays, CreatedAt: now, UpdatedAt: now}

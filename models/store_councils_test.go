@@ -885,3 +885,29 @@ func TestCouncilFixedWhileSitting(t *testing.T) {
 		}
 	})
 }
+
+// TestNewCouncilsStartWithTheirKindsRules: a villagers' representatives'
+// meeting starts with its statutory rules (two thirds present, more than
+// half of those present carry a motion); other kinds with the defaults.
+func TestNewCouncilsStartWithTheirKindsRules(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		for _, c := range []struct {
+			kind models.CouncilKind
+			want models.CouncilRules
+		}{
+			{models.CouncilVillageReps, models.CouncilRules{Quorum: models.Fraction{Num: 2, Den: 3}, Pass: models.PassMajorityOfPresent, NoticeDays: 3}},
+			{models.CouncilResidents, models.DefaultCouncilRules},
+			{models.CouncilJoint, models.DefaultCouncilRules},
+		} {
+			co, err := s.CreateCouncil(bg, f.staff1, models.CouncilInput{PlaceID: f.com1.ID, Kind: c.kind, Name: string(c.kind)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := s.CouncilByID(bg, f.staff1, co.ID)
+			if err != nil || v.Rules() != c.want {
+				t.Fatalf("a new %s council's rules: %+v, want %+v (%v)", c.kind, v.Rules(), c.want, err)
+			}
+		}
+	})
+}
