@@ -314,23 +314,23 @@ func (s *Store) SetCouncilRules(ctx context.Context, p *Principal, id uint64, r 
 	})
 }
 
-// RenameCouncil changes a council's name (更名), for the staff who manage
-// it; its kind, place, members and records stay as they are.
-func (s *Store) RenameCouncil(ctx context.Context, p *Principal, id uint64, name string) error {
+// EditCouncil changes a council's name and kind, as staff who set it up
+// under the wrong ones put them right. Its members, rules and history stay.
+func (s *Store) EditCouncil(ctx context.Context, p *Principal, id uint64, name string, kind CouncilKind) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.councilFor(ctx, p, id, managing)
 		if err != nil {
 			return err
 		}
-		in := CouncilInput{PlaceID: v.PlaceID, Kind: v.Kind, Name: name}
+		in := CouncilInput{PlaceID: v.PlaceID, Kind: kind, Name: name}
 		if err := in.Validate().Err(); err != nil {
 			return err
 		}
-		if err := s.conn(ctx).Model(&Council{}).Where("id = ?", id).Updates(map[string]any{"name": in.Name, "updated_at": s.Now()}).Error; err != nil {
+		if err := s.conn(ctx).Model(&Council{}).Where("id = ?", id).Updates(map[string]any{"name": in.Name, "kind": in.Kind, "updated_at": s.Now()}).Error; err != nil {
 			return err
 		}
 		return s.Record(ctx, Audit{ActorID: actorOf(p), Action: "council.rename", ObjectType: "council", ObjectID: id, PlaceID: &v.PlaceID,
-			Detail: truncate(v.Name+" → "+in.Name, 300)})
+			Detail: truncate(fmt.Sprintf("%s (%s) → %s (%s)", v.Name, v.Kind, in.Name, in.Kind), 300)})
 	})
 }
 

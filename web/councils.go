@@ -179,8 +179,8 @@ func (s *Server) councilRules(c echo.Context) error {
 }
 
 func (s *Server) councilRename(c echo.Context) error {
-	return s.councilPost(c, "rename", "councils.renamed", []string{"name"}, func(id uint64) (string, error) {
-		return "", s.store.RenameCouncil(rctx(c), me(c), id, c.FormValue("name"))
+	return s.councilPost(c, "rename", "councils.renamed", []string{"name", "kind"}, func(id uint64) (string, error) {
+		return "", s.store.EditCouncil(rctx(c), me(c), id, c.FormValue("name"), models.CouncilKind(c.FormValue("kind")))
 	})
 }
 

@@ -399,9 +399,18 @@ func TestStaffSetUpCouncilMembersAndRules(t *testing.T) {
 		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`form[data-testid="rename-form"] [data-testid="error-name"]`) {
 			t.Fatalf("empty name: %d", bad.Status)
 		}
-		cp = staff.Submit(bad, `form[data-testid="rename-form"]`, map[string]string{"name": "1号楼楼栋居民议事会"})
+		bad = staff.Submit(cp, `form[data-testid="rename-form"]`, map[string]string{"name": "1号楼楼栋居民议事会", "kind": "parliament"})
+		if bad.Status != http.StatusUnprocessableEntity || !bad.Has(`form[data-testid="rename-form"] [data-testid="error-kind"]`) {
+			t.Fatalf("an unknown kind: %d", bad.Status)
+		}
+		// Set up as a building council by mistake: name and kind are put
+		// right together, and the members stay.
+		cp = staff.Submit(bad, `form[data-testid="rename-form"]`, map[string]string{"name": "1号楼楼栋居民议事会", "kind": "residents"})
 		if got := cp.Text(`[data-testid="council-name"]`); got != "1号楼楼栋居民议事会" {
 			t.Fatalf("renamed council: %q", got)
+		}
+		if got := cp.Text(`[data-testid="council-kind"]`); got != "居民议事会" || cp.Count(`[data-testid="member-item"]`) != 3 {
+			t.Fatalf("council after changing its kind: %q with %d members", got, cp.Count(`[data-testid="member-item"]`))
 		}
 		// The convener now sees it among their councils, as its convener.
 		conv := login(srv, "13800000003")

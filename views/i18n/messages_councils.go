@@ -266,9 +266,9 @@ func init() {
 	// Postponed and cancelled meetings.
 	add(map[string][2]string{
 		"meeting_status.cancelled":      {"已取消", "Cancelled"},
-		"councils.rename":               {"修改名称", "Rename"},
-		"councils.renamed":              {"名称已修改。", "Renamed."},
-		"audit_action.council_rename":   {"议事组织更名", "Council renamed"},
+		"councils.rename":               {"修改名称和类型", "Name and kind"},
+		"councils.renamed":              {"名称和类型已保存。", "Name and kind saved."},
+		"audit_action.council_rename":   {"议事组织更改名称或类型", "Council name or kind changed"},
 		"meetings.postponed_from":       {"原定时间", "First set for"},
 		"meetings.postponed_because":    {"延期原因：%s", "postponed because: %s"},
 		"meetings.cancelled_on":         {"会议已于 %s 取消。取消原因：%s", "This meeting was cancelled on %s. Reason: %s"},
