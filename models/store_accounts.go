@@ -69,7 +69,7 @@ func (s *Store) SetPassword(ctx context.Context, accountID uint64, pw string, ac
 }
 
 // storePassword stores a new password's hash, clears the lockout, ends
-// the account's sessions and audits the change.
+// the account's sessions, forgets its known devices and audits the change.
 func (s *Store) storePassword(ctx context.Context, accountID uint64, hash string, actorID *uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		res := s.conn(ctx).Model(&Account{}).Where("id = ?", accountID).
@@ -85,6 +85,10 @@ func (s *Store) storePassword(ctx context.Context, accountID uint64, hash string
 			Update("revoked_at", s.Now()).Error; err != nil {
 			return err
 		}
+		// and forgets every known device: a lost phone may be why.
+		if err := s.conn(ctx).Where("account_id = ?", accountID).Delete(&SignInDevice{}).Error; err != nil {
+			return err
+		}
 		return s.Record(ctx, Audit{ActorID: actorID, Action: "account.password", ObjectType: "account", ObjectID: accountID})
 	})
 }
@@ -92,7 +96,8 @@ func (s *Store) storePassword(ctx context.Context, accountID uint64, hash string
 // ChangeOwnPassword is a signed-in account replacing its password: the
 // current one must match the stored hash, the new one must be valid and
 // confirmed. A refusal is FieldErrors on current, password or confirm and
-// changes nothing else; success is SetPassword, which ends every session.
+// changes nothing else; success is SetPassword, which ends every session
+// and forgets every known device.
 //
 // The current password is checked under the sign-in lockout rule
 // (EvaluateLogin): a wrong one counts towards the lock, a right one clears
@@ -290,6 +295,18 @@ func (s *Store) DeviceKnown(ctx context.Context, tok, phone string) (bool, error
 		Where("sign_in_devices.id = ? AND a.phone = ? AND sign_in_devices.last_used_at > ?", hashToken(tok), NormalizePhone(phone), s.Now().Add(-DeviceTTL)).
 		Count(&n).Error
 	return n > 0, err
+}
+
+// RememberDevice makes the browser of an account that has just proven its
+// password (changing it) a known device, and returns the cookie's token.
+func (s *Store) RememberDevice(ctx context.Context, account uint64) (string, error) {
+	var tok string
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		tok, err = s.rememberDevice(ctx, account, "")
+		return err
+	})
+	return tok, err
 }
 
 // rememberDevice replaces the device an account just signed in from (old,

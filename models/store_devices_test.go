@@ -126,3 +126,46 @@ func TestDevicesPerAccountAreBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestNewPasswordForgetsDevices: a password changed by its owner or reset
+// by staff forgets every device the account was known on (a lost phone may
+// be why), and a device remembered afresh is known.
+func TestNewPasswordForgetsDevices(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		phone := f.resident.Phone
+		signIn := func(pw string) string {
+			t.Helper()
+			_, dev, err := s.SignIn(bg, phone, pw, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return dev
+		}
+		known := func(dev string) bool {
+			t.Helper()
+			ok, err := s.DeviceKnown(bg, dev, phone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		lost := signIn("password-1")
+		if err := s.ChangeOwnPassword(bg, f.resident.ID, "password-1", "new-password-7", "new-password-7"); err != nil {
+			t.Fatal(err)
+		}
+		if known(lost) {
+			t.Fatal("a device is still known after its owner changed the password")
+		}
+		fresh, err := s.RememberDevice(bg, f.resident.ID)
+		if err != nil || !known(fresh) {
+			t.Fatalf("the device remembered after the change: %v", err)
+		}
+		if err := s.SetPassword(bg, f.resident.ID, "reset-password-8", &f.staff1.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		if known(fresh) {
+			t.Fatal("a device is still known after staff reset the password")
+		}
+	})
+}

@@ -134,10 +134,16 @@ func (s *Server) changePassword(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		// The change ended every session, this one included: start a fresh one.
+		// The change ended every session and forgot every known device,
+		// this browser's included: it starts afresh as both.
 		if err := s.startSession(c, p.Account.ID); err != nil {
 			return err
 		}
+		tok, err := s.store.RememberDevice(rctx(c), p.Account.ID)
+		if err != nil {
+			return err
+		}
+		s.setCookie(c, cookieDevice, tok, int(models.DeviceTTL/time.Second))
 		flash(c, "ok", "profile.password_saved")
 		return redirect(c, "/profile")
 	}

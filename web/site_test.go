@@ -219,6 +219,14 @@ func TestChangePassword(t *testing.T) {
 		if p := other.Get("/profile"); !strings.HasSuffix(p.URL.Path, "/login") {
 			t.Fatal("other session survived the password change")
 		}
+		// The other browser is no longer a known device; this one is, under
+		// a new token.
+		if ok, err := s.DeviceKnown(bg, other.Cookie("yishi_device"), "13800000004"); err != nil || ok {
+			t.Fatalf("the other browser is still a known device: %v", err)
+		}
+		if ok, err := s.DeviceKnown(bg, c.Cookie("yishi_device"), "13800000004"); err != nil || !ok {
+			t.Fatalf("this browser is not a known device after the change: %v", err)
+		}
 		if _, err := s.Authenticate(bg, "13800000004", "new-password-1"); err != nil {
 			t.Fatalf("new password: %v", err)
 		}
