@@ -116,8 +116,8 @@ var QuorumChoices = []Fraction{{Num: 1, Den: 2}, {Num: 1, Den: 2, Over: true}, {
 
 // CouncilRules are a council's procedural rules (议事规则), set per council because
 // local charters differ: the quorum as a share of voting members (at least
-// that share must be present), the pass rule, and the days of notice before
-// a meeting.
+// that share, or more than it, must be present; see Fraction), the pass
+// rule, and the days of notice before a meeting.
 type CouncilRules struct {
 	Quorum     Fraction
 	Pass       PassRule
