@@ -273,12 +273,12 @@ func counted(a Account, dev *SignInDevice) Account {
 // knownDevice is the device behind the cookie token tok if it is one of
 // account's and was used within DeviceTTL; nil otherwise.
 func (s *Store) knownDevice(ctx context.Context, tok string, account uint64) (*SignInDevice, error) {
-	if tok == "" || len(tok) > 100 {
+	q, ok := s.liveDevice(ctx, tok)
+	if !ok {
 		return nil, nil
 	}
 	var ds []SignInDevice
-	if err := s.conn(ctx).Where("id = ? AND account_id = ? AND last_used_at > ?", hashToken(tok), account, s.Now().Add(-DeviceTTL)).
-		Limit(1).Find(&ds).Error; err != nil || len(ds) == 0 {
+	if err := q.Where("sign_in_devices.account_id = ?", account).Limit(1).Find(&ds).Error; err != nil || len(ds) == 0 {
 		return nil, err
 	}
 	return &ds[0], nil
@@ -287,14 +287,24 @@ func (s *Store) knownDevice(ctx context.Context, tok string, account uint64) (*S
 // DeviceKnown reports whether the cookie token tok is a known device of the
 // account with this phone (see SignInDevice).
 func (s *Store) DeviceKnown(ctx context.Context, tok, phone string) (bool, error) {
-	if tok == "" || len(tok) > 100 {
+	q, ok := s.liveDevice(ctx, tok)
+	if !ok {
 		return false, nil
 	}
 	var n int64
-	err := s.conn(ctx).Model(&SignInDevice{}).Joins("JOIN accounts a ON a.id = sign_in_devices.account_id").
-		Where("sign_in_devices.id = ? AND a.phone = ? AND sign_in_devices.last_used_at > ?", hashToken(tok), NormalizePhone(phone), s.Now().Add(-DeviceTTL)).
-		Count(&n).Error
+	err := q.Joins("JOIN accounts a ON a.id = sign_in_devices.account_id").
+		Where("a.phone = ?", NormalizePhone(phone)).Count(&n).Error
 	return n > 0, err
+}
+
+// liveDevice selects the device of cookie token tok if it was used within
+// DeviceTTL; false, with no query to run, for a token no sign-in could
+// have issued (none, or too long).
+func (s *Store) liveDevice(ctx context.Context, tok string) (*gorm.DB, bool) {
+	if tok == "" || len(tok) > 100 {
+		return nil, false
+	}
+	return s.conn(ctx).Model(&SignInDevice{}).Where("sign_in_devices.id = ? AND sign_in_devices.last_used_at > ?", hashToken(tok), s.Now().Add(-DeviceTTL)), true
 }
 
 // RememberDevice makes the browser of an account that has just proven its

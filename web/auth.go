@@ -81,9 +81,15 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.startSession(c, acct.ID); err != nil {
 		return err
 	}
-	s.setCookie(c, cookieDevice, tok, int(models.DeviceTTL/time.Second))
+	s.setDeviceCookie(c, tok)
 	s.log.Info("login", "account", acct.ID)
 	return redirect(c, f.Next)
+}
+
+// setDeviceCookie marks this browser as a known device of the account
+// that just proved its password, by the token the store issued.
+func (s *Server) setDeviceCookie(c echo.Context, tok string) {
+	s.setCookie(c, cookieDevice, tok, int(models.DeviceTTL/time.Second))
 }
 
 // signInAddr is the network a sign-in comes from, for the limit on failed

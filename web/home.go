@@ -143,7 +143,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		s.setCookie(c, cookieDevice, tok, int(models.DeviceTTL/time.Second))
+		s.setDeviceCookie(c, tok)
 		flash(c, "ok", "profile.password_saved")
 		return redirect(c, "/profile")
 	}
