@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // SignInDevice is a browser an account has signed in from before (登录设备),
 // known by a cookie that holds a random token; only its hash is
@@ -18,6 +22,10 @@ type SignInDevice struct {
 	LockedUntil  *time.Time
 	CreatedAt    time.Time
 	LastUsedAt   time.Time
+	// Agent is the kind of browser and system the device is, as its last
+	// sign-in's User-Agent said (DeviceAgent): "android/wechat"; "" when
+	// unknown.
+	Agent string
 }
 
 const (
@@ -27,3 +35,67 @@ const (
 	// used beyond it are forgotten.
 	maxDevices = 10
 )
+
+// DeviceIDOf is the ID of the device whose cookie holds tok.
+func DeviceIDOf(tok string) string { return hashToken(tok) }
+
+// deviceSystems and deviceBrowsers are the User-Agent marks DeviceAgent
+// looks for, in order: the first found names the system or the browser.
+// Apps that show pages (WeChat, DingTalk, QQ) come before the engines their
+// User-Agent also names, and Edge before the Chrome it also claims to be.
+var (
+	deviceSystems = []struct{ mark, name string }{
+		{"HarmonyOS", "harmony"}, {"OpenHarmony", "harmony"},
+		{"iPhone", "iphone"}, {"iPad", "ipad"},
+		{"Android", "android"},
+		{"Windows", "windows"},
+		{"Macintosh", "mac"},
+		{"Linux", "linux"}, {"CrOS", "linux"},
+	}
+	deviceBrowsers = []struct{ mark, name string }{
+		{"MicroMessenger", "wechat"},
+		{"DingTalk", "dingtalk"},
+		{"QQBrowser", "qqbrowser"},
+		{" QQ/", "qq"},
+		{"UCBrowser", "uc"},
+		{"Quark", "quark"},
+		{"HuaweiBrowser", "huawei"},
+		{"MiuiBrowser", "miui"},
+		{"Edg/", "edge"}, {"EdgA/", "edge"}, {"EdgiOS/", "edge"},
+		{"Firefox/", "firefox"}, {"FxiOS/", "firefox"},
+		{"CriOS/", "chrome"}, {"Chrome/", "chrome"},
+		{"Safari/", "safari"},
+	}
+)
+
+// DeviceAgent is the kind of a browser by its User-Agent header: its
+// system and browser as "system/browser" from fixed lists, either part ""
+// when not recognised, and "" when neither is. Only these names are kept,
+// never the header itself, which may identify a phone's model and build.
+func DeviceAgent(ua string) string {
+	sys, br := firstMark(ua, deviceSystems), firstMark(ua, deviceBrowsers)
+	if sys == "" && br == "" {
+		return ""
+	}
+	return sys + "/" + br
+}
+
+// DeviceKinds are the names DeviceAgent gives systems and browsers.
+func DeviceKinds() (systems, browsers []string) {
+	for _, m := range deviceSystems {
+		systems = append(systems, m.name)
+	}
+	for _, m := range deviceBrowsers {
+		browsers = append(browsers, m.name)
+	}
+	return slices.Compact(systems), slices.Compact(browsers)
+}
+
+func firstMark(ua string, marks []struct{ mark, name string }) string {
+	for _, m := range marks {
+		if strings.Contains(ua, m.mark) {
+			return m.name
+		}
+	}
+	return ""
+}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 
@@ -308,23 +309,81 @@ func (s *Store) liveDevice(ctx context.Context, tok string) (*gorm.DB, bool) {
 }
 
 // RememberDevice makes the browser of an account that has just proven its
-// password (changing it) a known device, and returns the cookie's token.
-func (s *Store) RememberDevice(ctx context.Context, account uint64) (string, error) {
+// password (changing it) a known device of the kind agent (DeviceAgent),
+// and returns the cookie's token.
+func (s *Store) RememberDevice(ctx context.Context, account uint64, agent string) (string, error) {
 	var tok string
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		tok, err = s.rememberDevice(ctx, account, "")
+		tok, err = s.rememberDevice(ctx, account, "", agent)
 		return err
 	})
 	return tok, err
 }
 
+// Devices are an account's known devices (SignInDevice), the most recently
+// used first.
+func (s *Store) Devices(ctx context.Context, account uint64) ([]SignInDevice, error) {
+	var ds []SignInDevice
+	err := s.conn(ctx).Where("account_id = ? AND last_used_at > ?", account, s.Now().Add(-DeviceTTL)).
+		Order("last_used_at DESC, id").Find(&ds).Error
+	return ds, err
+}
+
+// ForgetDevice makes the device id (its token's hash, as Devices gives it)
+// of the account a stranger again: its next sign-in counts against the
+// account and the network address like anyone's. ErrNotFound when the
+// account has no such device.
+func (s *Store) ForgetDevice(ctx context.Context, account uint64, id string) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res := s.conn(ctx).Where("account_id = ? AND id = ?", account, id).Delete(&SignInDevice{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return s.Record(ctx, Audit{ActorID: &account, Action: "account.forget_device", ObjectType: "account", ObjectID: account})
+	})
+}
+
+// SignOutElsewhere ends every session of the account but the one of
+// session token keep, as on a shared computer someone forgot to sign out
+// of, and forgets every known device but the one of device token
+// keepDevice ("" for none). It returns the sessions it ended.
+func (s *Store) SignOutElsewhere(ctx context.Context, account uint64, keep, keepDevice string) (int64, error) {
+	var ended int64
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		db := s.conn(ctx)
+		others := db.Model(&Session{}).Select("id").Where("account_id = ? AND revoked_at IS NULL AND id <> ?", account, hashToken(keep))
+		if err := db.Where("session_id IN (?)", others).Delete(&KioskStation{}).Error; err != nil {
+			return err
+		}
+		res := db.Model(&Session{}).Where("account_id = ? AND revoked_at IS NULL AND id <> ?", account, hashToken(keep)).
+			Update("revoked_at", s.Now())
+		if res.Error != nil {
+			return res.Error
+		}
+		ended = res.RowsAffected
+		devices := db.Where("account_id = ?", account)
+		if keepDevice != "" {
+			devices = devices.Where("id <> ?", hashToken(keepDevice))
+		}
+		if err := devices.Delete(&SignInDevice{}).Error; err != nil {
+			return err
+		}
+		return s.Record(ctx, Audit{ActorID: &account, Action: "account.sign_out_elsewhere", ObjectType: "account", ObjectID: account,
+			Detail: strconv.FormatInt(ended, 10) + " sessions ended"})
+	})
+	return ended, err
+}
+
 // rememberDevice replaces the device an account just signed in from (old,
-// "" for a new one) by a fresh token, forgets the account's least recently
+// "" for a new one) by a fresh token of the kind agent, forgets the account's least recently
 // used devices beyond maxDevices, and returns the token for the cookie. A
 // new token at every sign-in means a copied cookie stops working once its
 // owner signs in again.
-func (s *Store) rememberDevice(ctx context.Context, account uint64, old string) (string, error) {
+func (s *Store) rememberDevice(ctx context.Context, account uint64, old, agent string) (string, error) {
 	db := s.conn(ctx)
 	if old != "" {
 		if err := db.Where("id = ?", old).Delete(&SignInDevice{}).Error; err != nil {
@@ -332,7 +391,7 @@ func (s *Store) rememberDevice(ctx context.Context, account uint64, old string) 
 		}
 	}
 	tok, now := newToken(32), s.Now()
-	if err := db.Create(&SignInDevice{ID: hashToken(tok), AccountID: account, CreatedAt: now, LastUsedAt: now}).Error; err != nil {
+	if err := db.Create(&SignInDevice{ID: hashToken(tok), AccountID: account, CreatedAt: now, LastUsedAt: now, Agent: agent}).Error; err != nil {
 		return "", err
 	}
 	keep := db.Model(&SignInDevice{}).Select("id").Where("account_id = ?", account).Order("last_used_at DESC, id").Limit(maxDevices)
@@ -359,7 +418,7 @@ func (s *Store) SetPreferences(ctx context.Context, accountID uint64, locale str
 // never with the password. It is SignIn from a browser that is no known
 // device, and makes it none.
 func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, error) {
-	a, _, err := s.signIn(ctx, phone, pw, "", false)
+	a, _, err := s.signIn(ctx, phone, pw, "", "", false)
 	return a, err
 }
 
@@ -367,12 +426,14 @@ func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, er
 // ("" when it has none). When that is a known device of the account (see
 // SignInDevice), the attempt is judged by the device's own count of
 // failures, not the account's. On success it returns the token of the
-// device cookie to set, which replaces the one it came with.
-func (s *Store) SignIn(ctx context.Context, phone, pw, device string) (Account, string, error) {
-	return s.signIn(ctx, phone, pw, device, true)
+// device cookie to set, which replaces the one it came with; agent is the
+// browser's kind (DeviceAgent), which its owner sees in the list of
+// devices.
+func (s *Store) SignIn(ctx context.Context, phone, pw, device, agent string) (Account, string, error) {
+	return s.signIn(ctx, phone, pw, device, agent, true)
 }
 
-func (s *Store) signIn(ctx context.Context, phone, pw, device string, remember bool) (Account, string, error) {
+func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, remember bool) (Account, string, error) {
 	phone = NormalizePhone(phone)
 	var out Account
 	var tok string
@@ -397,7 +458,7 @@ func (s *Store) signIn(ctx context.Context, phone, pw, device string, remember b
 		case o.OK:
 			out = a
 			if remember {
-				if tok, err = s.rememberDevice(ctx, a.ID, at.Device); err != nil {
+				if tok, err = s.rememberDevice(ctx, a.ID, at.Device, agent); err != nil {
 					return err
 				}
 			}

@@ -7,6 +7,7 @@ package views
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"yishi/models"
@@ -89,6 +90,23 @@ func Mask(phone string) string { return models.MaskPhone(phone) }
 
 // RoleName is the role's name in the request's locale.
 func RoleName(ctx context.Context, r models.Role) string { return T(ctx, "role."+string(r)) }
+
+// DeviceName names a known device by its kind (models.DeviceAgent): its
+// browser and its system in the request's locale, or that it is unknown.
+func DeviceName(ctx context.Context, agent string) string {
+	sys, br, _ := strings.Cut(agent, "/")
+	var parts []string
+	if br != "" && i18n.Has("device.browser."+br) {
+		parts = append(parts, T(ctx, "device.browser."+br))
+	}
+	if sys != "" && i18n.Has("device.system."+sys) {
+		parts = append(parts, T(ctx, "device.system."+sys))
+	}
+	if len(parts) == 0 {
+		return T(ctx, "device.unknown")
+	}
+	return strings.Join(parts, " · ")
+}
 
 // KindName is the place kind's name in the request's locale.
 func KindName(ctx context.Context, k models.PlaceKind) string {

@@ -58,7 +58,7 @@ func (s *Server) login(c echo.Context) error {
 		}
 		defer func() { s.signIns.end(addr, s.store.Now(), failed) }()
 	}
-	acct, tok, err := s.store.SignIn(rctx(c), f.Phone, pw, device)
+	acct, tok, err := s.store.SignIn(rctx(c), f.Phone, pw, device, models.DeviceAgent(c.Request().UserAgent()))
 	if err != nil {
 		var de *models.Error
 		switch {

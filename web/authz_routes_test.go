@@ -21,6 +21,8 @@ func init() {
 		matrixRoute{"POST", "/prefs", everyone()},
 		matrixRoute{"POST", "/logout", signedIn()},
 		matrixRoute{"POST", "/profile/password", signedIn()},
+		matrixRoute{"POST", "/profile/devices/forget", signedIn()},
+		matrixRoute{"POST", "/profile/sign-out-elsewhere", signedIn()},
 		matrixRoute{"GET", "/projects/export.xlsx", everyone()},
 		matrixRoute{"GET", "/resources/export.xlsx", everyone()},
 		matrixRoute{"POST", "/resources", signedIn()},

@@ -115,7 +115,54 @@ func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
 	if d.Receipts, err = s.store.MyReceipts(rctx(c), p); err != nil {
 		return d, err
 	}
+	if d.Devices, err = s.store.Devices(rctx(c), p.Account.ID); err != nil {
+		return d, err
+	}
+	if ck, err := c.Cookie(cookieDevice); err == nil && ck.Value != "" {
+		d.Current = models.DeviceIDOf(ck.Value)
+	}
 	return d, nil
+}
+
+// forgetDevice forgets one of the account's known devices, and this
+// browser's device cookie when it is this one. A device already forgotten
+// (the form sent twice) is as the resident wanted it.
+func (s *Server) forgetDevice(c echo.Context) error {
+	id := c.FormValue("device")
+	if err := s.store.ForgetDevice(rctx(c), me(c).Account.ID, id); err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	if ck, err := c.Cookie(cookieDevice); err == nil && ck.Value != "" && models.DeviceIDOf(ck.Value) == id {
+		s.setCookie(c, cookieDevice, "", -1)
+	}
+	flash(c, "ok", "profile.device_forgotten")
+	return redirect(c, "/profile")
+}
+
+// signOutElsewhere ends the account's sessions on every other browser and
+// forgets every other device, once the resident confirms.
+func (s *Server) signOutElsewhere(c echo.Context) error {
+	if !confirmed(c) {
+		d, err := s.profileData(c)
+		if err != nil {
+			return err
+		}
+		d.Elsewhere = models.FieldErrors{}
+		d.Elsewhere.Add("confirm", "err.confirm_required")
+		return s.render(c, http.StatusUnprocessableEntity, site.Profile(d))
+	}
+	var session, device string
+	if ck, err := c.Cookie(cookieSession); err == nil {
+		session = ck.Value
+	}
+	if ck, err := c.Cookie(cookieDevice); err == nil {
+		device = ck.Value
+	}
+	if _, err := s.store.SignOutElsewhere(rctx(c), me(c).Account.ID, session, device); err != nil {
+		return err
+	}
+	flash(c, "ok", "profile.signed_out_elsewhere")
+	return redirect(c, "/profile")
 }
 
 func (s *Server) profile(c echo.Context) error {
@@ -139,7 +186,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		if err := s.startSession(c, p.Account.ID); err != nil {
 			return err
 		}
-		tok, err := s.store.RememberDevice(rctx(c), p.Account.ID)
+		tok, err := s.store.RememberDevice(rctx(c), p.Account.ID, models.DeviceAgent(c.Request().UserAgent()))
 		if err != nil {
 			return err
 		}

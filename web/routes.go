@@ -59,6 +59,8 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/logout", s.logout)
 	u.GET("/profile", s.profile)
 	u.POST("/profile/password", s.changePassword)
+	u.POST("/profile/devices/forget", s.forgetDevice)
+	u.POST("/profile/sign-out-elsewhere", s.signOutElsewhere)
 	u.POST("/notices/:id/objections", s.fileObjection)
 	u.GET("/profile/verify", s.verifyPage)
 	u.POST("/profile/verify", s.requestVerification)

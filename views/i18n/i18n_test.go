@@ -49,6 +49,22 @@ func TestRolesAndKindsHaveNames(t *testing.T) {
 	}
 }
 
+// TestDeviceKindsHaveNames: every kind of system and browser a known
+// device may be has a name to show its owner.
+func TestDeviceKindsHaveNames(t *testing.T) {
+	systems, browsers := models.DeviceKinds()
+	for _, k := range systems {
+		if !i18n.Has("device.system." + k) {
+			t.Errorf("system %s has no name", k)
+		}
+	}
+	for _, k := range browsers {
+		if !i18n.Has("device.browser." + k) {
+			t.Errorf("browser %s has no name", k)
+		}
+	}
+}
+
 // keyLiteral matches a string literal that looks like a catalog key whose
 // prefix the catalog uses.
 var keyLiteral = regexp.MustCompile(`"([a-z][a-z0-9_]*\.[a-z0-9_.]+)"`)
