@@ -48,6 +48,7 @@ var steps = []Step{
 	{24, "councils: a quorum of more than a share (过半数) beside those of at least one", m0024},
 	{25, "sign-in devices: browsers known from an earlier sign-in, whose wrong passwords count on their own", m0025},
 	{26, "sign-in devices: the kind of browser and system each one is, for its owner", m0026},
+	{27, "second factors: authenticator apps (TOTP) for accounts that switch them on, and sign-ins waiting for their code", m0027},
 }
 
 // Latest is the schema version this binary writes.

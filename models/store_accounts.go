@@ -90,6 +90,10 @@ func (s *Store) storePassword(ctx context.Context, accountID uint64, hash string
 		if err := s.conn(ctx).Where("account_id = ?", accountID).Delete(&SignInDevice{}).Error; err != nil {
 			return err
 		}
+		// A sign-in waiting for its code proved the old password.
+		if err := s.conn(ctx).Where("account_id = ?", accountID).Delete(&SignInChallenge{}).Error; err != nil {
+			return err
+		}
 		return s.Record(ctx, Audit{ActorID: actorID, Action: "account.password", ObjectType: "account", ObjectID: accountID})
 	})
 }
@@ -831,8 +835,9 @@ func (s *Store) LoadPrincipal(ctx context.Context, accountID uint64) (*Principal
 }
 
 // PurgeSessions deletes sessions that can no longer be used (they hold no
-// audit value: sign-ins and sign-outs are in the trail), and forgets
-// devices unused for DeviceTTL. It returns the sessions deleted.
+// audit value: sign-ins and sign-outs are in the trail), forgets
+// devices unused for DeviceTTL and drops sign-ins that waited for their
+// code longer than ChallengeTTL. It returns the sessions deleted.
 func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
 	now := s.Now()
 	res := s.conn(ctx).Where("revoked_at IS NOT NULL OR last_seen_at < ? OR created_at < ?",
@@ -842,6 +847,10 @@ func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
 	}
 	// Devices no longer known go too.
 	if err := s.conn(ctx).Where("last_used_at <= ?", now.Add(-DeviceTTL)).Delete(&SignInDevice{}).Error; err != nil {
+		return 0, err
+	}
+	// So do sign-ins that waited for their code too long.
+	if err := s.conn(ctx).Where("created_at <= ?", now.Add(-ChallengeTTL)).Delete(&SignInChallenge{}).Error; err != nil {
 		return 0, err
 	}
 	return res.RowsAffected, nil

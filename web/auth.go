@@ -78,11 +78,63 @@ func (s *Server) login(c echo.Context) error {
 		s.log.Warn("login failed", "phone", models.MaskPhone(f.Phone), "reason", f.Error)
 		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
 	}
+	s.setDeviceCookie(c, tok)
+	on, _, err := s.store.SecondFactorState(rctx(c), acct.ID)
+	if err != nil {
+		return err
+	}
+	if on {
+		ch, err := s.store.StartChallenge(rctx(c), acct.ID)
+		if err != nil {
+			return err
+		}
+		s.setCookie(c, cookieChallenge, ch, int(models.ChallengeTTL/time.Second))
+		return s.render(c, http.StatusOK, site.LoginCode(site.LoginCodeForm{Next: f.Next}))
+	}
 	if err := s.startSession(c, acct.ID); err != nil {
 		return err
 	}
-	s.setDeviceCookie(c, tok)
 	s.log.Info("login", "account", acct.ID)
+	return redirect(c, f.Next)
+}
+
+// loginCode is the second step of signing in to an account with a second
+// factor: the code from its app, for the sign-in the challenge cookie
+// holds. A wrong code asks again; a lock or a challenge that ended sends
+// the browser back to the password.
+func (s *Server) loginCode(c echo.Context) error {
+	f := site.LoginCodeForm{Next: safeNext(c.FormValue("next"))}
+	tok := ""
+	if ck, err := c.Cookie(cookieChallenge); err == nil {
+		tok = ck.Value
+	}
+	acct, err := s.store.AnswerChallenge(rctx(c), tok, c.FormValue("code"))
+	var de *models.Error
+	switch {
+	case errors.Is(err, models.ErrCodeWrong):
+		f.Error = "err.code_wrong"
+		return s.render(c, http.StatusUnprocessableEntity, site.LoginCode(f))
+	case errors.Is(err, models.ErrAccountLocked):
+		s.setCookie(c, cookieChallenge, "", -1)
+		lf := site.LoginForm{Next: f.Next, Error: "err.account_locked", Args: []any{""}}
+		if errors.As(err, &de) && len(de.Args) == 1 {
+			if until, ok := de.Args[0].(time.Time); ok {
+				lf.Args = []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
+			}
+		}
+		s.log.Warn("login code locked")
+		return s.render(c, http.StatusUnprocessableEntity, site.Login(lf))
+	case errors.Is(err, models.ErrChallengeExpired):
+		s.setCookie(c, cookieChallenge, "", -1)
+		return s.render(c, http.StatusUnprocessableEntity, site.Login(site.LoginForm{Next: f.Next, Error: "err.challenge_expired"}))
+	case err != nil:
+		return err
+	}
+	s.setCookie(c, cookieChallenge, "", -1)
+	if err := s.startSession(c, acct.ID); err != nil {
+		return err
+	}
+	s.log.Info("login", "account", acct.ID, "second_factor", true)
 	return redirect(c, f.Next)
 }
 

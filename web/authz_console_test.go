@@ -51,6 +51,8 @@ func init() {
 		matrixRoute{"GET", "/console/accounts/{acct2}", staffOf2()},
 		matrixRoute{"POST", "/console/accounts/{acct1}/unlock", staffOf1()},
 		matrixRoute{"POST", "/console/accounts/{acct2}/unlock", staffOf2()},
+		matrixRoute{"POST", "/console/accounts/{acct1}/second-factor/reset", staffOf1()},
+		matrixRoute{"POST", "/console/accounts/{acct2}/second-factor/reset", staffOf2()},
 		// Audit trail.
 		matrixRoute{"GET", "/console/audit", staffAnywhere()},
 		matrixRoute{"GET", "/console/audit?place={com1}", staffOf1()},

@@ -459,7 +459,34 @@ func (s *Server) consoleAccount(c echo.Context) error {
 		d.Locked = true
 		d.LockedUntil = views.FormatTimePtr(views.WithEnv(rctx(c), env(c)), st.Account.LockedUntil)
 	}
+	if d.SecondFactor, _, err = s.store.SecondFactorState(rctx(c), id); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, console.Account(d))
+}
+
+// consoleResetSecondFactor switches off the second factor of an account
+// whose owner lost their phone, once staff confirm they checked who asks.
+func (s *Server) consoleResetSecondFactor(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	back := "/console/accounts/" + strconv.FormatUint(id, 10)
+	if !confirmed(c) {
+		flash(c, "error", "err.confirm_required")
+		return redirect(c, back)
+	}
+	err = s.store.ResetSecondFactor(rctx(c), me(c), id)
+	switch {
+	case errors.Is(err, models.ErrSecondFactorOff):
+		flash(c, "error", "err.second_factor_off")
+	case err != nil:
+		return err
+	default:
+		flash(c, "ok", "console.second_factor_reset")
+	}
+	return redirect(c, back)
 }
 
 func (s *Server) consoleUnlock(c echo.Context) error {

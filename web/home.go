@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/skip2/go-qrcode"
 
 	"yishi/models"
 	"yishi/views"
@@ -121,7 +123,77 @@ func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
 	if ck, err := c.Cookie(cookieDevice); err == nil && ck.Value != "" {
 		d.Current = models.DeviceIDOf(ck.Value)
 	}
+	if d.SecondFactor, err = s.secondFactorData(c, p); err != nil {
+		return d, err
+	}
 	return d, nil
+}
+
+// secondFactorData is the profile's part on the authenticator app: offered
+// to accounts that hold a role beyond being a resident (staff, conveners,
+// members, representatives), and to any account that has one on.
+func (s *Server) secondFactorData(c echo.Context, p *models.Principal) (site.SecondFactorData, error) {
+	on, secret, err := s.store.SecondFactorState(rctx(c), p.Account.ID)
+	if err != nil {
+		return site.SecondFactorData{}, err
+	}
+	d := site.SecondFactorData{On: on, Secret: secret, Offered: on || secret != ""}
+	for _, g := range p.Grants {
+		d.Offered = d.Offered || g.Role != models.RoleResident
+	}
+	if secret != "" {
+		png, err := qrcode.Encode(models.TOTPURI(secret, p.Account.Phone), qrcode.Medium, 240)
+		if err != nil {
+			return d, err
+		}
+		d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+	}
+	return d, nil
+}
+
+// beginSecondFactor gives the account a new secret for its app; the
+// profile then shows it with its QR code, waiting for the first code.
+func (s *Server) beginSecondFactor(c echo.Context) error {
+	if _, err := s.store.BeginSecondFactor(rctx(c), me(c).Account.ID); err != nil {
+		if errors.Is(err, models.ErrSecondFactorOn) {
+			flash(c, "error", "err.second_factor_on")
+			return redirect(c, "/profile")
+		}
+		return err
+	}
+	return redirect(c, "/profile#second-factor")
+}
+
+// enableSecondFactor switches the waiting secret on with the app's first
+// code; disableSecondFactor switches it off with a current one.
+func (s *Server) enableSecondFactor(c echo.Context) error {
+	return s.switchSecondFactor(c, s.store.EnableSecondFactor, "profile.second_factor_on")
+}
+
+func (s *Server) disableSecondFactor(c echo.Context) error {
+	return s.switchSecondFactor(c, s.store.DisableSecondFactor, "profile.second_factor_off")
+}
+
+func (s *Server) switchSecondFactor(c echo.Context, change func(context.Context, uint64, string) error, done string) error {
+	p := me(c)
+	err := change(rctx(c), p.Account.ID, c.FormValue("code"))
+	var fe models.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		d, err := s.profileData(c)
+		if err != nil {
+			return err
+		}
+		d.SecondFactor.Errors = fe
+		return s.render(c, http.StatusUnprocessableEntity, site.Profile(d))
+	case errors.Is(err, models.ErrSecondFactorOff):
+		flash(c, "error", "err.second_factor_off")
+	case err != nil:
+		return err
+	default:
+		flash(c, "ok", done)
+	}
+	return redirect(c, "/profile")
 }
 
 // forgetDevice forgets one of the account's known devices, and this

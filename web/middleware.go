@@ -35,6 +35,9 @@ const (
 	// cookieDevice marks a browser as a known device of the account that
 	// last signed in from it (models.SignInDevice).
 	cookieDevice = "yishi_device"
+	// cookieChallenge holds a sign-in whose password was right while it
+	// waits for the second factor's code (models.SignInChallenge).
+	cookieChallenge = "yishi_challenge"
 )
 
 // errCSRF is a missing or wrong CSRF token.

@@ -27,6 +27,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/", s.home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.login)
+	g.POST("/login/code", s.loginCode)
 	g.GET("/register", s.registerPage)
 	g.POST("/register", s.register)
 	g.POST("/prefs", s.prefs)
@@ -61,6 +62,9 @@ func (s *Server) routes(e *echo.Echo) {
 	u.POST("/profile/password", s.changePassword)
 	u.POST("/profile/devices/forget", s.forgetDevice)
 	u.POST("/profile/sign-out-elsewhere", s.signOutElsewhere)
+	u.POST("/profile/second-factor/begin", s.beginSecondFactor)
+	u.POST("/profile/second-factor/enable", s.enableSecondFactor)
+	u.POST("/profile/second-factor/disable", s.disableSecondFactor)
 	u.POST("/notices/:id/objections", s.fileObjection)
 	u.GET("/profile/verify", s.verifyPage)
 	u.POST("/profile/verify", s.requestVerification)
@@ -223,6 +227,7 @@ func (s *Server) routes(e *echo.Echo) {
 	con.GET("/accounts", s.consoleAccounts, unlock)
 	con.GET("/accounts/:id", s.consoleAccount, unlock)
 	con.POST("/accounts/:id/unlock", s.consoleUnlock, unlock)
+	con.POST("/accounts/:id/second-factor/reset", s.consoleResetSecondFactor, unlock)
 	con.GET("/audit", s.consoleAudit, requirePerm(models.PermViewAudit))
 	// Residents: verification requests, the roster, invitation codes,
 	// import and export.
