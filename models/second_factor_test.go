@@ -89,6 +89,16 @@ func TestSecondFactorSignIn(t *testing.T) {
 			t.Fatalf("a new secret while on: %v", err)
 		}
 
+		// The password's sign-in says a code is awaited.
+		if _, _, err := s.SignIn(bg, f.staff1.Account.Phone, "password-1", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		var awaited int64
+		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND actor_id = ? AND detail = ?", "auth.login", me, "password right, code awaited").Count(&awaited)
+		if awaited != 1 {
+			t.Fatalf("%d sign-ins audited as awaiting a code, want 1", awaited)
+		}
+
 		// The code that switched it on is spent.
 		ch, err := s.StartChallenge(bg, me)
 		if err != nil {

@@ -466,7 +466,15 @@ func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, rem
 					return err
 				}
 			}
-			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Detail: strings.TrimSpace(known)})
+			// With a second factor on, the password opens only the step that
+			// asks for its code (auth.second_factor records that one).
+			detail := strings.TrimSpace(known)
+			if on, _, err := s.SecondFactorState(ctx, a.ID); err != nil {
+				return err
+			} else if on {
+				detail = strings.TrimSpace("password right, code awaited" + known)
+			}
+			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Detail: detail})
 		case o.Err == ErrAccountLocked:
 			result = ErrAccountLocked.With(*o.LockedUntil)
 			detail := "locked"
