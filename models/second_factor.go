@@ -155,7 +155,8 @@ func (s *Store) BeginSecondFactor(ctx context.Context, account uint64) (string, 
 func (s *Store) EnableSecondFactor(ctx context.Context, account uint64, code string) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		var f SecondFactor
-		if err := s.conn(ctx).Where("account_id = ? AND enabled_at IS NULL", account).First(&f).Error; err != nil {
+		db := s.conn(ctx)
+		if err := db.Clauses(lockingClause(db)...).Where("account_id = ? AND enabled_at IS NULL", account).First(&f).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrSecondFactorOff
 			}
@@ -182,7 +183,8 @@ func (s *Store) DisableSecondFactor(ctx context.Context, account uint64, code st
 	var result error
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var f SecondFactor
-		if err := s.conn(ctx).Where("account_id = ? AND enabled_at IS NOT NULL", account).First(&f).Error; err != nil {
+		db := s.conn(ctx)
+		if err := db.Clauses(lockingClause(db)...).Where("account_id = ? AND enabled_at IS NOT NULL", account).First(&f).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrSecondFactorOff
 			}
@@ -209,10 +211,11 @@ func (s *Store) DisableSecondFactor(ctx context.Context, account uint64, code st
 	return result
 }
 
-// checkCode takes code for the enabled factor f, within a transaction: the
-// step it is of, or ErrCodeWrong (counted, and locking the factor at
-// MaxFailedLogins in a row) or ErrAccountLocked with the time the lock
-// ends. The caller commits either way, so that the count stands.
+// checkCode takes code for the enabled factor f, read under lock within a
+// transaction: the step it is of, or ErrCodeWrong (counted, and locking
+// the factor at MaxFailedLogins in a row, unless it is the code last
+// taken) or ErrAccountLocked with the time the lock ends. The caller
+// commits either way, so that the count stands.
 func (s *Store) checkCode(ctx context.Context, f SecondFactor, code string) (int64, error) {
 	now := s.Now()
 	if f.LockedUntil != nil && now.Before(*f.LockedUntil) {
@@ -222,6 +225,11 @@ func (s *Store) checkCode(ctx context.Context, f SecondFactor, code string) (int
 	step, ok := codeStep(f.Secret, code, now, f.LastStep)
 	if ok {
 		return step, db.Updates(map[string]any{"last_step": step, "failures": 0, "locked_until": nil}).Error
+	}
+	// The code last taken, sent again (a form sent twice), is refused
+	// without counting: it guesses nothing.
+	if last, err := TOTP(f.Secret, f.LastStep); err == nil && f.LastStep > 0 && hmac.Equal([]byte(last), []byte(strings.Join(strings.Fields(code), ""))) {
+		return 0, ErrCodeWrong
 	}
 	if f.Failures+1 < MaxFailedLogins {
 		if err := db.Updates(map[string]any{"failures": f.Failures + 1, "locked_until": nil}).Error; err != nil {
@@ -302,7 +310,9 @@ func (s *Store) AnswerChallenge(ctx context.Context, tok, code string) (Account,
 		ch := chs[0]
 		audit := Audit{ActorID: &ch.AccountID, Action: "auth.second_factor", ObjectType: "account", ObjectID: ch.AccountID}
 		var fs []SecondFactor
-		if err := db.Where("account_id = ? AND enabled_at IS NOT NULL", ch.AccountID).Limit(1).Find(&fs).Error; err != nil {
+		// Locked, so that answers sent at once take a code once and count
+		// each wrong one.
+		if err := db.Clauses(lockingClause(db)...).Where("account_id = ? AND enabled_at IS NOT NULL", ch.AccountID).Limit(1).Find(&fs).Error; err != nil {
 			return err
 		}
 		// A factor switched off by staff meanwhile asks nothing more: the

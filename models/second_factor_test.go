@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,6 +202,63 @@ func TestStaffResetSecondFactor(t *testing.T) {
 		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND actor_id = ?", "account.second_factor_reset", f.admin.Account.ID).Count(&n)
 		if n != 1 {
 			t.Fatalf("%d resets audited, want 1", n)
+		}
+	})
+}
+
+// TestSecondFactorCodeTakenOnceUnderConcurrency: the same right code sent
+// many times at once for one sign-in (a form sent twice, or more) opens it
+// once, and the copies do not count as wrong codes towards the lock.
+func TestSecondFactorCodeTakenOnceUnderConcurrency(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		me := f.staff1.Account.ID
+		secret, err := s.BeginSecondFactor(bg, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EnableSecondFactor(bg, me, code(t, secret, clock)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Second)
+		ch, err := s.StartChallenge(bg, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		right := code(t, secret, clock)
+		var wg sync.WaitGroup
+		// Connections opened beforehand, so that the answers overlap
+		// rather than queue for new ones.
+		for range 32 {
+			wg.Go(func() {
+				if s.DB().Dialector.Name() == "postgres" {
+					s.DB().Exec("SELECT pg_sleep(0.05)")
+				}
+			})
+		}
+		wg.Wait()
+		var mu sync.Mutex
+		opened := 0
+		for range 32 {
+			wg.Go(func() {
+				_, err := s.AnswerChallenge(bg, ch, right)
+				if err != nil && !errors.Is(err, models.ErrCodeWrong) && !errors.Is(err, models.ErrChallengeExpired) {
+					t.Error(err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					opened++
+				}
+			})
+		}
+		wg.Wait()
+		if opened != 1 {
+			t.Fatalf("one code opened the sign-in %d times, want once", opened)
+		}
+		var sf models.SecondFactor
+		if err := s.Tx(bg).Where("account_id = ?", me).First(&sf).Error; err != nil || sf.Failures != 0 || sf.LockedUntil != nil {
+			t.Fatalf("after the copies: %d failures, locked until %v (%v)", sf.Failures, sf.LockedUntil, err)
 		}
 	})
 }
