@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -89,13 +90,31 @@ func (s *Server) login(c echo.Context) error {
 			return err
 		}
 		s.setCookie(c, cookieChallenge, ch, int(models.ChallengeTTL/time.Second))
-		return s.render(c, http.StatusOK, site.LoginCode(site.LoginCodeForm{Next: f.Next}))
+		return s.renderLoginCode(c, http.StatusOK, site.LoginCodeForm{Next: f.Next})
 	}
 	if err := s.startSession(c, acct.ID); err != nil {
 		return err
 	}
 	s.log.Info("login", "account", acct.ID)
 	return redirect(c, f.Next)
+}
+
+// loginCodePage shows the code form again (after a display switch, say)
+// while the browser holds a sign-in waiting for its code; else the
+// password is asked.
+func (s *Server) loginCodePage(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if ck, err := c.Cookie(cookieChallenge); err != nil || ck.Value == "" {
+		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+	}
+	return s.renderLoginCode(c, http.StatusOK, site.LoginCodeForm{Next: next})
+}
+
+// renderLoginCode renders the code form, whose display switches come back
+// to it rather than to the password.
+func (s *Server) renderLoginCode(c echo.Context, status int, f site.LoginCodeForm) error {
+	env(c).Back = "/login/code?next=" + url.QueryEscape(f.Next)
+	return s.render(c, status, site.LoginCode(f))
 }
 
 // loginCode is the second step of signing in to an account with a second
@@ -113,7 +132,7 @@ func (s *Server) loginCode(c echo.Context) error {
 	switch {
 	case errors.Is(err, models.ErrCodeWrong):
 		f.Error = "err.code_wrong"
-		return s.render(c, http.StatusUnprocessableEntity, site.LoginCode(f))
+		return s.renderLoginCode(c, http.StatusUnprocessableEntity, f)
 	case errors.Is(err, models.ErrAccountLocked):
 		s.setCookie(c, cookieChallenge, "", -1)
 		lf := site.LoginForm{Next: f.Next, Error: "err.account_locked", Args: []any{""}}

@@ -17,6 +17,7 @@ func init() {
 		matrixRoute{"GET", "/healthz", everyone()},
 		matrixRoute{"GET", "/readyz", everyone()},
 		matrixRoute{"POST", "/login", everyone()},
+		matrixRoute{"GET", "/login/code", everyone()},
 		matrixRoute{"POST", "/login/code", everyone()},
 		matrixRoute{"POST", "/register", everyone()},
 		matrixRoute{"POST", "/prefs", everyone()},

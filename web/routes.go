@@ -27,6 +27,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/", s.home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.login)
+	g.GET("/login/code", s.loginCodePage)
 	g.POST("/login/code", s.loginCode)
 	g.GET("/register", s.registerPage)
 	g.POST("/register", s.register)

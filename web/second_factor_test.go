@@ -73,6 +73,18 @@ func TestSecondFactorSignIn(t *testing.T) {
 		if asked.Status != http.StatusOK || !asked.Has(`form[data-testid="login-code-form"]`) || c.Cookie("yishi_session") != "" {
 			t.Fatalf("after the password: %d, code form %v, session %q", asked.Status, asked.Has(`form[data-testid="login-code-form"]`), c.Cookie("yishi_session"))
 		}
+		// A display switch on the code page comes back to it.
+		back, _ := asked.Doc.Find(`form[action="/prefs"] input[name="back"]`).Attr("value")
+		if back != "/login/code?next=%2Fcouncils" {
+			t.Fatalf("the code page's switches return to %q", back)
+		}
+		larger := c.Submit(asked, `form[action="/prefs"]`, map[string]string{"large_text": "on"})
+		if larger.URL.Path != "/login/code" || !larger.Has(`form[data-testid="login-code-form"]`) {
+			t.Fatalf("after a display switch on the code page: at %s", larger.URL)
+		}
+		if p := srv.Client().Get("/login/code"); p.URL.Path != "/login" {
+			t.Fatalf("the code page without a sign-in waiting: at %s", p.URL)
+		}
 		if p := c.Get("/profile"); p.URL.Path != "/login" {
 			t.Fatalf("the profile before the code: at %s", p.URL)
 		}
