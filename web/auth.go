@@ -61,15 +61,9 @@ func (s *Server) login(c echo.Context) error {
 	}
 	acct, tok, err := s.store.SignIn(rctx(c), f.Phone, pw, device, models.DeviceAgent(c.Request().UserAgent()))
 	if err != nil {
-		var de *models.Error
 		switch {
 		case errors.Is(err, models.ErrAccountLocked):
-			f.Error, f.Args = "err.account_locked", []any{""}
-			if errors.As(err, &de) && len(de.Args) == 1 {
-				if until, ok := de.Args[0].(time.Time); ok {
-					f.Args = []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
-				}
-			}
+			f.Error, f.Args = "err.account_locked", lockedUntil(c, err)
 		case errors.Is(err, models.ErrBadCredentials):
 			f.Error = "err.bad_credentials"
 		default:
@@ -128,21 +122,14 @@ func (s *Server) loginCode(c echo.Context) error {
 		tok = ck.Value
 	}
 	acct, err := s.store.AnswerChallenge(rctx(c), tok, c.FormValue("code"))
-	var de *models.Error
 	switch {
 	case errors.Is(err, models.ErrCodeWrong):
 		f.Error = "err.code_wrong"
 		return s.renderLoginCode(c, http.StatusUnprocessableEntity, f)
 	case errors.Is(err, models.ErrAccountLocked):
 		s.setCookie(c, cookieChallenge, "", -1)
-		lf := site.LoginForm{Next: f.Next, Error: "err.account_locked", Args: []any{""}}
-		if errors.As(err, &de) && len(de.Args) == 1 {
-			if until, ok := de.Args[0].(time.Time); ok {
-				lf.Args = []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
-			}
-		}
 		s.log.Warn("login code locked")
-		return s.render(c, http.StatusUnprocessableEntity, site.Login(lf))
+		return s.render(c, http.StatusUnprocessableEntity, site.Login(site.LoginForm{Next: f.Next, Error: "err.code_locked", Args: lockedUntil(c, err)}))
 	case errors.Is(err, models.ErrChallengeExpired):
 		s.setCookie(c, cookieChallenge, "", -1)
 		return s.render(c, http.StatusUnprocessableEntity, site.Login(site.LoginForm{Next: f.Next, Error: "err.challenge_expired"}))
@@ -155,6 +142,19 @@ func (s *Server) loginCode(c echo.Context) error {
 	}
 	s.log.Info("login", "account", acct.ID, "second_factor", true)
 	return redirect(c, f.Next)
+}
+
+// lockedUntil is the argument of a lock's message (err.account_locked,
+// err.code_locked): the time the lock err carries ends, as the viewer
+// reads times ("" when err carries none).
+func lockedUntil(c echo.Context, err error) []any {
+	var de *models.Error
+	if errors.As(err, &de) && len(de.Args) == 1 {
+		if until, ok := de.Args[0].(time.Time); ok {
+			return []any{views.FormatTime(views.WithEnv(rctx(c), env(c)), until)}
+		}
+	}
+	return []any{""}
 }
 
 // setDeviceCookie marks this browser as a known device of the account

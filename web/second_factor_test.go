@@ -31,16 +31,7 @@ func TestSecondFactorSignIn(t *testing.T) {
 			}
 			return c
 		}
-		wrong := func(secret string) string {
-			now := models.TOTPStep(clock.Now())
-			for _, c := range []string{"000000", "111111", "222222"} {
-				if c != codeAt(secret, now-1) && c != codeAt(secret, now) && c != codeAt(secret, now+1) {
-					return c
-				}
-			}
-			t.Fatal("no wrong code")
-			return ""
-		}
+		wrong := func(secret string) string { return wrongTOTP(t, secret, clock.Now()) }
 
 		resident := srv.Client()
 		resident.Login("13800000004", demo.Password)
@@ -123,4 +114,66 @@ func TestSecondFactorSignIn(t *testing.T) {
 			t.Fatal("the password alone does not sign in after the reset")
 		}
 	})
+}
+
+// TestSecondFactorWrongCodesLock: five wrong codes in a row send the
+// browser back to the password with the lock and its end, and the right
+// code is refused until then.
+func TestSecondFactorWrongCodesLock(t *testing.T) {
+	t.Parallel()
+	modeltest.ForEachLoaded(t, "demo", demo.Load, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		srv := demoServer(t, s)
+		const phone = "13800000003"
+		acct, err := s.AccountByPhone(bg, phone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, err := s.BeginSecondFactor(bg, acct.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, _ := models.TOTP(secret, models.TOTPStep(clock.Now()))
+		if err := s.EnableSecondFactor(bg, acct.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Second)
+		step := models.TOTPStep(clock.Now())
+		right, _ := models.TOTP(secret, step)
+		wrong := wrongTOTP(t, secret, clock.Now())
+		c := srv.Client()
+		page := c.Submit(c.Get("/login"), `form[data-testid="login-form"]`, map[string]string{"phone": phone, "password": demo.Password})
+		for range models.MaxFailedLogins {
+			page = c.Submit(page, `form[data-testid="login-code-form"]`, map[string]string{"code": wrong})
+		}
+		msg := page.Text(`[data-testid="login-error"]`)
+		if page.Status != http.StatusUnprocessableEntity || !page.Has(`form[data-testid="login-form"]`) || !strings.Contains(msg, "两步验证已锁定") || !strings.Contains(msg, "后再试") {
+			t.Fatalf("after %d wrong codes: %d, %q", models.MaxFailedLogins, page.Status, msg)
+		}
+		page = c.Submit(page, `form[data-testid="login-form"]`, map[string]string{"phone": phone, "password": demo.Password})
+		page = c.Submit(page, `form[data-testid="login-code-form"]`, map[string]string{"code": right})
+		if c.Cookie("yishi_session") != "" || !strings.Contains(page.Text(`[data-testid="login-error"]`), "两步验证已锁定") {
+			t.Fatalf("the right code while locked: %d %q", page.Status, page.Text(`[data-testid="login-error"]`))
+		}
+	})
+}
+
+// wrongTOTP is a code that is none of secret's around at.
+func wrongTOTP(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	step := models.TOTPStep(at)
+	for _, c := range []string{"000000", "111111", "222222", "333333"} {
+		taken := false
+		for d := int64(-1); d <= 1; d++ {
+			r, err := models.TOTP(secret, step+d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			taken = taken || r == c
+		}
+		if !taken {
+			return c
+		}
+	}
+	t.Fatal("no wrong code")
+	return ""
 }

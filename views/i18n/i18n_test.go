@@ -157,8 +157,10 @@ func TestLockoutMessagesStateTheRule(t *testing.T) {
 	tries := strconv.Itoa(models.MaxFailedLogins)
 	minutes := strconv.Itoa(int(models.LockoutDuration.Minutes()))
 	for key, want := range map[string][]string{
-		"err.account_locked":  {tries},
-		"err.password_locked": {tries, minutes},
+		"err.account_locked":       {tries},
+		"err.password_locked":      {tries, minutes},
+		"err.second_factor_locked": {tries, minutes},
+		"err.code_locked":          {tries},
 	} {
 		zh, en := i18n.Pair(key)
 		for _, w := range want {
