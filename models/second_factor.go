@@ -272,6 +272,24 @@ func (s *Store) ResetSecondFactor(ctx context.Context, p *Principal, account uin
 	})
 }
 
+// ResetSecondFactorAsSystem switches an account's second factor off from
+// the command line (yishi user second-factor-off), for one whose owner
+// lost their phone and whom no staff member can reach in the site, such as
+// the only admin. ErrSecondFactorOff when it is not on; audited with no
+// actor.
+func (s *Store) ResetSecondFactorAsSystem(ctx context.Context, account uint64) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res := s.conn(ctx).Where("account_id = ? AND enabled_at IS NOT NULL", account).Delete(&SecondFactor{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrSecondFactorOff
+		}
+		return s.Record(ctx, Audit{Action: "account.second_factor_reset", ObjectType: "account", ObjectID: account, Detail: "from the command line"})
+	})
+}
+
 // StartChallenge opens the wait for the code of an account whose password
 // was just right, in place of any earlier one, and returns the cookie's
 // token.

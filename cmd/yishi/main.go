@@ -7,6 +7,7 @@
 //	yishi demo    [--db URL]
 //	yishi user add    --phone N --name NAME [--role ROLE --place ID] [--password PW] [--db URL]
 //	yishi user passwd --phone N [--password PW] [--db URL]
+//	yishi user second-factor-off --phone N [--db URL]
 //	yishi audit verify [--db URL] [--head SEQ:HASH]
 //	yishi audit seal   [--db URL]
 //	yishi recount FILE
@@ -76,7 +77,7 @@ commands:
   serve          run the web server (applies pending migrations first)
   migrate        up | status
   demo           load the demo street (idempotent)
-  user           add | passwd
+  user           add | passwd | second-factor-off
   audit          verify | seal
   recount        check a downloaded ballot board.json offline
   bench          votes | pages: load-test the ballot in an empty database

@@ -203,7 +203,7 @@ func TestUserAddAndPasswd(t *testing.T) {
 		c.fails([]string{"password: at least 8 characters"}, "user", "add", "--db", url, "--phone", "13912345678", "--name", "王芳", "--password", "short")
 		c.fails([]string{"name: required"}, "user", "add", "--db", url, "--phone", "13912345678", "--password", "long-enough-1")
 		c.fails([]string{"--role needs --place"}, "user", "add", "--db", url, "--phone", "13912345678", "--name", "王芳", "--password", "long-enough-1", "--role", "admin")
-		c.fails([]string{"give a subcommand: add or passwd"}, "user", "--db", url)
+		c.fails([]string{"give a subcommand: add, passwd or second-factor-off"}, "user", "--db", url)
 		var n int64
 		db := openDB(t, url)
 		if err := db.Model(&models.Account{}).Count(&n).Error; err != nil || n != 0 {
@@ -243,6 +243,35 @@ func TestUserAddAndPasswd(t *testing.T) {
 		}
 		if checkPassword("first-password") || !checkPassword("second-password") {
 			t.Fatal("user passwd did not replace the password")
+		}
+
+		// The only admin's lost phone: two-step sign-in is switched off from
+		// the command line, and audited.
+		c.fails([]string{"two-step sign-in is not on for 13912345678"}, "user", "second-factor-off", "--db", url, "--phone", "13912345678")
+		st := models.NewStore(db, nil)
+		acct, err := st.AccountByPhone(context.Background(), "13912345678")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, err := st.BeginSecondFactor(context.Background(), acct.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _ := models.TOTP(secret, models.TOTPStep(time.Now()))
+		if err := st.EnableSecondFactor(context.Background(), acct.ID, first); err != nil {
+			t.Fatal(err)
+		}
+		r = c.ok("user", "second-factor-off", "--db", url, "--phone", "13912345678")
+		if !strings.Contains(r.stdout, "two-step sign-in switched off for 13912345678") {
+			t.Fatalf("user second-factor-off said %q", r.stdout)
+		}
+		if on, _, err := st.SecondFactorState(context.Background(), acct.ID); err != nil || on {
+			t.Fatalf("after second-factor-off: on=%v %v", on, err)
+		}
+		var resets int64
+		db.Model(&models.AuditEntry{}).Where("action = ? AND actor_id IS NULL", "account.second_factor_reset").Count(&resets)
+		if resets != 1 {
+			t.Fatalf("%d resets from the command line audited, want 1", resets)
 		}
 
 		// A role is granted at a place; the grant is audited and sealed.

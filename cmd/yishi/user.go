@@ -27,15 +27,15 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 	if sub == "" {
-		return exitError{2, "user: give a subcommand: add or passwd"}
+		return exitError{2, "user: give a subcommand: add, passwd or second-factor-off"}
 	}
-	if sub != "add" && sub != "passwd" {
-		return exitError{2, "user: unknown subcommand " + strconv.Quote(sub) + " (add, passwd)"}
+	if sub != "add" && sub != "passwd" && sub != "second-factor-off" {
+		return exitError{2, "user: unknown subcommand " + strconv.Quote(sub) + " (add, passwd, second-factor-off)"}
 	}
 	if sub == "add" && *role != "" && *place == 0 {
 		return exitError{2, "user add: --role needs --place"}
 	}
-	if *password == "" {
+	if *password == "" && sub != "second-factor-off" {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
@@ -90,6 +90,23 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 			return err
 		}
 		fmt.Fprintf(stdout, "password changed for %s; its sessions have ended\n", acct.Phone)
+		return nil
+	case "second-factor-off":
+		acct, err := store.AccountByPhone(ctx, *phone)
+		if err != nil {
+			return exitError{1, "user second-factor-off: no account with that phone"}
+		}
+		err = store.ResetSecondFactorAsSystem(ctx, acct.ID)
+		if errors.Is(err, models.ErrSecondFactorOff) {
+			return exitError{1, "user second-factor-off: two-step sign-in is not on for " + acct.Phone}
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := sealAll(ctx, store); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "two-step sign-in switched off for %s; the password alone signs in\n", acct.Phone)
 		return nil
 	}
 	return nil
