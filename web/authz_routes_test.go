@@ -17,7 +17,10 @@ func init() {
 		matrixRoute{"GET", "/healthz", everyone()},
 		matrixRoute{"GET", "/readyz", everyone()},
 		matrixRoute{"POST", "/login", everyone()},
-		matrixRoute{"GET", "/login/code", everyone()},
+		// The code form answers only a browser whose sign-in waits for its
+		// code (TestSecondFactorSignIn); everyone else is sent to the sign-in
+		// page, and the signed-in on home.
+		matrixRoute{"GET", "/login/code", only()},
 		matrixRoute{"POST", "/login/code", everyone()},
 		matrixRoute{"POST", "/register", everyone()},
 		matrixRoute{"POST", "/prefs", everyone()},
