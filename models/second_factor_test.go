@@ -262,3 +262,28 @@ func TestSecondFactorCodeTakenOnceUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeDropsStaleChallenges: the purge drops sign-ins that waited for
+// their code longer than ChallengeTTL and keeps those still waiting.
+func TestPurgeDropsStaleChallenges(t *testing.T) {
+	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
+		f := newFixture(t, s)
+		if _, err := s.StartChallenge(bg, f.staff1.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(models.ChallengeTTL)
+		if _, err := s.StartChallenge(bg, f.staff2.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PurgeSessions(bg); err != nil {
+			t.Fatal(err)
+		}
+		var left []models.SignInChallenge
+		if err := s.Tx(bg).Find(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 1 || left[0].AccountID != f.staff2.Account.ID {
+			t.Fatalf("challenges after the purge: %+v, want the one still waiting", left)
+		}
+	})
+}
