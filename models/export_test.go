@@ -63,3 +63,15 @@ func WrapKeyDerivation(before, after func()) (restore func()) {
 	idKey.Store(&wrapped)
 	return func() { idKey.Store(real) }
 }
+
+// StartChallenge opens a sign-in waiting for account's code, as SignIn does
+// after a right password when its second factor is on.
+func (s *Store) StartChallenge(ctx context.Context, account uint64) (string, error) {
+	var tok string
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		tok, err = s.startChallenge(ctx, account)
+		return err
+	})
+	return tok, err
+}

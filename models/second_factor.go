@@ -89,11 +89,13 @@ func TOTPURI(secret, phone string) string {
 	return "otpauth://totp/" + url.PathEscape("Yishi:"+phone) + "?" + q.Encode()
 }
 
-// codeStep is the step, within one of now's, whose code is code and which
-// is later than after; false when there is none. The code is compared as
-// typed, spaces taken out.
+// typedCode is a code as typed with its spaces taken out ("123 456").
+func typedCode(code string) string { return strings.Join(strings.Fields(code), "") }
+
+// codeStep is the step, within one of now's, whose code is code (as
+// typed) and which is later than after; false when there is none.
 func codeStep(secret, code string, now time.Time, after int64) (int64, bool) {
-	code = strings.Join(strings.Fields(code), "")
+	code = typedCode(code)
 	if len(code) != 6 {
 		return 0, false
 	}
@@ -108,6 +110,19 @@ func codeStep(secret, code string, now time.Time, after int64) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// OffersSecondFactor reports whether p is offered two-step sign-in: an
+// account holding a role beyond resident (staff, conveners, council
+// members, representatives), whose password opens more than its own
+// affairs.
+func (p *Principal) OffersSecondFactor() bool {
+	for _, g := range p.Grants {
+		if g.Role != RoleResident {
+			return true
+		}
+	}
+	return false
 }
 
 // SecondFactorState is whether an account's second factor is on, and the
@@ -228,7 +243,7 @@ func (s *Store) checkCode(ctx context.Context, f SecondFactor, code string) (int
 	}
 	// The code last taken, sent again (a form sent twice), is refused
 	// without counting: it guesses nothing.
-	if last, err := TOTP(f.Secret, f.LastStep); err == nil && f.LastStep > 0 && hmac.Equal([]byte(last), []byte(strings.Join(strings.Fields(code), ""))) {
+	if last, err := TOTP(f.Secret, f.LastStep); err == nil && f.LastStep > 0 && hmac.Equal([]byte(last), []byte(typedCode(code))) {
 		return 0, ErrCodeWrong
 	}
 	if f.Failures+1 < MaxFailedLogins {
@@ -257,19 +272,27 @@ func (s *Store) ResetSecondFactor(ctx context.Context, p *Principal, account uin
 		if !mayActOnAccount(p, PermUnlockAccounts, place) {
 			return ErrForbidden
 		}
-		res := s.conn(ctx).Where("account_id = ? AND enabled_at IS NOT NULL", account).Delete(&SecondFactor{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrSecondFactorOff
-		}
-		var at *uint64
+		audit := Audit{ActorID: &p.Account.ID}
 		if place.ID != 0 {
-			at = &place.ID
+			audit.PlaceID = &place.ID
 		}
-		return s.Record(ctx, Audit{ActorID: &p.Account.ID, Action: "account.second_factor_reset", ObjectType: "account", ObjectID: account, PlaceID: at})
+		return s.resetSecondFactor(ctx, account, audit)
 	})
+}
+
+// resetSecondFactor switches the account's second factor off for someone
+// other than its owner and records audit (its actor, place and detail) as
+// account.second_factor_reset; ErrSecondFactorOff when it is not on.
+func (s *Store) resetSecondFactor(ctx context.Context, account uint64, audit Audit) error {
+	res := s.conn(ctx).Where("account_id = ? AND enabled_at IS NOT NULL", account).Delete(&SecondFactor{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrSecondFactorOff
+	}
+	audit.Action, audit.ObjectType, audit.ObjectID = "account.second_factor_reset", "account", account
+	return s.Record(ctx, audit)
 }
 
 // ResetSecondFactorAsSystem switches an account's second factor off from
@@ -279,30 +302,20 @@ func (s *Store) ResetSecondFactor(ctx context.Context, p *Principal, account uin
 // actor.
 func (s *Store) ResetSecondFactorAsSystem(ctx context.Context, account uint64) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		res := s.conn(ctx).Where("account_id = ? AND enabled_at IS NOT NULL", account).Delete(&SecondFactor{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrSecondFactorOff
-		}
-		return s.Record(ctx, Audit{Action: "account.second_factor_reset", ObjectType: "account", ObjectID: account, Detail: "from the command line"})
+		return s.resetSecondFactor(ctx, account, Audit{Detail: "from the command line"})
 	})
 }
 
-// StartChallenge opens the wait for the code of an account whose password
-// was just right, in place of any earlier one, and returns the cookie's
-// token.
-func (s *Store) StartChallenge(ctx context.Context, account uint64) (string, error) {
+// startChallenge opens the wait for the code of an account whose password
+// was just right (SignIn), in place of any earlier one, and returns the
+// cookie's token.
+func (s *Store) startChallenge(ctx context.Context, account uint64) (string, error) {
 	tok := newToken(32)
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		db := s.conn(ctx)
-		if err := db.Where("account_id = ?", account).Delete(&SignInChallenge{}).Error; err != nil {
-			return err
-		}
-		return db.Create(&SignInChallenge{ID: hashToken(tok), AccountID: account, CreatedAt: s.Now()}).Error
-	})
-	return tok, err
+	db := s.conn(ctx)
+	if err := db.Where("account_id = ?", account).Delete(&SignInChallenge{}).Error; err != nil {
+		return "", err
+	}
+	return tok, db.Create(&SignInChallenge{ID: hashToken(tok), AccountID: account, CreatedAt: s.Now()}).Error
 }
 
 // AnswerChallenge checks the code given for the sign-in of challenge token

@@ -90,9 +90,12 @@ func TestSecondFactorSignIn(t *testing.T) {
 			t.Fatalf("a new secret while on: %v", err)
 		}
 
-		// The password's sign-in says a code is awaited.
-		if _, _, err := s.SignIn(bg, f.staff1.Account.Phone, "password-1", "", ""); err != nil {
-			t.Fatal(err)
+		// The password's sign-in waits for a code, and says so.
+		if in, err := s.SignIn(bg, f.staff1.Account.Phone, "password-1", "", ""); err != nil || in.Challenge == "" {
+			t.Fatalf("a right password with the factor on: challenge %q, %v", in.Challenge, err)
+		}
+		if in, err := s.SignIn(bg, f.staff2.Account.Phone, "password-1", "", ""); err != nil || in.Challenge != "" {
+			t.Fatalf("a right password with no factor: challenge %q, %v", in.Challenge, err)
 		}
 		var awaited int64
 		s.Tx(bg).Model(&models.AuditEntry{}).Where("action = ? AND actor_id = ? AND detail = ?", "auth.login", me, "password right, code awaited").Count(&awaited)
@@ -286,4 +289,29 @@ func TestPurgeDropsStaleChallenges(t *testing.T) {
 			t.Fatalf("challenges after the purge: %+v, want the one still waiting", left)
 		}
 	})
+}
+
+// TestOffersSecondFactor: two-step sign-in is offered to accounts holding a
+// role beyond resident, not to residents alone or accounts without roles.
+func TestOffersSecondFactor(t *testing.T) {
+	for _, c := range []struct {
+		roles []models.Role
+		want  bool
+	}{
+		{nil, false},
+		{[]models.Role{models.RoleResident}, false},
+		{[]models.Role{models.RoleResident, models.RoleRepresentative}, true},
+		{[]models.Role{models.RoleCouncilMember}, true},
+		{[]models.Role{models.RoleConvener}, true},
+		{[]models.Role{models.RoleCommunityStaff}, true},
+		{[]models.Role{models.RoleAdmin}, true},
+	} {
+		p := &models.Principal{}
+		for _, r := range c.roles {
+			p.Grants = append(p.Grants, models.RoleGrant{Role: r})
+		}
+		if got := p.OffersSecondFactor(); got != c.want {
+			t.Errorf("roles %v: offered %v, want %v", c.roles, got, c.want)
+		}
+	}
 }

@@ -359,12 +359,13 @@ func (s *Store) SignOutElsewhere(ctx context.Context, account uint64, keep, keep
 	var ended int64
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		db := s.conn(ctx)
-		others := db.Model(&Session{}).Select("id").Where("account_id = ? AND revoked_at IS NULL AND id <> ?", account, hashToken(keep))
-		if err := db.Where("session_id IN (?)", others).Delete(&KioskStation{}).Error; err != nil {
+		others := func() *gorm.DB {
+			return db.Model(&Session{}).Where("account_id = ? AND revoked_at IS NULL AND id <> ?", account, hashToken(keep))
+		}
+		if err := db.Where("session_id IN (?)", others().Select("id")).Delete(&KioskStation{}).Error; err != nil {
 			return err
 		}
-		res := db.Model(&Session{}).Where("account_id = ? AND revoked_at IS NULL AND id <> ?", account, hashToken(keep)).
-			Update("revoked_at", s.Now())
+		res := others().Update("revoked_at", s.Now())
 		if res.Error != nil {
 			return res.Error
 		}
@@ -422,25 +423,34 @@ func (s *Store) SetPreferences(ctx context.Context, accountID uint64, locale str
 // never with the password. It is SignIn from a browser that is no known
 // device, and makes it none.
 func (s *Store) Authenticate(ctx context.Context, phone, pw string) (Account, error) {
-	a, _, err := s.signIn(ctx, phone, pw, "", "", false)
-	return a, err
+	in, err := s.signIn(ctx, phone, pw, "", "", false)
+	return in.Account, err
+}
+
+// SignedIn is what a right password gives the browser that sent it.
+type SignedIn struct {
+	Account Account
+	// Device is the token of the device cookie to set, which replaces the
+	// one the browser came with.
+	Device string
+	// Challenge, when the account's second factor is on, is the token of
+	// the sign-in waiting for its code (AnswerChallenge); no session may
+	// start before the code comes.
+	Challenge string
 }
 
 // SignIn is Authenticate from the browser whose device cookie holds device
 // ("" when it has none). When that is a known device of the account (see
 // SignInDevice), the attempt is judged by the device's own count of
-// failures, not the account's. On success it returns the token of the
-// device cookie to set, which replaces the one it came with; agent is the
-// browser's kind (DeviceAgent), which its owner sees in the list of
-// devices.
-func (s *Store) SignIn(ctx context.Context, phone, pw, device, agent string) (Account, string, error) {
+// failures, not the account's. agent is the browser's kind (DeviceAgent),
+// which its owner sees in the list of devices.
+func (s *Store) SignIn(ctx context.Context, phone, pw, device, agent string) (SignedIn, error) {
 	return s.signIn(ctx, phone, pw, device, agent, true)
 }
 
-func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, remember bool) (Account, string, error) {
+func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, remember bool) (SignedIn, error) {
 	phone = NormalizePhone(phone)
-	var out Account
-	var tok string
+	var out SignedIn
 	var result error
 	found, err := s.passwordAttempt(ctx, "phone = ?", phone, pw, device, func(ctx context.Context, at passwordTry) error {
 		a, o := at.Account, at.Outcome
@@ -460,9 +470,9 @@ func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, rem
 		}
 		switch {
 		case o.OK:
-			out = a
+			out.Account = a
 			if remember {
-				if tok, err = s.rememberDevice(ctx, a.ID, at.Device, agent); err != nil {
+				if out.Device, err = s.rememberDevice(ctx, a.ID, at.Device, agent); err != nil {
 					return err
 				}
 			}
@@ -473,6 +483,9 @@ func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, rem
 				return err
 			} else if on {
 				detail = strings.TrimSpace("password right, code awaited" + known)
+				if out.Challenge, err = s.startChallenge(ctx, a.ID); err != nil {
+					return err
+				}
 			}
 			return s.Record(ctx, Audit{ActorID: &a.ID, Action: "auth.login", ObjectType: "account", ObjectID: a.ID, PlaceID: homeID, Detail: detail})
 		case o.Err == ErrAccountLocked:
@@ -495,12 +508,12 @@ func (s *Store) signIn(ctx context.Context, phone, pw, device, agent string, rem
 		err = s.Record(ctx, Audit{Action: "auth.login", ObjectType: "account", Result: ResultFailed, Detail: "unknown phone " + MaskPhone(phone)})
 	}
 	if err != nil {
-		return Account{}, "", err
+		return SignedIn{}, err
 	}
 	if result != nil {
-		return Account{}, "", result
+		return SignedIn{}, result
 	}
-	return out, tok, nil
+	return out, nil
 }
 
 // Unlock clears a lockout (and the count of failed sign-ins) early. It

@@ -9,6 +9,11 @@ import (
 	"yishi/models/modeltest"
 )
 
+// unpack is SignIn's answer as the account, the device token and the error.
+func unpack(in models.SignedIn, err error) (models.Account, string, error) {
+	return in.Account, in.Device, err
+}
+
 // TestKnownDeviceOutlastsStrangersLock: a stranger who tries wrong
 // passwords on a resident's phone number locks the account for strangers
 // only; the resident's browser, known from an earlier sign-in, still signs
@@ -17,7 +22,7 @@ func TestKnownDeviceOutlastsStrangersLock(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newFixture(t, s)
 		phone := f.resident.Phone
-		_, dev, err := s.SignIn(bg, phone, "password-1", "", "")
+		_, dev, err := unpack(s.SignIn(bg, phone, "password-1", "", ""))
 		if err != nil || dev == "" {
 			t.Fatalf("first sign-in: %q %v", dev, err)
 		}
@@ -27,10 +32,10 @@ func TestKnownDeviceOutlastsStrangersLock(t *testing.T) {
 		for range models.MaxFailedLogins {
 			s.SignIn(bg, phone, "wrong", "", "")
 		}
-		if _, _, err := s.SignIn(bg, phone, "password-1", "", ""); !errors.Is(err, models.ErrAccountLocked) {
+		if _, _, err := unpack(s.SignIn(bg, phone, "password-1", "", "")); !errors.Is(err, models.ErrAccountLocked) {
 			t.Fatalf("a stranger with the right password while locked: %v", err)
 		}
-		acct, next, err := s.SignIn(bg, phone, "password-1", dev, "")
+		acct, next, err := unpack(s.SignIn(bg, phone, "password-1", dev, ""))
 		if err != nil || acct.ID != f.resident.ID || next == "" || next == dev {
 			t.Fatalf("the known device while strangers are locked out: %d %q %v", acct.ID, next, err)
 		}
@@ -38,7 +43,7 @@ func TestKnownDeviceOutlastsStrangersLock(t *testing.T) {
 		if ok, _ := s.DeviceKnown(bg, dev, phone); ok {
 			t.Fatal("the replaced token is still known")
 		}
-		if _, _, err := s.SignIn(bg, phone, "password-1", dev, ""); !errors.Is(err, models.ErrAccountLocked) {
+		if _, _, err := unpack(s.SignIn(bg, phone, "password-1", dev, "")); !errors.Is(err, models.ErrAccountLocked) {
 			t.Fatalf("the replaced token while strangers are locked out: %v", err)
 		}
 		// The strangers' lock is as they left it.
@@ -61,12 +66,12 @@ func TestKnownDeviceCountsItsOwnFailures(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newFixture(t, s)
 		phone := f.resident.Phone
-		_, dev, err := s.SignIn(bg, phone, "password-1", "", "")
+		_, dev, err := unpack(s.SignIn(bg, phone, "password-1", "", ""))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range models.MaxFailedLogins {
-			_, _, err := s.SignIn(bg, phone, "wrong", dev, "")
+			_, _, err := unpack(s.SignIn(bg, phone, "wrong", dev, ""))
 			want := models.ErrBadCredentials
 			if i == models.MaxFailedLogins-1 {
 				want = models.ErrAccountLocked
@@ -75,14 +80,14 @@ func TestKnownDeviceCountsItsOwnFailures(t *testing.T) {
 				t.Fatalf("wrong password %d from the device: %v, want %v", i+1, err, want)
 			}
 		}
-		if _, _, err := s.SignIn(bg, phone, "password-1", dev, ""); !errors.Is(err, models.ErrAccountLocked) {
+		if _, _, err := unpack(s.SignIn(bg, phone, "password-1", dev, "")); !errors.Is(err, models.ErrAccountLocked) {
 			t.Fatalf("the locked device with the right password: %v", err)
 		}
 		a, err := s.AccountByID(bg, f.resident.ID)
 		if err != nil || a.FailedLogins != 0 || a.Locked(clock.Now()) {
 			t.Fatalf("the account after the device's failures: %d failures, locked until %v (%v)", a.FailedLogins, a.LockedUntil, err)
 		}
-		if _, dev, err = s.SignIn(bg, phone, "password-1", "", ""); err != nil {
+		if _, dev, err = unpack(s.SignIn(bg, phone, "password-1", "", "")); err != nil {
 			t.Fatalf("a stranger's sign-in while the device is locked: %v", err)
 		}
 		// Another account's device is nobody's here.
@@ -111,7 +116,7 @@ func TestDevicesPerAccountAreBounded(t *testing.T) {
 		f := newFixture(t, s)
 		var toks []string
 		for range 12 {
-			_, dev, err := s.SignIn(bg, f.resident.Phone, "password-1", "", "")
+			_, dev, err := unpack(s.SignIn(bg, f.resident.Phone, "password-1", "", ""))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +141,7 @@ func TestNewPasswordForgetsDevices(t *testing.T) {
 		phone := f.resident.Phone
 		signIn := func(pw string) string {
 			t.Helper()
-			_, dev, err := s.SignIn(bg, phone, pw, "", "")
+			_, dev, err := unpack(s.SignIn(bg, phone, pw, "", ""))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,12 +206,12 @@ func TestOwnerListsAndForgetsDevices(t *testing.T) {
 	modeltest.ForEach(t, func(t *testing.T, s *models.Store, clock *modeltest.Clock) {
 		f := newFixture(t, s)
 		phone := f.resident.Phone
-		_, phoneDev, err := s.SignIn(bg, phone, "password-1", "", "android/wechat")
+		_, phoneDev, err := unpack(s.SignIn(bg, phone, "password-1", "", "android/wechat"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		clock.Advance(time.Hour)
-		_, pcDev, err := s.SignIn(bg, phone, "password-1", "", "windows/edge")
+		_, pcDev, err := unpack(s.SignIn(bg, phone, "password-1", "", "windows/edge"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,7 +258,7 @@ func TestSignOutElsewhere(t *testing.T) {
 		phone := f.resident.Phone
 		var sessions, devices []string
 		for _, agent := range []string{"android/wechat", "windows/chrome", "iphone/safari"} {
-			_, dev, err := s.SignIn(bg, phone, "password-1", "", agent)
+			_, dev, err := unpack(s.SignIn(bg, phone, "password-1", "", agent))
 			if err != nil {
 				t.Fatal(err)
 			}

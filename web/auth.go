@@ -59,7 +59,7 @@ func (s *Server) login(c echo.Context) error {
 		}
 		defer func() { s.signIns.end(addr, s.store.Now(), failed) }()
 	}
-	acct, tok, err := s.store.SignIn(rctx(c), f.Phone, pw, device, models.DeviceAgent(c.Request().UserAgent()))
+	in, err := s.store.SignIn(rctx(c), f.Phone, pw, device, models.DeviceAgent(c.Request().UserAgent()))
 	if err != nil {
 		switch {
 		case errors.Is(err, models.ErrAccountLocked):
@@ -73,23 +73,15 @@ func (s *Server) login(c echo.Context) error {
 		s.log.Warn("login failed", "phone", models.MaskPhone(f.Phone), "reason", f.Error)
 		return s.render(c, http.StatusUnprocessableEntity, site.Login(f))
 	}
-	s.setDeviceCookie(c, tok)
-	on, _, err := s.store.SecondFactorState(rctx(c), acct.ID)
-	if err != nil {
-		return err
-	}
-	if on {
-		ch, err := s.store.StartChallenge(rctx(c), acct.ID)
-		if err != nil {
-			return err
-		}
-		s.setCookie(c, cookieChallenge, ch, int(models.ChallengeTTL/time.Second))
+	s.setDeviceCookie(c, in.Device)
+	if in.Challenge != "" {
+		s.setCookie(c, cookieChallenge, in.Challenge, int(models.ChallengeTTL/time.Second))
 		return s.renderLoginCode(c, http.StatusOK, site.LoginCodeForm{Next: f.Next})
 	}
-	if err := s.startSession(c, acct.ID); err != nil {
+	if err := s.startSession(c, in.Account.ID); err != nil {
 		return err
 	}
-	s.log.Info("login", "account", acct.ID)
+	s.log.Info("login", "account", in.Account.ID)
 	return redirect(c, f.Next)
 }
 

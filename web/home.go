@@ -130,17 +130,14 @@ func (s *Server) profileData(c echo.Context) (site.ProfileData, error) {
 }
 
 // secondFactorData is the profile's part on the authenticator app: offered
-// to accounts that hold a role beyond being a resident (staff, conveners,
-// members, representatives), and to any account that has one on.
+// as models.Principal.OffersSecondFactor says, and to any account that has
+// one on or waiting.
 func (s *Server) secondFactorData(c echo.Context, p *models.Principal) (site.SecondFactorData, error) {
 	on, secret, err := s.store.SecondFactorState(rctx(c), p.Account.ID)
 	if err != nil {
 		return site.SecondFactorData{}, err
 	}
-	d := site.SecondFactorData{On: on, Secret: secret, Offered: on || secret != ""}
-	for _, g := range p.Grants {
-		d.Offered = d.Offered || g.Role != models.RoleResident
-	}
+	d := site.SecondFactorData{On: on, Secret: secret, Offered: on || secret != "" || p.OffersSecondFactor()}
 	if secret != "" {
 		png, err := qrcode.Encode(models.TOTPURI(secret, p.Account.Phone), qrcode.Medium, 240)
 		if err != nil {

@@ -1278,8 +1278,8 @@ type ProfileData struct {
 	Current string
 	// Elsewhere are the errors of the form that signs out elsewhere.
 	Elsewhere models.FieldErrors
-	// SecondFactor is the state of the account's second factor, offered to
-	// accounts that hold a role.
+	// SecondFactor is the state of the account's second factor, when it is
+	// offered (models.Principal.OffersSecondFactor).
 	SecondFactor SecondFactorData
 }
 
